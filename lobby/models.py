@@ -1,0 +1,131 @@
+"""Integration accounts (one per provider contract), the game catalogue and launch sessions."""
+
+from __future__ import annotations
+
+from django.db import models
+from django.db.models import Q
+
+
+class Provider(models.TextChoices):
+    ONEGAMING = "onegaming", "1Gaming"
+    OPPI = "oppi", "Oppi Games"
+
+
+class WalletMode(models.TextChoices):
+    SEAMLESS = "seamless"
+    TRANSFER = "transfer"
+
+
+class LaunchMethod(models.TextChoices):
+    IFRAME = "iframe", "In a frame"
+    REDIRECT = "redirect", "Redirect"
+    NEW_TAB = "new_tab", "New tab"
+
+
+class Device(models.TextChoices):
+    DESKTOP = "desktop"
+    MOBILE = "mobile"
+
+
+class Integration(models.Model):
+    """One account with one provider: its keys, where it lives and how it settles."""
+
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    code = models.SlugField(max_length=32, unique=True, help_text="Our name for this account, used in commands.")
+    name = models.CharField(max_length=100, blank=True)
+    mode = models.CharField(max_length=16, choices=WalletMode.choices, default=WalletMode.SEAMLESS)
+    # 1G identifies the operator by agent code (and optional sub-agent); Oppi by API key.
+    agent_code = models.CharField(max_length=50, blank=True)
+    sub_agent = models.CharField(max_length=50, blank=True)
+    api_key = models.CharField(max_length=100, blank=True)
+    # Shared HMAC secret. Write-only in the admin; never rendered back.
+    secret = models.CharField(max_length=200)
+    api_base_url = models.URLField(blank=True, help_text="The provider's base URL for calls we make.")
+    allowed_ips = models.TextField(
+        blank=True, help_text="Comma-separated caller IPs allowed for callbacks. Empty: any IP."
+    )
+    launch_method = models.CharField(max_length=16, choices=LaunchMethod.choices, default=LaunchMethod.IFRAME)
+    enabled = models.BooleanField(default=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+    updated_at = models.DateTimeField(auto_now=True)
+
+    class Meta:
+        ordering = ["code"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "agent_code"], condition=~Q(agent_code=""), name="integration_unique_agent_code"
+            ),
+            models.UniqueConstraint(
+                fields=["provider", "api_key"], condition=~Q(api_key=""), name="integration_unique_api_key"
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.code} ({self.get_provider_display()}, {self.mode})"
+
+    def allowed_ip_list(self) -> list[str]:
+        return [ip.strip() for ip in self.allowed_ips.split(",") if ip.strip()]
+
+    def ip_allowed(self, ip: str | None) -> bool:
+        allowed = self.allowed_ip_list()
+        return not allowed or (ip or "") in allowed
+
+
+class Game(models.Model):
+    """A game in a provider's catalogue.
+
+    Rows without an integration are the provider-wide catalogue (the 1G seed list, loaded by a
+    migration); rows with one belong to that integration's catalogue and take precedence over a
+    provider-wide row with the same game id (see lobby.selectors.game_for_integration).
+    """
+
+    provider = models.CharField(max_length=16, choices=Provider.choices)
+    integration = models.ForeignKey(Integration, null=True, blank=True, on_delete=models.CASCADE, related_name="games")
+    game_id = models.CharField(max_length=64)
+    name = models.CharField(max_length=100)
+    category = models.CharField(max_length=32, blank=True)
+    brand = models.CharField(max_length=64, blank=True)
+    game_type = models.CharField("type", max_length=16, blank=True, help_text="1G: lobby or list")
+    enabled = models.BooleanField(default=True)
+    sort_order = models.IntegerField(default=0)
+
+    class Meta:
+        ordering = ["category", "sort_order", "name"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["provider", "game_id"], condition=Q(integration__isnull=True), name="game_unique_in_provider"
+            ),
+            models.UniqueConstraint(
+                fields=["integration", "game_id"],
+                condition=Q(integration__isnull=False),
+                name="game_unique_in_integration",
+            ),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.name} ({self.game_id})"
+
+
+class LaunchSession(models.Model):
+    """A player's launch of a provider: the 1G l_token or the Oppi sessionId."""
+
+    token = models.CharField(max_length=128)
+    integration = models.ForeignKey(Integration, on_delete=models.PROTECT, related_name="launches")
+    player = models.ForeignKey("wallet.Player", on_delete=models.PROTECT, related_name="launches")
+    game = models.ForeignKey(Game, null=True, blank=True, on_delete=models.SET_NULL)
+    currency = models.ForeignKey("wallet.Currency", null=True, blank=True, on_delete=models.PROTECT)
+    device = models.CharField(max_length=8, choices=Device.choices, default=Device.DESKTOP)
+    method = models.CharField(max_length=16, choices=LaunchMethod.choices, default=LaunchMethod.IFRAME)
+    url = models.URLField(max_length=1000, blank=True)
+    created_at = models.DateTimeField()
+    expires_at = models.DateTimeField()
+    validated_at = models.DateTimeField(null=True, blank=True)
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+        constraints = [models.UniqueConstraint(fields=["integration", "token"], name="launch_token_unique")]
+        indexes = [models.Index(fields=["player", "-created_at"], name="launch_player_recent")]
+
+    def __str__(self) -> str:
+        return self.token

@@ -1,0 +1,1 @@
+"""Oppi Games: everything true of Oppi's wire, and nothing else."""

@@ -1,0 +1,1 @@
+"""Report aggregates live here (next milestone: see docs/decisions.md)."""

@@ -1,0 +1,62 @@
+#!/usr/bin/env bash
+# The whole suite on PostgreSQL and Redis (what `make test` and CI run).
+#
+# With CI=true a missing PostgreSQL or Redis is an error that says how to start it. Elsewhere
+# the suite falls back to SQLite (tests marked `postgres` or `redis` are skipped and listed).
+set -uo pipefail
+cd "$(dirname "$0")/.."
+PY=.venv/bin/python
+
+PG_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/backoffice}
+REDIS=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
+
+pg_up() { $PY - "$PG_URL" <<'PYEOF'
+import sys, psycopg, environ
+cfg = environ.Env.db_url_config(sys.argv[1])
+try:
+    psycopg.connect(host=cfg["HOST"], port=cfg["PORT"] or 5432, user=cfg["USER"], password=cfg["PASSWORD"] or None,
+                    dbname="postgres", connect_timeout=3).close()
+except Exception as exc:
+    print(exc, file=sys.stderr); sys.exit(1)
+PYEOF
+}
+redis_up() { $PY -c "import redis,sys; redis.Redis.from_url(sys.argv[1], socket_timeout=3).ping()" "$REDIS" 2>/dev/null; }
+
+if pg_up; then
+  export DATABASE_URL=$PG_URL
+  echo "test database: PostgreSQL ($PG_URL)"
+elif [ "${CI:-}" = "true" ]; then
+  echo "ERROR: PostgreSQL is not reachable at $PG_URL." >&2
+  echo "Start it with: pg_ctlcluster --skip-systemctl-redirect \$(ls /etc/postgresql) main start" >&2
+  exit 2
+else
+  export DATABASE_URL=sqlite:///$(pwd)/var/test.sqlite3
+  echo "WARNING: PostgreSQL not reachable: running on SQLite; tests marked 'postgres' are skipped (listed below)."
+fi
+if redis_up; then
+  export TEST_REDIS_URL=$REDIS
+  echo "test redis: $REDIS"
+elif [ "${CI:-}" = "true" ]; then
+  echo "ERROR: Redis is not reachable at $REDIS." >&2
+  echo "Start it with: redis-server --daemonize yes --bind 127.0.0.1 --port 6379 --save '' --appendonly no" >&2
+  exit 2
+else
+  unset TEST_REDIS_URL
+  echo "WARNING: Redis not reachable: tests marked 'redis' are skipped."
+fi
+
+# Browser tests drive Debian's Chromium (Playwright cannot download its own browser here).
+if [ ! -x /usr/bin/chromium ]; then
+  if [ "$(id -u)" = "0" ] && command -v apt-get >/dev/null; then
+    echo "installing Debian's chromium for the browser tests..."
+    (apt-get update -qq && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq chromium) >var/apt-chromium.log 2>&1 \
+      || { echo "ERROR: apt-get install chromium failed (see var/apt-chromium.log)" >&2; [ "${CI:-}" = "true" ] && exit 2; }
+  elif [ "${CI:-}" = "true" ]; then
+    echo "ERROR: /usr/bin/chromium is missing: apt-get install chromium (as root)" >&2; exit 2
+  fi
+fi
+
+$PY -m pytest -rs "$@"
+status=$?
+# pytest's 5 means "no tests ran": that is a failure here, never a pass.
+exit $status

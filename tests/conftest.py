@@ -1,0 +1,123 @@
+"""Personas and test plumbing shared by the whole suite.
+
+Personas: a player with IDR and USD wallets (`rich_player`), a disabled player, a support user
+(read-only staff) and a finance user; factories (tests/factories.py) for the rest. The network
+is blocked: only loopback and Unix sockets may be opened.
+"""
+
+from __future__ import annotations
+
+import ipaddress
+import socket
+
+import pytest
+from django.contrib.auth.models import Group, Permission
+from django.db import connection
+
+from tests.factories import OneGamingIntegrationFactory, OppiIntegrationFactory, PlayerFactory, UserFactory
+from wallet import services
+from wallet.money import to_units
+
+_real_connect = socket.socket.connect
+
+
+def _guarded_connect(self, address):
+    host = address[0] if isinstance(address, tuple) else None
+    if host is not None and self.family in (socket.AF_INET, socket.AF_INET6):
+        try:
+            loopback = ipaddress.ip_address(host).is_loopback
+        except ValueError:
+            loopback = host == "localhost"
+        if not loopback:
+            raise ConnectionRefusedError(f"network blocked in tests: {address!r}")
+    return _real_connect(self, address)
+
+
+@pytest.fixture(autouse=True, scope="session")
+def _block_network():
+    socket.socket.connect = _guarded_connect
+    yield
+    socket.socket.connect = _real_connect
+
+
+@pytest.fixture(autouse=True)
+def _fresh_system_account_cache():
+    """Cached system-account ids point at rows a test's rollback removes: forget them."""
+    services.system_accounts_forget()
+    yield
+    services.system_accounts_forget()
+
+
+def pytest_collection_modifyitems(config, items):
+    import os
+
+    url = os.environ.get("DATABASE_URL", "")
+    on_postgres = url.startswith(("postgres://", "postgresql://", "pgsql://"))
+    skip_pg = pytest.mark.skip(reason="needs PostgreSQL (DATABASE_URL is not PostgreSQL)")
+    skip_redis = pytest.mark.skip(reason="needs Redis (TEST_REDIS_URL unset)")
+    for item in items:
+        if "postgres" in item.keywords and not on_postgres:
+            item.add_marker(skip_pg)
+        if "redis" in item.keywords and not os.environ.get("TEST_REDIS_URL"):
+            item.add_marker(skip_redis)
+
+
+def is_postgres() -> bool:
+    return connection.vendor == "postgresql"
+
+
+def funded_wallet(player, currency: str, amount: str = "0"):
+    wallet = services.wallet_open(player=player, currency=currency)
+    if to_units(amount):
+        services.wallet_deposit(wallet=wallet, amount=to_units(amount), key=f"test-deposit:{player.pk}:{currency}")
+        wallet.refresh_from_db()
+    return wallet
+
+
+@pytest.fixture
+def rich_player(db):
+    """A player with an IDR wallet holding 1,500.00 and a USD wallet holding 100.00."""
+    player = PlayerFactory(external_id="CLi3000001", username="Mikha")
+    funded_wallet(player, "IDR", "1500.00")
+    funded_wallet(player, "USD", "100.00")
+    return player
+
+
+@pytest.fixture
+def disabled_player(db):
+    player = PlayerFactory(external_id="BLOCKED1", username="Blocked", is_enabled=False)
+    funded_wallet(player, "IDR", "50.00")
+    return player
+
+
+@pytest.fixture
+def onegaming(db):
+    return OneGamingIntegrationFactory(code="og-test", agent_code="IGBO", secret="s3cr3t-1g")
+
+
+@pytest.fixture
+def oppi(db):
+    return OppiIntegrationFactory(code="oppi-test", api_key="oppi-auth-key", secret="s3cr3t-oppi")
+
+
+def _staff(username: str, group_name: str, codenames: list[str]):
+    user = UserFactory(username=username, is_staff=True)
+    group, _ = Group.objects.get_or_create(name=group_name)
+    group.permissions.set(Permission.objects.filter(codename__in=codenames))
+    user.groups.add(group)
+    return user
+
+
+@pytest.fixture
+def support_user(db):
+    return _staff("support", "support", ["view_player", "view_account", "view_transfer", "view_calllog"])
+
+
+@pytest.fixture
+def finance_user(db):
+    return _staff("finance", "finance", ["view_player", "view_account", "view_transfer", "change_account"])
+
+
+@pytest.fixture
+def admin_user(db):
+    return UserFactory(username="root", is_staff=True, is_superuser=True)

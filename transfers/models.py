@@ -1,0 +1,1 @@
+"""Transfer-mode orders live here (next milestone: see docs/decisions.md)."""

@@ -1,0 +1,395 @@
+"""Seamless-wallet money rules, in the domain's own terms.
+
+Provider packages verify and parse a call, then call one of these functions; each runs in one
+database transaction that first locks the player's wallets, checks for a replay (the same
+provider transaction id again), applies the rules and writes the GameTransaction and its ledger
+transfers. The result is a domain `Code`; each provider maps codes to its own status strings.
+
+What differs between providers (1G settles a ticket once and rolls back whole tickets; Oppi
+pays a bet several times and rolls back single transactions) is chosen by the caller through
+the function it calls and its arguments, never by a provider name in here.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+import json
+from dataclasses import dataclass
+from enum import StrEnum
+
+from django.db import IntegrityError, transaction
+from django.db.models import Case, IntegerField, Q, Sum, When
+from django.utils import timezone
+
+from .models import (
+    Account,
+    AccountKind,
+    GameAction,
+    GameOutcome,
+    GameTransaction,
+    LimitKind,
+    LimitRefusal,
+    Player,
+    Transfer,
+    TransferKind,
+)
+from .services import player_wallets_lock, system_account_id, transfer_post
+
+
+class Code(StrEnum):
+    APPLIED = "applied"
+    DUPLICATE_ID = "duplicate_id"  # the transaction id was used before with other content
+    NO_WALLET = "no_wallet"  # the player has no wallet in the call's currency
+    INSUFFICIENT_FUNDS = "insufficient_funds"
+    LIMIT_REACHED = "limit_reached"  # a responsible-gaming limit refused the bet
+    TICKET_HAS_BET = "ticket_has_bet"
+    TICKET_ROLLED_BACK = "ticket_rolled_back"  # the ticket (or this id) was rolled back first
+    TICKET_NOT_FOUND = "ticket_not_found"  # no bet of this player on the ticket, or rolled back
+    TICKET_SETTLED = "ticket_settled"  # single-settlement ticket already has its result
+    CURRENCY_MISMATCH = "currency_mismatch"
+    REWARD_EXISTS = "reward_exists"
+    UNKNOWN_REFERENCE = "unknown_reference"  # rollback of something never seen (remembered)
+    ALREADY_ROLLED_BACK = "already_rolled_back"
+    NOT_UNDOABLE = "not_undoable"  # a rollback that names another rollback
+
+
+@dataclass(frozen=True)
+class GameCall:
+    """What every seamless money call carries, already parsed and checked by the provider."""
+
+    integration_id: int
+    player: Player
+    external_id: str
+    fingerprint: str
+    currency: str | None = None
+    game_code: str = ""
+    round_id: str = ""
+    session_token: str = ""
+
+
+@dataclass(frozen=True)
+class GameResult:
+    code: Code
+    balance: int | None  # the wallet's balance after the call, ledger units
+    currency: str | None = None
+    replayed: bool = False
+    limit: str | None = None  # which responsible-gaming limit refused, with LIMIT_REACHED
+
+    @property
+    def applied(self) -> bool:
+        return self.code is Code.APPLIED
+
+
+def fingerprint(**fields) -> str:
+    """A stable hash of a call's content, to tell a replay from a reused id."""
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+    return hashlib.sha256(canonical.encode()).hexdigest()
+
+
+def _outcome_code(outcome: str) -> Code:
+    return Code.UNKNOWN_REFERENCE if outcome == GameOutcome.UNKNOWN_REFERENCE else Code.APPLIED
+
+
+def _replay(call: GameCall, wallets: dict[str, Account]) -> GameResult | None:
+    """The first answer again for a known id, DUPLICATE_ID for a known id with other content."""
+    previous = (
+        GameTransaction.objects.filter(integration_id=call.integration_id, external_id=call.external_id)
+        .only("fingerprint", "outcome", "currency_id", "player_id")
+        .first()
+    )
+    if previous is None:
+        return None
+    currency = call.currency or previous.currency_id
+    wallet = wallets.get(currency) if currency else None
+    balance = wallet.balance if wallet else None
+    if previous.fingerprint != call.fingerprint or previous.player_id != call.player.pk:
+        return GameResult(Code.DUPLICATE_ID, balance, currency)
+    return GameResult(_outcome_code(previous.outcome), balance, currency, replayed=True)
+
+
+def _record(call: GameCall, *, action: str, now: dt.datetime, amount: int = 0, ticket: str = "",
+            reference: str = "", currency: str | None = None,
+            outcome: str = GameOutcome.APPLIED) -> GameTransaction:
+    return GameTransaction.objects.create(
+        integration_id=call.integration_id,
+        external_id=call.external_id,
+        action=action,
+        outcome=outcome,
+        player=call.player,
+        currency_id=currency or call.currency,
+        amount=amount,
+        ticket=ticket,
+        reference=reference,
+        round_id=call.round_id,
+        game_code=call.game_code,
+        session_token=call.session_token,
+        fingerprint=call.fingerprint,
+        created_at=now,
+    )
+
+
+def _game_account(call: GameCall, currency: str) -> Account:
+    pk = system_account_id(kind=AccountKind.GAME, currency=currency, integration_id=call.integration_id)
+    return Account(pk=pk, kind=AccountKind.GAME, currency_id=currency, integration_id=call.integration_id)
+
+
+def _key(call: GameCall, suffix: str) -> str:
+    return f"game:{call.integration_id}:{call.external_id}:{suffix}"
+
+
+def _run(call: GameCall, apply) -> GameResult:
+    """Run `apply(wallets, now)` in one transaction after the lock and the replay check.
+
+    Two different players can race on the same transaction id (they lock different rows); the
+    unique key stops the second, which is then judged again as a replay or duplicate.
+    """
+    for attempt in range(2):
+        try:
+            with transaction.atomic():
+                wallets = player_wallets_lock(call.player.pk)
+                replayed = _replay(call, wallets)
+                if replayed is not None:
+                    return replayed
+                return apply(wallets, timezone.now())
+        except IntegrityError:
+            if attempt:
+                raise
+    raise AssertionError("unreachable")
+
+
+def _rolled_back(integration_id: int, *references: str) -> bool:
+    return GameTransaction.objects.filter(
+        integration_id=integration_id, action=GameAction.ROLLBACK, reference__in=[r for r in references if r]
+    ).exists()
+
+
+# --- responsible gaming -------------------------------------------------------------------
+
+
+def _day_start(now: dt.datetime) -> dt.datetime:
+    return now.replace(hour=0, minute=0, second=0, microsecond=0)
+
+
+def _limit_refusal(wallet: Account, amount: int, now: dt.datetime) -> tuple[str, int, int] | None:
+    """The limit this bet would pass, as (kind, limit, used today), or None.
+
+    Today's bets and net loss come from the wallet's own game transfers since 00:00 UTC:
+    bets minus their refunds; bets minus wins, refunds and rewards plus reclaims.
+    """
+    if wallet.daily_bet_limit is None and wallet.daily_loss_limit is None:
+        return None
+
+    def total(kind: str, side: str) -> Sum:
+        return Sum(Case(When(Q(kind=kind) & Q(**{side: wallet.pk}), then="amount"), default=0,
+                        output_field=IntegerField()))
+
+    sums = Transfer.objects.filter(
+        Q(debit_account=wallet) | Q(credit_account=wallet), created_at__gte=_day_start(now)
+    ).aggregate(
+        bets=total(TransferKind.BET, "debit_account"),
+        refunds=total(TransferKind.REFUND, "credit_account"),
+        wins=total(TransferKind.WIN, "credit_account"),
+        rewards=total(TransferKind.REWARD, "credit_account"),
+        reclaims=total(TransferKind.RECLAIM, "debit_account"),
+    )
+    sums = {k: v or 0 for k, v in sums.items()}
+    bets_today = sums["bets"] - sums["refunds"]
+    if wallet.daily_bet_limit is not None and bets_today + amount > wallet.daily_bet_limit:
+        return LimitKind.DAILY_BET, wallet.daily_bet_limit, bets_today
+    loss_today = bets_today - sums["wins"] - sums["rewards"] + sums["reclaims"]
+    # The bet can be lost whole, so it counts in full against the loss limit.
+    if wallet.daily_loss_limit is not None and loss_today + amount > wallet.daily_loss_limit:
+        return LimitKind.DAILY_LOSS, wallet.daily_loss_limit, loss_today
+    return None
+
+
+# --- the operations -----------------------------------------------------------------------
+
+
+def bet_place(call: GameCall, *, ticket: str, amount: int, rollback_check_first: bool = True) -> GameResult:
+    """Debit a bet on a ticket.
+
+    Order of refusals: replay/duplicate, no wallet, [ticket rolled back,] ticket already has a
+    bet, responsible-gaming limit, funds[, ticket rolled back]. `rollback_check_first` chooses
+    where the rolled-back check stands (1G first, Oppi last).
+    """
+
+    def apply(wallets: dict[str, Account], now: dt.datetime) -> GameResult:
+        wallet = wallets.get(call.currency or "")
+        if wallet is None:
+            return GameResult(Code.NO_WALLET, None, call.currency)
+        result = lambda code, **kw: GameResult(code, wallet.balance, wallet.currency_id, **kw)  # noqa: E731
+        if rollback_check_first and _rolled_back(call.integration_id, ticket):
+            return result(Code.TICKET_ROLLED_BACK)
+        if GameTransaction.objects.filter(integration_id=call.integration_id, ticket=ticket, action=GameAction.BET).exists():
+            return result(Code.TICKET_HAS_BET)
+        refusal = _limit_refusal(wallet, amount, now)
+        if refusal is not None:
+            kind, limit, used = refusal
+            LimitRefusal.objects.create(wallet=wallet, integration_id=call.integration_id, limit_kind=kind,
+                                        limit=limit, used_today=used, amount=amount,
+                                        external_id=call.external_id, created_at=now)
+            return result(Code.LIMIT_REACHED, limit=kind)
+        if wallet.balance < amount:
+            return result(Code.INSUFFICIENT_FUNDS)
+        if not rollback_check_first and _rolled_back(call.integration_id, ticket):
+            return result(Code.TICKET_ROLLED_BACK)
+        record = _record(call, action=GameAction.BET, now=now, amount=amount, ticket=ticket)
+        if amount:
+            transfer_post(key=_key(call, "bet"), kind=TransferKind.BET, debit=wallet,
+                          credit=_game_account(call, wallet.currency_id), amount=amount, now=now,
+                          game_transaction=record)
+        return result(Code.APPLIED)
+
+    return _run(call, apply)
+
+
+def win_settle(call: GameCall, *, ticket: str, amount: int, single_settlement: bool,
+               check_currency: bool = True) -> GameResult:
+    """Credit what a bet won (0 records a loss). Never refused for token or player state.
+
+    Refusals: replay/duplicate, this id rolled back before it came, no bet of this player on
+    the ticket or the ticket rolled back, [ticket already settled,] currency not the bet's.
+    """
+
+    def apply(wallets: dict[str, Account], now: dt.datetime) -> GameResult:
+        currency = call.currency
+        wallet = wallets.get(currency or "")
+        balance = wallet.balance if wallet else None
+        if _rolled_back(call.integration_id, call.external_id):
+            return GameResult(Code.TICKET_ROLLED_BACK, balance, currency)
+        on_ticket = list(
+            GameTransaction.objects.filter(integration_id=call.integration_id, ticket=ticket)
+            .filter(Q(action=GameAction.BET) | Q(action=GameAction.WIN))
+            .only("action", "player_id", "currency_id")
+        )
+        bet = next((t for t in on_ticket if t.action == GameAction.BET and t.player_id == call.player.pk), None)
+        if bet is None or _rolled_back(call.integration_id, ticket):
+            return GameResult(Code.TICKET_NOT_FOUND, balance, currency)
+        if single_settlement and any(t.action == GameAction.WIN for t in on_ticket):
+            return GameResult(Code.TICKET_SETTLED, balance, currency)
+        if check_currency and currency != bet.currency_id:
+            return GameResult(Code.CURRENCY_MISMATCH, balance, currency)
+        wallet = wallets.get(bet.currency_id)
+        if wallet is None:
+            return GameResult(Code.NO_WALLET, None, currency)
+        record = _record(call, action=GameAction.WIN, now=now, amount=amount, ticket=ticket, currency=bet.currency_id)
+        if amount:
+            transfer_post(key=_key(call, "win"), kind=TransferKind.WIN, debit=_game_account(call, wallet.currency_id),
+                          credit=wallet, amount=amount, now=now, game_transaction=record)
+        return GameResult(Code.APPLIED, wallet.balance, wallet.currency_id)
+
+    return _run(call, apply)
+
+
+def reward_credit(call: GameCall, *, reward_ref: str, amount: int) -> GameResult:
+    """Credit a reward (free-spin win, bonus, jackpot): one per reference and player."""
+
+    def apply(wallets: dict[str, Account], now: dt.datetime) -> GameResult:
+        wallet = wallets.get(call.currency or "")
+        if wallet is None:
+            return GameResult(Code.NO_WALLET, None, call.currency)
+        result = lambda code: GameResult(code, wallet.balance, wallet.currency_id)  # noqa: E731
+        if _rolled_back(call.integration_id, call.external_id):
+            return result(Code.TICKET_ROLLED_BACK)
+        ticket = f"reward:{reward_ref}"
+        if GameTransaction.objects.filter(integration_id=call.integration_id, ticket=ticket, player=call.player).exists():
+            return result(Code.REWARD_EXISTS)
+        record = _record(call, action=GameAction.REWARD, now=now, amount=amount, ticket=ticket, reference=reward_ref)
+        if amount:
+            transfer_post(key=_key(call, "reward"), kind=TransferKind.REWARD,
+                          debit=_game_account(call, wallet.currency_id), credit=wallet, amount=amount, now=now,
+                          game_transaction=record)
+        return result(Code.APPLIED)
+
+    return _run(call, apply)
+
+
+def _undo(call: GameCall, wallet: Account, target: GameTransaction, record: GameTransaction, now: dt.datetime) -> None:
+    """Reverse one applied transaction: refund a bet, take back a win or reward."""
+    if not target.amount:
+        return
+    game = _game_account(call, wallet.currency_id)
+    suffix = f"undo:{target.external_id}"
+    if target.action == GameAction.BET:
+        transfer_post(key=_key(call, suffix), kind=TransferKind.REFUND, debit=game, credit=wallet,
+                      amount=target.amount, now=now, game_transaction=record)
+    else:
+        transfer_post(key=_key(call, suffix), kind=TransferKind.RECLAIM, debit=wallet, credit=game,
+                      amount=target.amount, now=now, game_transaction=record, allow_overdraft=True)
+
+
+def _tombstone(call: GameCall, reference: str, wallets: dict[str, Account], now: dt.datetime) -> GameResult:
+    """Remember a rollback of something never seen, so the late original moves nothing."""
+    _record(call, action=GameAction.ROLLBACK, now=now, reference=reference, outcome=GameOutcome.UNKNOWN_REFERENCE)
+    wallet = wallets.get(call.currency or "")
+    return GameResult(Code.UNKNOWN_REFERENCE, wallet.balance if wallet else None, call.currency)
+
+
+def ticket_rollback(call: GameCall, *, ticket: str) -> GameResult:
+    """Undo a whole ticket: refund its bet and take back every result paid on it.
+
+    A ticket never seen is remembered as rolled back (UNKNOWN_REFERENCE); one already rolled
+    back by another id answers ALREADY_ROLLED_BACK. Taking back a paid result may leave the
+    wallet below zero.
+    """
+
+    def apply(wallets: dict[str, Account], now: dt.datetime) -> GameResult:
+        wallet = wallets.get(call.currency or "")
+        if _rolled_back(call.integration_id, ticket):
+            return GameResult(Code.ALREADY_ROLLED_BACK, wallet.balance if wallet else None, call.currency)
+        on_ticket = list(
+            GameTransaction.objects.filter(integration_id=call.integration_id, ticket=ticket, player=call.player)
+            .exclude(action=GameAction.ROLLBACK)
+            .order_by("pk")
+        )
+        if not any(t.action == GameAction.BET for t in on_ticket):
+            return _tombstone(call, ticket, wallets, now)
+        currency = on_ticket[0].currency_id
+        wallet = wallets[currency]
+        record = _record(call, action=GameAction.ROLLBACK, now=now, ticket=ticket, reference=ticket, currency=currency)
+        for target in on_ticket:
+            _undo(call, wallet, target, record, now)
+        return GameResult(Code.APPLIED, wallet.balance, currency)
+
+    return _run(call, apply)
+
+
+def transaction_rollback(call: GameCall, *, reference: str) -> GameResult:
+    """Undo one earlier transaction of the player (bet refunded, payout or reward taken back).
+
+    A reference never seen is remembered (UNKNOWN_REFERENCE); one already rolled back answers
+    ALREADY_ROLLED_BACK and moves nothing.
+    """
+
+    def apply(wallets: dict[str, Account], now: dt.datetime) -> GameResult:
+        target = (
+            GameTransaction.objects.filter(integration_id=call.integration_id, external_id=reference,
+                                           player=call.player).first()
+        )
+        if target is None:
+            if _rolled_back(call.integration_id, reference):
+                wallet = wallets.get(call.currency or "")
+                return GameResult(Code.ALREADY_ROLLED_BACK, wallet.balance if wallet else None, call.currency)
+            return _tombstone(call, reference, wallets, now)
+        wallet = wallets[target.currency_id]
+        if target.action == GameAction.ROLLBACK:
+            return GameResult(Code.NOT_UNDOABLE, wallet.balance, wallet.currency_id)
+        if _rolled_back(call.integration_id, reference):
+            return GameResult(Code.ALREADY_ROLLED_BACK, wallet.balance, wallet.currency_id)
+        record = _record(call, action=GameAction.ROLLBACK, now=now, ticket=target.ticket, reference=reference,
+                         currency=target.currency_id)
+        _undo(call, wallet, target, record, now)
+        return GameResult(Code.APPLIED, wallet.balance, wallet.currency_id)
+
+    return _run(call, apply)
+
+
+def wallet_balance(*, player: Player, currency: str) -> int | None:
+    """A wallet's balance without locking (balance calls), or None with no such wallet."""
+    return (
+        Account.objects.filter(player=player, currency_id=currency, kind=AccountKind.WALLET)
+        .values_list("balance", flat=True)
+        .first()
+    )

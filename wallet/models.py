@@ -1,0 +1,253 @@
+"""Players, currencies, accounts and the immutable double-entry ledger.
+
+Only `wallet.services` writes Account balances and Transfer rows.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Currency(models.Model):
+    code = models.CharField(max_length=8, primary_key=True)
+    name = models.CharField(max_length=64, blank=True)
+    # Fractional digits used on the wire and in the admin (1G table); the ledger keeps five.
+    digits = models.PositiveSmallIntegerField(default=2)
+    enabled = models.BooleanField(default=True)
+
+    class Meta:
+        verbose_name_plural = "currencies"
+        ordering = ["code"]
+        constraints = [models.CheckConstraint(condition=Q(digits__lte=5), name="currency_digits_within_ledger_scale")]
+
+    def __str__(self) -> str:
+        return self.code
+
+
+class Player(models.Model):
+    # The id the operator gives providers (1G `player_id`, Oppi `playerId`).
+    external_id = models.CharField("player id", max_length=64, unique=True)
+    username = models.CharField(max_length=64)
+    is_enabled = models.BooleanField("enabled", default=True)
+    # Sign-in for the player pages (optional: players can exist only for providers).
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.SET_NULL, related_name="player"
+    )
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["external_id"]
+
+    def __str__(self) -> str:
+        return f"{self.external_id} ({self.username})"
+
+
+class PlayerStatusChange(models.Model):
+    """Audit row: who disabled or enabled a player, when and why."""
+
+    player = models.ForeignKey(Player, on_delete=models.PROTECT, related_name="status_changes")
+    enabled = models.BooleanField()
+    reason = models.CharField(max_length=255)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        ordering = ["-created_at"]
+
+
+class AccountKind(models.TextChoices):
+    WALLET = "wallet", "Player wallet"
+    GAME = "game", "Provider game clearing"
+    CASH = "cash", "Cash in/out"
+    HELD_AT_PROVIDER = "held", "Held at provider (transfer mode)"
+    IN_FLIGHT = "in_flight", "In-flight transfers"
+    ADJUSTMENT = "adjustment", "Manual adjustments"
+
+
+class Account(models.Model):
+    """One side of ledger transfers.
+
+    Player wallets (kind=wallet) keep `balance` up to date in the same transaction as each
+    transfer. System accounts (game clearing, cash, ...) are shared by every player, so their
+    balance column is never written: it would serialise every callback. Their balances are
+    derived from the transfers (see wallet.selectors).
+    """
+
+    kind = models.CharField(max_length=16, choices=AccountKind.choices)
+    currency = models.ForeignKey(Currency, on_delete=models.PROTECT)
+    player = models.ForeignKey(Player, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts")
+    integration = models.ForeignKey(
+        "lobby.Integration", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+    )
+    balance = models.BigIntegerField(default=0)
+    # Lowest balance the database accepts. 0 for every wallet, except that a rollback which
+    # takes back a paid win may push it below zero; the service lowers the floor in that one
+    # case and raises it back to 0 as soon as the balance is non-negative again.
+    floor = models.BigIntegerField(default=0)
+    # Responsible-gaming limits of a player's wallet, per UTC day, in ledger units (ops set them
+    # in the admin). Kept on the wallet row because a bet locks that row anyway: no extra query
+    # for players without limits.
+    daily_bet_limit = models.BigIntegerField(null=True, blank=True)
+    daily_loss_limit = models.BigIntegerField(null=True, blank=True)
+    created_at = models.DateTimeField(auto_now_add=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(balance__gte=models.F("floor")), name="account_balance_above_floor"),
+            models.CheckConstraint(condition=Q(floor__lte=0), name="account_floor_not_positive"),
+            models.UniqueConstraint(
+                fields=["player", "currency"], condition=Q(kind="wallet"), name="one_wallet_per_player_currency"
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "currency", "integration"],
+                condition=Q(player__isnull=True, integration__isnull=False),
+                name="one_system_account_per_integration",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "currency"],
+                condition=Q(player__isnull=True, integration__isnull=True),
+                name="one_global_system_account",
+            ),
+            models.UniqueConstraint(
+                fields=["kind", "currency", "player", "integration"],
+                condition=Q(player__isnull=False, integration__isnull=False),
+                name="one_player_account_per_integration",
+            ),
+            models.CheckConstraint(
+                condition=~Q(kind="wallet") | Q(player__isnull=False), name="wallet_has_player"
+            ),
+        ]
+        indexes = [models.Index(fields=["player", "kind"], name="account_player_kind")]
+
+    def __str__(self) -> str:
+        owner = self.player.external_id if self.player_id else (self.integration.code if self.integration_id else "")
+        return f"{self.get_kind_display()} {owner} {self.currency_id}".replace("  ", " ")
+
+    @property
+    def tracks_balance(self) -> bool:
+        return self.player_id is not None
+
+
+class TransferKind(models.TextChoices):
+    BET = "bet"
+    WIN = "win"
+    REWARD = "reward"
+    REFUND = "refund", "Rollback refund"
+    RECLAIM = "reclaim", "Rollback reclaim"
+    DEPOSIT = "deposit"
+    WITHDRAWAL = "withdrawal"
+    ADJUSTMENT = "adjustment"
+    TRANSFER_OUT = "transfer_out", "Transfer to provider"
+    TRANSFER_IN = "transfer_in", "Transfer from provider"
+
+
+class Transfer(models.Model):
+    """An immutable movement of a positive amount from one account to another.
+
+    Corrections are new transfers. On PostgreSQL and SQLite a trigger refuses UPDATE and
+    DELETE (migration 0002).
+    """
+
+    key = models.CharField("idempotency key", max_length=200, unique=True)
+    kind = models.CharField(max_length=16, choices=TransferKind.choices)
+    debit_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="debits")
+    credit_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="credits")
+    currency = models.ForeignKey(Currency, on_delete=models.PROTECT)
+    amount = models.BigIntegerField()
+    game_transaction = models.ForeignKey(
+        "wallet.GameTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="transfers"
+    )
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    memo = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="transfer_amount_positive"),
+            models.CheckConstraint(
+                condition=~Q(debit_account=models.F("credit_account")), name="transfer_between_two_accounts"
+            ),
+        ]
+        indexes = [
+            models.Index(fields=["debit_account", "created_at"], name="transfer_debit_time"),
+            models.Index(fields=["credit_account", "created_at"], name="transfer_credit_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"#{self.pk} {self.kind} {self.amount} {self.currency_id}"
+
+
+class GameAction(models.TextChoices):
+    BET = "bet"
+    WIN = "win", "Result / payout"
+    REWARD = "reward"
+    ROLLBACK = "rollback"
+
+
+class GameOutcome(models.TextChoices):
+    APPLIED = "applied"
+    # A rollback whose target was never seen: remembered so the late original moves nothing.
+    UNKNOWN_REFERENCE = "unknown_reference", "Rolled back before seen"
+
+
+class GameTransaction(models.Model):
+    """A provider's seamless-wallet transaction, applied exactly once.
+
+    The unique (integration, external_id) pair is the idempotency key of the provider's call;
+    `fingerprint` is a hash of the call's content, so a replay gets its first answer again and
+    the same id with other content is detected. `ticket` groups a bet with what settles it
+    (1G txn_ticket; for Oppi the bet's own transactionId). A rollback names its target in
+    `reference` (the 1G ticket, or the Oppi transaction id).
+    """
+
+    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT)
+    external_id = models.CharField(max_length=128)
+    action = models.CharField(max_length=16, choices=GameAction.choices)
+    outcome = models.CharField(max_length=24, choices=GameOutcome.choices, default=GameOutcome.APPLIED)
+    player = models.ForeignKey(Player, on_delete=models.PROTECT)
+    currency = models.ForeignKey(Currency, null=True, blank=True, on_delete=models.PROTECT)
+    amount = models.BigIntegerField(default=0)
+    ticket = models.CharField(max_length=128, blank=True)
+    reference = models.CharField(max_length=128, blank=True)
+    round_id = models.CharField(max_length=128, blank=True)
+    game_code = models.CharField(max_length=64, blank=True)
+    session_token = models.CharField(max_length=128, blank=True)
+    fingerprint = models.CharField(max_length=64)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "external_id"], name="game_txn_once_per_integration"),
+            models.CheckConstraint(condition=Q(amount__gte=0), name="game_txn_amount_not_negative"),
+        ]
+        indexes = [
+            models.Index(fields=["integration", "ticket"], name="game_txn_ticket"),
+            models.Index(fields=["integration", "reference"], name="game_txn_reference"),
+            models.Index(fields=["player", "created_at"], name="game_txn_player_time"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.action} {self.external_id}"
+
+
+class LimitKind(models.TextChoices):
+    DAILY_BET = "daily_bet", "Daily bet amount"
+    DAILY_LOSS = "daily_loss", "Daily loss"
+
+
+class LimitRefusal(models.Model):
+    """A bet that a responsible-gaming limit refused: which limit, which bet, how far over."""
+
+    wallet = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="limit_refusals")
+    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT)
+    limit_kind = models.CharField(max_length=16, choices=LimitKind.choices)
+    limit = models.BigIntegerField()
+    used_today = models.BigIntegerField()
+    amount = models.BigIntegerField()
+    external_id = models.CharField("transaction id", max_length=128)
+    created_at = models.DateTimeField(db_index=True)
+
+    class Meta:
+        ordering = ["-created_at"]

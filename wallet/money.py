@@ -1,0 +1,55 @@
+"""Exact money: every amount in the ledger is an integer count of 1/100000 of a currency unit.
+
+One scale for all currencies. Five fractional digits hold Oppi's x100000 wire amounts exactly
+and every 1G currency (at most 3 digits). Integers keep SQLite and PostgreSQL equally exact;
+floats never touch an amount. Conversions to and from the wire live in the provider packages
+and go through these helpers.
+"""
+
+from decimal import Decimal, InvalidOperation
+
+SCALE = 5
+UNITS_PER_WHOLE = 10**SCALE
+# Largest amount the ledger accepts for one transfer: far above any real bet, far below the
+# 64-bit limit so that sums of many transfers cannot overflow a BIGINT.
+MAX_UNITS = 10**15  # 10^10 whole currency units
+
+
+class AmountError(ValueError):
+    """An amount that is not an exact, non-negative number within the allowed digits."""
+
+
+def to_units(value: Decimal | int | str, *, digits: int = SCALE) -> int:
+    """Exact conversion of a decimal amount to ledger units.
+
+    `digits` is how many fractional digits the caller allows (a currency's wire digits);
+    more digits, a non-number, a float, a negative or a non-finite value raise AmountError.
+    """
+    if isinstance(value, bool) or isinstance(value, float):
+        raise AmountError("floats are not accepted as amounts")
+    try:
+        number = Decimal(value) if not isinstance(value, Decimal) else value
+    except (InvalidOperation, ValueError, TypeError) as exc:
+        raise AmountError(f"not a number: {value!r}") from exc
+    if not number.is_finite():
+        raise AmountError(f"not a finite number: {value!r}")
+    if number < 0:
+        raise AmountError("negative amount")
+    exponent = number.normalize().as_tuple().exponent
+    if isinstance(exponent, int) and -exponent > min(digits, SCALE):
+        raise AmountError(f"more than {digits} fractional digits: {value}")
+    units = int(number.scaleb(SCALE))
+    if units > MAX_UNITS:
+        raise AmountError("amount too large")
+    return units
+
+
+def from_units(units: int) -> Decimal:
+    """Ledger units to an exact Decimal with the ledger's five fractional digits."""
+    return Decimal(units).scaleb(-SCALE).quantize(Decimal(1).scaleb(-SCALE))
+
+
+def quantize_for(units: int, digits: int) -> Decimal:
+    """Ledger units shown with a currency's wire digits (truncated toward zero, never rounded up)."""
+    value = Decimal(units).scaleb(-SCALE)
+    return value.quantize(Decimal(1).scaleb(-digits), rounding="ROUND_DOWN")

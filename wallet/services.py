@@ -1,0 +1,213 @@
+"""The money services: the only code that writes balances and ledger transfers.
+
+Every balance change, from a provider callback, a command, an admin action or a task, goes
+through `transfer_post` inside a transaction that has locked the player's wallets first
+(`player_wallets_lock`). Wallet balances change in the same transaction as their transfer;
+shared system accounts (game clearing, cash, ...) are never updated row by row.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db import IntegrityError, transaction
+from django.utils import timezone
+
+from .models import (
+    Account,
+    AccountKind,
+    Currency,
+    Player,
+    PlayerStatusChange,
+    Transfer,
+    TransferKind,
+)
+
+
+class LedgerError(Exception):
+    """A money operation that cannot be done; the message is fit for ops staff."""
+
+
+class InsufficientFunds(LedgerError):
+    pass
+
+
+class IdempotencyConflict(LedgerError):
+    """The idempotency key was used before for a different movement."""
+
+
+# --- system accounts ------------------------------------------------------------------------
+
+_system_account_ids: dict[tuple[str, str, int | None, int | None], int] = {}
+
+
+def system_accounts_forget() -> None:
+    """Drop the cache of system account ids (tests roll back the rows it points to)."""
+    _system_account_ids.clear()
+
+
+def system_account_id(*, kind: str, currency: str, integration_id: int | None = None, player_id: int | None = None) -> int:
+    """Id of a system account, created on first use and then cached in the process.
+
+    Creating happens once per (kind, currency, integration); the unique constraints make a
+    concurrent first use harmless.
+    """
+    cache_key = (kind, currency, integration_id, player_id)
+    account_id = _system_account_ids.get(cache_key)
+    if account_id is None:
+        lookup = {"kind": kind, "currency_id": currency, "integration_id": integration_id, "player_id": player_id}
+        try:
+            with transaction.atomic():
+                account, _ = Account.objects.get_or_create(**lookup)
+        except IntegrityError:
+            account = Account.objects.get(**lookup)
+        account_id = _system_account_ids[cache_key] = account.pk
+    return account_id
+
+
+# --- players and wallets --------------------------------------------------------------------
+
+
+def player_wallets_lock(player_id: int) -> dict[str, Account]:
+    """Lock every wallet of a player (one query, primary-key order) and return them by currency.
+
+    Every money path of a player starts here, so all of them serialise on the same rows in the
+    same order and cannot deadlock with each other. Must run inside transaction.atomic().
+    """
+    wallets = Account.objects.select_for_update().filter(player_id=player_id, kind=AccountKind.WALLET).order_by("pk")
+    return {wallet.currency_id: wallet for wallet in wallets}
+
+
+def wallet_open(*, player: Player, currency: Currency | str) -> Account:
+    code = currency.code if isinstance(currency, Currency) else currency
+    if not Currency.objects.filter(code=code, enabled=True).exists():
+        raise LedgerError(f"unknown or disabled currency {code!r}")
+    try:
+        with transaction.atomic():
+            wallet, _ = Account.objects.get_or_create(player=player, currency_id=code, kind=AccountKind.WALLET)
+    except IntegrityError:
+        wallet = Account.objects.get(player=player, currency_id=code, kind=AccountKind.WALLET)
+    return wallet
+
+
+def player_set_enabled(*, player: Player, enabled: bool, actor=None, reason: str) -> Player:
+    """Enable or disable a player, with an audit row saying who did it and why."""
+    if not reason.strip():
+        raise LedgerError("a reason is required to change a player's state")
+    with transaction.atomic():
+        Player.objects.filter(pk=player.pk).update(is_enabled=enabled)
+        PlayerStatusChange.objects.create(player=player, enabled=enabled, reason=reason.strip(), actor=actor)
+    player.is_enabled = enabled
+    return player
+
+
+# --- the ledger -----------------------------------------------------------------------------
+
+
+def transfer_post(
+    *,
+    key: str,
+    kind: str,
+    debit: Account,
+    credit: Account,
+    amount: int,
+    now: dt.datetime,
+    game_transaction=None,
+    actor=None,
+    memo: str = "",
+    allow_overdraft: bool = False,
+) -> Transfer:
+    """Write one transfer and move the balances of the player accounts it touches.
+
+    The caller holds the locks on those player accounts (player_wallets_lock). A player
+    account never goes below zero, except with allow_overdraft (a rollback taking back a paid
+    win): then its floor follows the balance down so that the database CHECK still holds, and
+    returns to 0 once the balance is non-negative again.
+    """
+    if amount <= 0:
+        raise LedgerError("a transfer moves a positive amount")
+    if debit.currency_id != credit.currency_id:
+        raise LedgerError("a transfer stays in one currency")
+    if debit.tracks_balance:
+        new_balance = debit.balance - amount
+        if new_balance < 0 and not allow_overdraft:
+            raise InsufficientFunds(f"balance {debit.balance} below {amount}")
+        debit.balance = new_balance
+        debit.floor = min(debit.floor, new_balance) if new_balance < 0 else 0
+        debit.save(update_fields=["balance", "floor"])
+    if credit.tracks_balance:
+        credit.balance += amount
+        if credit.balance >= 0:
+            credit.floor = 0
+        credit.save(update_fields=["balance", "floor"])
+    return Transfer.objects.create(
+        key=key,
+        kind=kind,
+        debit_account=debit,
+        credit_account=credit,
+        currency_id=debit.currency_id,
+        amount=amount,
+        game_transaction=game_transaction,
+        actor=actor,
+        memo=memo,
+        created_at=now,
+    )
+
+
+@dataclass(frozen=True)
+class CashResult:
+    transfer: Transfer
+    balance: int
+    created: bool
+
+
+def _cash_movement(*, wallet: Account, amount: int, key: str, kind: str, actor, memo: str) -> CashResult:
+    if amount <= 0:
+        raise LedgerError("amount must be positive")
+    account_kind = AccountKind.ADJUSTMENT if kind == TransferKind.ADJUSTMENT else AccountKind.CASH
+    system = Account(pk=system_account_id(kind=account_kind, currency=wallet.currency_id), currency_id=wallet.currency_id)
+    now = timezone.now()
+    with transaction.atomic():
+        locked = player_wallets_lock(wallet.player_id)[wallet.currency_id]
+        existing = Transfer.objects.filter(key=key).first()
+        if existing is not None:
+            same = existing.amount == amount and locked.pk in (existing.debit_account_id, existing.credit_account_id)
+            if not same:
+                raise IdempotencyConflict(f"key {key!r} was used for another movement")
+            return CashResult(existing, locked.balance, created=False)
+        incoming = kind in (TransferKind.DEPOSIT, TransferKind.ADJUSTMENT) and amount > 0
+        debit, credit = (system, locked) if incoming else (locked, system)
+        created = transfer_post(key=key, kind=kind, debit=debit, credit=credit, amount=amount, now=now, actor=actor, memo=memo)
+    wallet.balance = locked.balance
+    return CashResult(created, locked.balance, created=True)
+
+
+def wallet_deposit(*, wallet: Account, amount: int, key: str, actor=None, memo: str = "") -> CashResult:
+    """Cash in: credit a wallet from the cash account. Idempotent by key."""
+    return _cash_movement(wallet=wallet, amount=amount, key=key, kind=TransferKind.DEPOSIT, actor=actor, memo=memo)
+
+
+def wallet_withdraw(*, wallet: Account, amount: int, key: str, actor=None, memo: str = "") -> CashResult:
+    """Cash out: debit a wallet to the cash account. Idempotent by key; never below zero."""
+    return _cash_movement(wallet=wallet, amount=amount, key=key, kind=TransferKind.WITHDRAWAL, actor=actor, memo=memo)
+
+
+def wallet_adjust(*, wallet: Account, amount: int, key: str, actor, memo: str) -> CashResult:
+    """A manual correction by staff: positive credits the wallet, negative debits it."""
+    if not memo.strip():
+        raise LedgerError("an adjustment needs a reason")
+    if amount == 0:
+        raise LedgerError("amount must not be zero")
+    if amount > 0:
+        return _cash_movement(wallet=wallet, amount=amount, key=key, kind=TransferKind.ADJUSTMENT, actor=actor, memo=memo)
+    system = Account(pk=system_account_id(kind=AccountKind.ADJUSTMENT, currency=wallet.currency_id), currency_id=wallet.currency_id)
+    with transaction.atomic():
+        locked = player_wallets_lock(wallet.player_id)[wallet.currency_id]
+        if Transfer.objects.filter(key=key).exists():
+            raise IdempotencyConflict(f"key {key!r} was used before")
+        created = transfer_post(
+            key=key, kind=TransferKind.ADJUSTMENT, debit=locked, credit=system, amount=-amount,
+            now=timezone.now(), actor=actor, memo=memo,
+        )
+    return CashResult(created, locked.balance, created=True)
