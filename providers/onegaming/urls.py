@@ -1,3 +1,6 @@
-"""URL patterns of this provider package (filled in by its issue)."""
+"""1G routes under /api/onegaming/: the wallet callbacks and the lobby validation."""
 
-urlpatterns: list = []
+from .callback_urls import urlpatterns as callback_urlpatterns
+from .lobby_urls import urlpatterns as lobby_urlpatterns
+
+urlpatterns = [*callback_urlpatterns, *lobby_urlpatterns]

@@ -1,0 +1,3 @@
+"""1G seamless-wallet callback routes (balance, bet, result, rollback, transactions)."""
+
+urlpatterns: list = []

@@ -1,0 +1,3 @@
+"""1G lobby routes (igPokerValidation)."""
+
+urlpatterns: list = []
