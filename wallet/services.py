@@ -211,3 +211,33 @@ def wallet_adjust(*, wallet: Account, amount: int, key: str, actor, memo: str) -
             now=timezone.now(), actor=actor, memo=memo,
         )
     return CashResult(created, locked.balance, created=True)
+
+
+def player_upsert(*, external_id: str, username: str | None = None, currencies: list[str] = (),
+                  enabled: bool | None = None, actor=None, reason: str = "") -> tuple[Player, list[Account], bool]:
+    """Create a player, or update one: add missing wallets and change its state if asked.
+
+    Returns (player, wallets in the order of `currencies`, created).
+    """
+    external_id = (external_id or "").strip()
+    if not external_id or len(external_id) > 64:
+        raise LedgerError("a player id of 1 to 64 characters is required")
+    codes = [c.strip().upper() for c in currencies]
+    unknown = sorted(set(codes) - set(Currency.objects.filter(code__in=codes, enabled=True).values_list("code", flat=True)))
+    if unknown:
+        raise LedgerError(f"unknown or disabled currency: {', '.join(unknown)}")
+    with transaction.atomic():
+        player = Player.objects.filter(external_id=external_id).first()
+        created = player is None
+        if created:
+            if not username:
+                raise LedgerError("a new player needs a username")
+            player = Player.objects.create(external_id=external_id, username=username,
+                                           is_enabled=True if enabled is None else enabled)
+        elif username and username != player.username:
+            player.username = username
+            player.save(update_fields=["username"])
+        if not created and enabled is not None and enabled != player.is_enabled:
+            player_set_enabled(player=player, enabled=enabled, actor=actor, reason=reason or "changed by command")
+        wallets = [wallet_open(player=player, currency=code) for code in codes]
+    return player, wallets, created

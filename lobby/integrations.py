@@ -1,0 +1,86 @@
+"""Writes of integration accounts and catalogue rows (commands and demo data use these)."""
+
+from __future__ import annotations
+
+import ipaddress
+
+from django.core.exceptions import ValidationError
+from django.db import transaction
+
+from .models import Game, Integration, Provider, WalletMode
+
+
+class IntegrationError(ValueError):
+    """Bad input for an integration or a game; the message is fit for ops staff."""
+
+
+def _clean_ips(allowed_ips: str | None) -> str | None:
+    if allowed_ips is None:
+        return None
+    ips = [ip.strip() for ip in allowed_ips.split(",") if ip.strip()]
+    for ip in ips:
+        try:
+            ipaddress.ip_address(ip)
+        except ValueError as exc:
+            raise IntegrationError(f"not an IP address: {ip!r}") from exc
+    return ",".join(ips)
+
+
+def integration_upsert(*, provider: str, code: str, secret: str, mode: str = WalletMode.SEAMLESS,
+                       agent_code: str = "", sub_agent: str = "", api_key: str = "", api_base_url: str | None = None,
+                       allowed_ips: str | None = None, enabled: bool = True, name: str = "") -> tuple[Integration, bool]:
+    """Create or update an integration account by its code. Returns (integration, created)."""
+    if provider not in Provider.values:
+        raise IntegrationError(f"unknown provider {provider!r} (choose from {', '.join(Provider.values)})")
+    if mode not in WalletMode.values:
+        raise IntegrationError(f"unknown mode {mode!r} (seamless or transfer)")
+    if provider == Provider.ONEGAMING and not agent_code:
+        raise IntegrationError("a 1Gaming integration needs --agent-code")
+    if provider == Provider.OPPI and not api_key:
+        raise IntegrationError("an Oppi integration needs --api-key")
+    if provider == Provider.OPPI and mode != WalletMode.SEAMLESS:
+        raise IntegrationError("Oppi integrations are seamless only")
+    if not secret:
+        raise IntegrationError("a secret is required")
+    if provider == Provider.ONEGAMING and len(secret) > 50:
+        raise IntegrationError("1G secret keys are at most 50 characters")
+    values = {"provider": provider, "secret": secret, "mode": mode, "agent_code": agent_code, "sub_agent": sub_agent,
+              "api_key": api_key, "enabled": enabled}
+    if name:
+        values["name"] = name
+    if api_base_url is not None:
+        values["api_base_url"] = api_base_url.rstrip("/")
+    ips = _clean_ips(allowed_ips)
+    if ips is not None:
+        values["allowed_ips"] = ips
+    with transaction.atomic():
+        integration = Integration.objects.select_for_update().filter(code=code).first()
+        created = integration is None
+        if created:
+            integration = Integration(code=code)
+        elif integration.provider != provider:
+            raise IntegrationError(f"integration {code!r} belongs to {integration.provider}, not {provider}")
+        for field_name, value in values.items():
+            setattr(integration, field_name, value)
+        try:
+            integration.full_clean()
+        except ValidationError as exc:
+            raise IntegrationError("; ".join(f"{k}: {' '.join(v)}" for k, v in exc.message_dict.items())) from exc
+        integration.save()
+    return integration, created
+
+
+def game_upsert(*, integration: Integration, game_id: str, name: str, category: str | None = None,
+                brand: str | None = None, enabled: bool = True) -> tuple[Game, bool]:
+    """Add or update a game in one integration's catalogue."""
+    if not str(game_id).strip():
+        raise IntegrationError("a game id is required")
+    if not name.strip():
+        raise IntegrationError("a game name is required")
+    defaults: dict = {"name": name.strip(), "enabled": enabled, "provider": integration.provider}
+    if category is not None:
+        defaults["category"] = category.upper()
+    if brand is not None:
+        defaults["brand"] = brand
+    game, created = Game.objects.update_or_create(integration=integration, game_id=str(game_id).strip(), defaults=defaults)
+    return game, created

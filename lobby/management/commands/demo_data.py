@@ -1,0 +1,74 @@
+"""Demo data for the embedded default: integrations pointing at the sandbox, players, logins.
+
+Safe to repeat: everything is created or updated by a natural key, and deposits use fixed
+idempotency keys, so a second run moves no money.
+"""
+
+import json
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Group, Permission
+from django.core.management.base import BaseCommand
+
+from lobby.integrations import game_upsert, integration_upsert
+from wallet import services
+from wallet.money import to_units
+
+BASE = "http://127.0.0.1:8000/sandbox"
+ADMIN = ("admin", "admin-demo-pass")
+PLAYERS = [
+    # player id, username, login password, enabled, [(currency, opening deposit)]
+    ("CLi3000001", "Mikha", "demo-pass-1", True, [("IDR", "1500.00"), ("USD", "100.00")]),
+    ("CLi3000002", "Ana", "demo-pass-2", True, [("USD", "250.00")]),
+    ("CLi3000003", "Blocked", "demo-pass-3", False, [("IDR", "10.00")]),
+]
+OPPI_GAMES = [("oppi-crash", "Crash", "CRASH"), ("oppi-mines", "Mines", "MINI"), ("oppi-dice", "Dice", "MINI")]
+ROLES = {
+    "support": ["view_player", "view_account", "view_transfer", "view_gametransaction", "view_calllog",
+                "view_integration", "view_game", "view_currency", "view_limitrefusal", "view_launchsession"],
+    "finance": ["view_player", "view_account", "change_account", "view_transfer", "view_gametransaction",
+                "view_calllog", "view_integration", "view_currency", "view_limitrefusal"],
+}
+
+
+class Command(BaseCommand):
+    help = "Load demo integrations, games, players and logins (idempotent)."
+
+    def handle(self, *args, **options):
+        onegaming, _ = integration_upsert(provider="onegaming", code="onegaming-demo", name="1Gaming (sandbox)",
+                                          agent_code="DEMO", secret="demo-1g-secret",
+                                          api_base_url=f"{BASE}/onegaming")
+        oppi, _ = integration_upsert(provider="oppi", code="oppi-demo", name="Oppi Games (sandbox)",
+                                     api_key="demo-oppi-key", secret="demo-oppi-secret", api_base_url=f"{BASE}/oppi")
+        for game_id, name, category in OPPI_GAMES:
+            game_upsert(integration=oppi, game_id=game_id, name=name, category=category, brand="Oppi")
+
+        user_model = get_user_model()
+        for external_id, username, password, enabled, wallets in PLAYERS:
+            player, accounts, _ = services.player_upsert(
+                external_id=external_id, username=username, currencies=[c for c, _ in wallets], enabled=enabled,
+                reason="demo data")
+            for account, (currency, amount) in zip(accounts, wallets, strict=True):
+                services.wallet_deposit(wallet=account, amount=to_units(amount), key=f"demo-deposit:{external_id}:{currency}",
+                                        memo="demo opening balance")
+            user, created = user_model.objects.get_or_create(username=username.lower())
+            if created:
+                user.set_password(password)
+                user.save()
+            if player.user_id != user.pk:
+                player.user = user
+                player.save(update_fields=["user"])
+
+        for role, codenames in ROLES.items():
+            group, _ = Group.objects.get_or_create(name=role)
+            group.permissions.set(Permission.objects.filter(codename__in=codenames))
+        admin, created = user_model.objects.get_or_create(username=ADMIN[0], defaults={"is_staff": True,
+                                                                                     "is_superuser": True})
+        if created:
+            admin.set_password(ADMIN[1])
+            admin.save()
+        self.stdout.write(json.dumps({"integrations": [onegaming.code, oppi.code],
+                                      "players": [p[0] for p in PLAYERS]}))
+        self.stdout.write(self.style.SUCCESS(
+            f"Demo ready. Admin: http://{'127.0.0.1:8000'}/admin/ as {ADMIN[0]} / {ADMIN[1]}; "
+            f"player pages: http://127.0.0.1:8000/ as mikha / demo-pass-1 or ana / demo-pass-2."))

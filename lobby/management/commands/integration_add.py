@@ -1,0 +1,37 @@
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from lobby.integrations import IntegrationError, integration_upsert
+
+
+class Command(BaseCommand):
+    help = "Create or update a provider integration account (see docs/operations.md)."
+
+    def add_arguments(self, parser):
+        parser.add_argument("provider", choices=["onegaming", "oppi"])
+        parser.add_argument("code")
+        parser.add_argument("--secret", required=True)
+        parser.add_argument("--agent-code", default="")
+        parser.add_argument("--sub-agent", default="")
+        parser.add_argument("--api-key", default="")
+        parser.add_argument("--mode", choices=["seamless", "transfer"], default="seamless")
+        parser.add_argument("--api-base-url", default=None)
+        parser.add_argument("--allowed-ips", default=None, help="comma-separated; empty string allows any IP")
+        parser.add_argument("--disabled", action="store_true")
+        parser.add_argument("--name", default="")
+
+    def handle(self, *args, **o):
+        try:
+            integration, created = integration_upsert(
+                provider=o["provider"], code=o["code"], secret=o["secret"], mode=o["mode"],
+                agent_code=o["agent_code"], sub_agent=o["sub_agent"], api_key=o["api_key"],
+                api_base_url=o["api_base_url"], allowed_ips=o["allowed_ips"], enabled=not o["disabled"],
+                name=o["name"],
+            )
+        except IntegrationError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(json.dumps({
+            "integration": integration.code, "provider": integration.provider, "mode": integration.mode,
+            "enabled": integration.enabled, "created": created,
+        }))

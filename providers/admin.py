@@ -1,0 +1,95 @@
+"""Admin for the status-code catalogue and the status-code history of every call."""
+
+import datetime as dt
+
+from django.contrib import admin
+from django.utils import timezone
+from django.utils.html import format_html
+
+from wallet.admin_paging import QuickListMixin
+
+from .models import CallLog, StatusCode
+
+
+@admin.register(StatusCode)
+class StatusCodeAdmin(admin.ModelAdmin):
+    list_display = ["provider", "code", "is_success", "description"]
+    list_filter = ["provider", "is_success"]
+    search_fields = ["code", "description"]
+
+
+class RecentFilter(admin.SimpleListFilter):
+    """Time windows that keep the query on the (…, created_at) indexes."""
+
+    title = "when"
+    parameter_name = "since"
+    WINDOWS = {"15m": dt.timedelta(minutes=15), "1h": dt.timedelta(hours=1), "24h": dt.timedelta(days=1),
+               "7d": dt.timedelta(days=7), "30d": dt.timedelta(days=30)}
+
+    def lookups(self, request, model_admin):
+        return [(key, f"Last {key}") for key in self.WINDOWS]
+
+    def queryset(self, request, queryset):
+        window = self.WINDOWS.get(self.value() or "")
+        return queryset.filter(created_at__gte=timezone.now() - window) if window else queryset
+
+
+class OutcomeFilter(admin.SimpleListFilter):
+    title = "outcome"
+    parameter_name = "outcome"
+
+    def lookups(self, request, model_admin):
+        return [("ok", "Success"), ("error", "Errors")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "ok":
+            return queryset.filter(status_code__in=["OK", "RS_OK"])
+        if self.value() == "error":
+            return queryset.exclude(status_code__in=["OK", "RS_OK"])
+        return queryset
+
+
+class StatusFilter(admin.SimpleListFilter):
+    """Choices from the status-code catalogue, not a DISTINCT over millions of history rows."""
+
+    title = "status"
+    parameter_name = "status"
+
+    def lookups(self, request, model_admin):
+        return [(c, c) for c in StatusCode.objects.order_by("code").values_list("code", flat=True).distinct()]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(status_code=self.value()) if self.value() else queryset
+
+
+class EndpointFilter(admin.SimpleListFilter):
+    """Endpoints seen in the last week (a range scan on the created_at index)."""
+
+    title = "endpoint"
+    parameter_name = "endpoint"
+
+    def lookups(self, request, model_admin):
+        since = timezone.now() - dt.timedelta(days=7)
+        seen = CallLog.objects.filter(created_at__gte=since).order_by().values_list("endpoint", flat=True).distinct()
+        return [(e, e) for e in sorted(seen)]
+
+    def queryset(self, request, queryset):
+        return queryset.filter(endpoint=self.value()) if self.value() else queryset
+
+
+@admin.register(CallLog)
+class CallLogAdmin(QuickListMixin, admin.ModelAdmin):
+    list_display = ["created_at", "integration", "direction", "endpoint", "status_badge", "http_status",
+                    "duration_ms", "player_external_id", "txn_id", "caller_ip"]
+    list_filter = [RecentFilter, OutcomeFilter, "provider", "integration", "direction", EndpointFilter, StatusFilter,
+                   ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["=txn_id", "=player_external_id", "=request_id"]
+    list_select_related = ["integration"]
+    readonly_fields = [f.name for f in CallLog._meta.fields]
+
+    @admin.display(description="status", ordering="status_code")
+    def status_badge(self, obj):
+        ok = obj.status_code in ("OK", "RS_OK")
+        colour = "#1a7f37" if ok else "#b42318"
+        return format_html('<span style="color:#fff;background:{};padding:1px 6px;border-radius:8px">{}</span>',
+                           colour, obj.status_code)

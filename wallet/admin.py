@@ -1,0 +1,289 @@
+"""Admin for ops staff: currencies, players, wallets and the (read-only) ledger."""
+
+from __future__ import annotations
+
+import uuid
+
+from django import forms
+from django.contrib import admin, messages
+from django.db.models import Q
+from django.shortcuts import render
+from django.utils.html import format_html
+
+from . import services
+from .admin_paging import QuickListMixin
+from .models import (
+    Account,
+    AccountKind,
+    Currency,
+    GameTransaction,
+    LimitRefusal,
+    Player,
+    PlayerStatusChange,
+    Transfer,
+)
+from .money import AmountError, quantize_for, to_units
+
+
+def money(units: int | None, currency: Currency | None) -> str:
+    if units is None:
+        return "—"
+    digits = currency.digits if currency else 2
+    return f"{quantize_for(units, digits):,}"
+
+
+@admin.register(Currency)
+class CurrencyAdmin(admin.ModelAdmin):
+    list_display = ["code", "name", "digits", "enabled"]
+    list_editable = ["enabled"]
+    search_fields = ["code", "name"]
+
+
+class StatusReasonForm(forms.Form):
+    reason = forms.CharField(max_length=255, widget=forms.TextInput(attrs={"size": 60}))
+
+
+class WalletInline(admin.TabularInline):
+    model = Account
+    fk_name = "player"
+    fields = ["currency", "balance_display", "daily_bet_limit", "daily_loss_limit"]
+    readonly_fields = ["currency", "balance_display", "daily_bet_limit", "daily_loss_limit"]
+    extra = 0
+    can_delete = False
+    show_change_link = True
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="balance")
+    def balance_display(self, obj):
+        return money(obj.balance, obj.currency)
+
+
+class StatusChangeInline(admin.TabularInline):
+    model = PlayerStatusChange
+    fields = ["created_at", "enabled", "reason", "actor"]
+    readonly_fields = fields
+    extra = 0
+    can_delete = False
+
+    def has_add_permission(self, request, obj=None):
+        return False
+
+
+@admin.register(Player)
+class PlayerAdmin(admin.ModelAdmin):
+    list_display = ["external_id", "username", "is_enabled", "balances", "created_at"]
+    list_filter = ["is_enabled"]
+    search_fields = ["=external_id", "username"]
+    readonly_fields = ["is_enabled", "created_at"]
+    fields = ["external_id", "username", "user", "is_enabled", "created_at"]
+    raw_id_fields = ["user"]
+    inlines = [WalletInline, StatusChangeInline]
+    actions = ["disable_players", "enable_players"]
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).prefetch_related("accounts__currency")
+
+    @admin.display(description="wallets")
+    def balances(self, obj):
+        wallets = [a for a in obj.accounts.all() if a.kind == AccountKind.WALLET]
+        return ", ".join(f"{money(a.balance, a.currency)} {a.currency_id}" for a in wallets) or "—"
+
+    def _change_state(self, request, queryset, *, enabled: bool):
+        verb = "Enable" if enabled else "Disable"
+        if "apply" in request.POST:
+            form = StatusReasonForm(request.POST)
+            if form.is_valid():
+                for player in queryset:
+                    services.player_set_enabled(player=player, enabled=enabled, actor=request.user,
+                                                reason=form.cleaned_data["reason"])
+                self.message_user(request, f"{verb}d {queryset.count()} player(s).", messages.SUCCESS)
+                return None
+        else:
+            form = StatusReasonForm()
+        return render(request, "admin/wallet/player_state.html", {
+            **self.admin_site.each_context(request), "title": f"{verb} players", "players": queryset, "form": form,
+            "action": request.POST.get("action"), "verb": verb, "opts": self.model._meta,
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        })
+
+    @admin.action(description="Disable selected players (asks for a reason)", permissions=["change"])
+    def disable_players(self, request, queryset):
+        return self._change_state(request, queryset, enabled=False)
+
+    @admin.action(description="Enable selected players (asks for a reason)", permissions=["change"])
+    def enable_players(self, request, queryset):
+        return self._change_state(request, queryset, enabled=True)
+
+
+class BelowZeroFilter(admin.SimpleListFilter):
+    title = "balance"
+    parameter_name = "balance"
+
+    def lookups(self, request, model_admin):
+        return [("negative", "Below zero"), ("zero", "Zero"), ("positive", "Above zero")]
+
+    def queryset(self, request, queryset):
+        condition = {"negative": Q(balance__lt=0), "zero": Q(balance=0), "positive": Q(balance__gt=0)}.get(self.value())
+        return queryset.filter(condition) if condition is not None else queryset
+
+
+class AdjustmentForm(forms.Form):
+    amount = forms.CharField(help_text="Positive credits the wallet, negative debits it, e.g. 10.50 or -3")
+    reason = forms.CharField(max_length=255)
+
+
+class WalletLimitForm(forms.ModelForm):
+    """Limits are entered in currency units and stored in ledger units."""
+
+    daily_bet_limit = forms.DecimalField(required=False, min_value=0, decimal_places=5, max_digits=20,
+                                         help_text="Most a player may bet per UTC day. Empty: no limit.")
+    daily_loss_limit = forms.DecimalField(required=False, min_value=0, decimal_places=5, max_digits=20,
+                                          help_text="Most a player may lose per UTC day. Empty: no limit.")
+
+    class Meta:
+        model = Account
+        fields = ["daily_bet_limit", "daily_loss_limit"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("daily_bet_limit", "daily_loss_limit"):
+            units = getattr(self.instance, name)
+            if units is not None:
+                self.initial[name] = quantize_for(units, 5)
+
+    def _clean_units(self, name):
+        value = self.cleaned_data.get(name)
+        if value is None:
+            return None
+        try:
+            return to_units(value)
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+
+    def clean_daily_bet_limit(self):
+        return self._clean_units("daily_bet_limit")
+
+    def clean_daily_loss_limit(self):
+        return self._clean_units("daily_loss_limit")
+
+
+@admin.register(Account)
+class WalletAdmin(admin.ModelAdmin):
+    """Player wallets. Balances change only through the ledger (adjustment action)."""
+
+    form = WalletLimitForm
+    list_display = ["__str__", "player_link", "currency", "balance_display", "daily_bet_limit_display",
+                    "daily_loss_limit_display"]
+    list_filter = [BelowZeroFilter, "currency"]
+    search_fields = ["=player__external_id", "player__username"]
+    list_select_related = ["player", "currency"]
+    readonly_fields = ["kind", "player", "currency", "balance_display", "created_at"]
+    fields = ["kind", "player", "currency", "balance_display", "daily_bet_limit", "daily_loss_limit", "created_at"]
+    actions = ["adjust_balance"]
+    show_full_result_count = False
+
+    def get_queryset(self, request):
+        return super().get_queryset(request).filter(kind=AccountKind.WALLET)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    @admin.display(description="player", ordering="player__external_id")
+    def player_link(self, obj):
+        return format_html('<a href="../player/{}/change/">{}</a>', obj.player_id, obj.player.external_id)
+
+    @admin.display(description="balance", ordering="balance")
+    def balance_display(self, obj):
+        text = money(obj.balance, obj.currency)
+        return format_html('<b style="color:#b00">{}</b>', text) if obj.balance < 0 else text
+
+    @admin.display(description="daily bet limit")
+    def daily_bet_limit_display(self, obj):
+        return money(obj.daily_bet_limit, obj.currency) if obj.daily_bet_limit is not None else "—"
+
+    @admin.display(description="daily loss limit")
+    def daily_loss_limit_display(self, obj):
+        return money(obj.daily_loss_limit, obj.currency) if obj.daily_loss_limit is not None else "—"
+
+    @admin.action(description="Adjust balance through the ledger (asks for amount and reason)", permissions=["change"])
+    def adjust_balance(self, request, queryset):
+        if queryset.count() != 1:
+            self.message_user(request, "Select exactly one wallet to adjust.", messages.ERROR)
+            return None
+        wallet = queryset.select_related("currency").get()
+        form = AdjustmentForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            raw = form.cleaned_data["amount"].strip()
+            negative = raw.startswith("-")
+            try:
+                units = to_units(raw.lstrip("-+"), digits=wallet.currency.digits)
+                result = services.wallet_adjust(wallet=wallet, amount=-units if negative else units,
+                                                key=f"admin-adjust:{uuid.uuid4()}", actor=request.user,
+                                                memo=form.cleaned_data["reason"])
+            except (AmountError, services.LedgerError) as exc:
+                self.message_user(request, f"Not adjusted: {exc}", messages.ERROR)
+                return None
+            self.message_user(request, f"Adjusted {wallet}: new balance {money(result.balance, wallet.currency)}.",
+                              messages.SUCCESS)
+            return None
+        return render(request, "admin/wallet/adjust.html", {
+            **self.admin_site.each_context(request), "title": "Adjust balance", "wallet": wallet, "form": form,
+            "opts": self.model._meta, "action": request.POST.get("action"),
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        })
+
+
+@admin.register(Transfer)
+class TransferAdmin(QuickListMixin, admin.ModelAdmin):
+    list_display = ["id", "created_at", "kind", "amount_display", "currency", "debit_account", "credit_account",
+                    "game_transaction", "actor", "memo"]
+    list_filter = ["kind", "currency", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["=key", "=debit_account__player__external_id", "=credit_account__player__external_id",
+                     "=game_transaction__external_id"]
+    list_select_related = ["currency", "debit_account__player", "debit_account__currency",
+                           "credit_account__player", "credit_account__currency", "game_transaction", "actor"]
+    ordering = ["-id"]
+
+    @admin.display(description="amount")
+    def amount_display(self, obj):
+        return money(obj.amount, obj.currency)
+
+
+@admin.register(GameTransaction)
+class GameTransactionAdmin(QuickListMixin, admin.ModelAdmin):
+    list_display = ["id", "created_at", "integration", "action", "outcome", "external_id", "player", "amount_display",
+                    "currency", "ticket", "reference", "game_code"]
+    list_filter = ["action", "outcome", "integration", ("created_at", admin.DateFieldListFilter)]
+    search_fields = ["=external_id", "=ticket", "=reference", "=player__external_id"]
+    list_select_related = ["integration", "player", "currency"]
+    ordering = ["-id"]
+
+    @admin.display(description="amount")
+    def amount_display(self, obj):
+        return money(obj.amount, obj.currency)
+
+
+@admin.register(LimitRefusal)
+class LimitRefusalAdmin(QuickListMixin, admin.ModelAdmin):
+    list_display = ["created_at", "wallet", "integration", "limit_kind", "limit_display", "used_display",
+                    "amount_display", "external_id"]
+    list_filter = ["limit_kind", "integration"]
+    search_fields = ["=wallet__player__external_id", "=external_id"]
+    list_select_related = ["wallet__player", "wallet__currency", "integration"]
+
+    @admin.display(description="limit")
+    def limit_display(self, obj):
+        return money(obj.limit, obj.wallet.currency)
+
+    @admin.display(description="used today")
+    def used_display(self, obj):
+        return money(obj.used_today, obj.wallet.currency)
+
+    @admin.display(description="refused bet")
+    def amount_display(self, obj):
+        return money(obj.amount, obj.wallet.currency)
