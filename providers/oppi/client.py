@@ -1,0 +1,132 @@
+"""Calls we make to Oppi (spec section 1): launch a game, list sessions.
+
+Every request is signed over the exact bytes sent (compact JSON, or the empty string without a
+body) and lands in the status-code history as an outbound call. Never call this inside a
+database transaction: it waits on the network.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import httpx
+
+from lobby.models import Integration, Provider
+from providers.calllog import CallRecord, call_logged
+from providers.models import Direction
+
+from . import dialect
+from .codes import Status
+from .signing import canonical_body, sign
+
+
+class OppiClientError(Exception):
+    """Oppi could not be reached, answered badly, or refused; the message says which."""
+
+    def __init__(self, message: str, *, status: str = ""):
+        super().__init__(message)
+        self.status = status
+
+
+@dataclass(frozen=True)
+class GameUrlAnswer:
+    game_url: str
+    session_id: str
+
+
+class OppiClient:
+    def __init__(self, integration: Integration, *, http: httpx.Client | None = None):
+        if not integration.api_base_url:
+            raise OppiClientError(f"integration {integration.code} has no Oppi base URL")
+        self.integration = integration
+        self.base_url = integration.api_base_url.rstrip("/")
+        self._http = http
+
+    # --- the calls ---------------------------------------------------------------------------
+
+    def game_url(self, *, game_id: str, player_id: str, player_name: str, balance: int,
+                 currency: str) -> GameUrlAnswer:
+        """Start a game: `balance` in ledger units, sent on Oppi's x100000 scale."""
+        payload = {
+            "gameId": str(game_id),
+            "playerId": str(player_id),
+            "playerName": player_name,
+            "balance": dialect.amount_to_wire(balance),
+            "currency": currency,
+        }
+        answer = self._call("POST", "/game/url", payload=payload, player_id=str(player_id))
+        game_url, session_id = answer.get("gameUrl"), answer.get("sessionId")
+        if not isinstance(game_url, str) or not game_url or not isinstance(session_id, str) or not session_id:
+            raise OppiClientError("Oppi /game/url answered RS_OK without gameUrl and sessionId", status=Status.OK)
+        return GameUrlAnswer(game_url=game_url, session_id=session_id)
+
+    def sessions(self, *, page: int = 1, limit: int = 20, player_id: str | None = None,
+                 game_id: str | None = None) -> dict:
+        """Oppi's list of sessions, as it answers it (signed with an empty body)."""
+        params: dict[str, str | int] = {"page": page, "limit": limit}
+        if player_id:
+            params["playerId"] = player_id
+        if game_id:
+            params["gameId"] = game_id
+        return self._call("GET", "/game/sessions", params=params, player_id=player_id or "")
+
+    # --- plumbing ----------------------------------------------------------------------------
+
+    def _headers(self, body: bytes) -> dict[str, str]:
+        timestamp = str(dialect.now_ms())
+        return {
+            "x-api-key": self.integration.api_key,
+            "x-timestamp": timestamp,
+            "x-signature": sign(self.integration.secret, body, timestamp),
+            "Content-Type": "application/json",
+            "Accept": "application/json",
+        }
+
+    def _call(self, method: str, path: str, *, payload: dict | None = None, params: dict | None = None,
+              player_id: str = "") -> dict:
+        body = canonical_body(payload) if payload is not None else b""
+        record = CallRecord(provider=Provider.OPPI, endpoint=path.lstrip("/"), direction=Direction.OUTBOUND,
+                            integration_id=self.integration.pk, player_external_id=player_id,
+                            request_body=payload if payload is not None else params, http_status=0)
+        with call_logged(record):
+            try:
+                answer = self._send(method, path, body, params, record)
+            except OppiClientError as error:
+                record.status_code = record.status_code or error.status or "CLIENT_ERROR"
+                raise
+            record.status_code = str(answer.get("status"))
+            record.response_body = answer
+            if answer.get("status") != Status.OK:
+                raise OppiClientError(f"Oppi {path} answered {answer.get('status')!r}", status=str(answer.get("status")))
+            return answer
+
+    def _send(self, method: str, path: str, body: bytes, params: dict | None, record: CallRecord) -> dict:
+        url = f"{self.base_url}{path}"
+        timeout = httpx.Timeout(dialect.READ_TIMEOUT_S, connect=dialect.CONNECT_TIMEOUT_S)
+        http = self._http or httpx.Client(timeout=timeout)
+        try:
+            response = http.request(method, url, content=body or None, params=params, headers=self._headers(body),
+                                    timeout=timeout)
+        except httpx.TimeoutException as exc:
+            record.status_code = "TIMEOUT"
+            raise OppiClientError(f"Oppi {path} did not answer in time ({type(exc).__name__})") from exc
+        except httpx.HTTPError as exc:
+            record.status_code = "NETWORK_ERROR"
+            raise OppiClientError(f"Oppi {path} could not be reached: {exc}") from exc
+        finally:
+            if self._http is None:
+                http.close()
+        record.http_status = response.status_code
+        record.response_body = response.text
+        if response.status_code != 200:
+            record.status_code = f"HTTP_{response.status_code}"
+            raise OppiClientError(f"Oppi {path} answered HTTP {response.status_code}: {response.text[:200]}")
+        try:
+            answer = response.json()
+        except ValueError as exc:
+            record.status_code = "BAD_ANSWER"
+            raise OppiClientError(f"Oppi {path} answered something that is not JSON") from exc
+        if not isinstance(answer, dict):
+            record.status_code = "BAD_ANSWER"
+            raise OppiClientError(f"Oppi {path} answered JSON that is not an object")
+        return answer

@@ -1,0 +1,249 @@
+"""The business rules of Oppi's wallet calls (spec section 2), on top of wallet.gameplay.
+
+Each handler takes a verified integration and a parsed body and returns the Oppi answer. The
+money moves inside one wallet.gameplay call (one transaction); everything before it only reads
+(the replay pre-check, player, session, game) so a refusal leaves nothing behind.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+
+from django.db.models import Q
+from django.utils import timezone
+
+from lobby.models import Integration, LaunchSession
+from lobby.selectors import game_for_integration
+from wallet import gameplay
+from wallet.gameplay import Code, GameCall, GameResult
+from wallet.models import Account, AccountKind, GameOutcome, GameTransaction, Player
+
+from . import dialect
+from .codes import Status
+from .inbound import Parsed
+
+
+@dataclass
+class Answer:
+    """An Oppi answer body plus what the call history wants to know about it."""
+
+    body: dict
+    player_id: str = ""
+    txn_id: str = ""
+    extra: dict = field(default_factory=dict)
+
+    @property
+    def status(self) -> str:
+        return self.body["status"]
+
+
+def _body(status: Status, *, balance: int | None, **ids) -> dict:
+    body: dict = {"status": status.value, **ids}
+    if balance is not None:
+        body["balance"] = dialect.amount_to_wire(balance)
+    return body
+
+
+# --- reads -----------------------------------------------------------------------------------
+
+
+def _player(external_id: str) -> Player | None:
+    return Player.objects.filter(external_id=external_id).first()
+
+
+def _session(integration: Integration, token: str, player: Player | None) -> LaunchSession | None:
+    """The launch session Oppi named, if we got it from /game/url for this very player."""
+    if player is None:
+        return None
+    return LaunchSession.objects.filter(integration=integration, token=token, player=player).first()
+
+
+def _default_currency(player: Player, session: LaunchSession | None) -> str | None:
+    """(ours) The session's currency; without one, the player's oldest wallet."""
+    if session is not None and session.currency_id:
+        return session.currency_id
+    return (
+        Account.objects.filter(player=player, kind=AccountKind.WALLET).order_by("pk")
+        .values_list("currency_id", flat=True).first()
+    )
+
+
+def _balance(player: Player | None, *currencies: str | None) -> int | None:
+    """The balance of the first of these currencies the player has a wallet in."""
+    if player is None:
+        return None
+    wanted = [c for c in currencies if c]
+    rows = dict(
+        Account.objects.filter(player=player, kind=AccountKind.WALLET, currency_id__in=wanted)
+        .values_list("currency_id", "balance")
+    )
+    return next((rows[c] for c in wanted if c in rows), None)
+
+
+def _fingerprint(operation: str, parsed: Parsed) -> str:
+    return gameplay.fingerprint(operation=operation, **parsed.fields)
+
+
+def _earlier(integration: Integration, txn_id: str, player: Player | None, fingerprint: str,
+             currency: str | None) -> GameResult | None:
+    """The spec's first rule, before any other: a known transactionId is a replay or a duplicate.
+
+    Read-only and without locks: a replay moves nothing and answers the first status with the
+    current balance. gameplay repeats the check under the wallet lock for calls that race.
+    """
+    previous = (
+        GameTransaction.objects.filter(integration=integration, external_id=txn_id)
+        .only("player_id", "fingerprint", "outcome", "currency_id").first()
+    )
+    if previous is None:
+        return None
+    same = player is not None and previous.player_id == player.pk and previous.fingerprint == fingerprint
+    balance_currency = previous.currency_id if same and previous.currency_id else currency
+    balance = _balance(player, balance_currency, currency)
+    if not same:
+        return GameResult(Code.DUPLICATE_ID, balance, currency)
+    code = Code.UNKNOWN_REFERENCE if previous.outcome == GameOutcome.UNKNOWN_REFERENCE else Code.APPLIED
+    return GameResult(code, balance, balance_currency, replayed=True)
+
+
+def _session_idle(session: LaunchSession, now: dt.datetime) -> bool:
+    last = session.last_seen_at or session.validated_at or session.created_at
+    return now - last > dialect.SESSION_IDLE_LIMIT
+
+
+def _session_touch(session: LaunchSession, now: dt.datetime) -> None:
+    """Keep the session alive: at most one UPDATE a minute, whoever wins a race."""
+    stale = now - dialect.SESSION_TOUCH_EVERY
+    LaunchSession.objects.filter(pk=session.pk).filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=stale)).update(
+        last_seen_at=now
+    )
+
+
+def _game_active(integration: Integration, game_id: str) -> bool:
+    game = game_for_integration(integration=integration, game_id=game_id)
+    return game is not None and game.enabled
+
+
+def _call(integration: Integration, player: Player, parsed: Parsed, fingerprint: str,
+          currency: str | None) -> GameCall:
+    f = parsed.fields
+    return GameCall(
+        integration_id=integration.pk, player=player, external_id=f["transactionId"], fingerprint=fingerprint,
+        currency=currency, game_code=f.get("gameId", ""), session_token=f.get("sessionId", ""),
+    )
+
+
+# --- the calls -------------------------------------------------------------------------------
+
+
+def balance(integration: Integration, parsed: Parsed) -> Answer:
+    f = parsed.fields
+    answer = lambda status, units=None: Answer(  # noqa: E731
+        _body(status, balance=units, sessionId=f["sessionId"]), player_id=f["playerId"]
+    )
+    player = _player(f["playerId"])
+    if player is None:
+        return answer(Status.RECORD_NOT_FOUND)
+    session = _session(integration, f["sessionId"], player)
+    currency = _default_currency(player, session)
+    if session is None:
+        return answer(Status.SESSION_REQUIRED_OR_INVALID, _balance(player, currency))
+    # (ours) A balance call checks who is asking, not whether the session is idle or the
+    # player blocked: it moves nothing and the game shows it.
+    units = _balance(player, currency)
+    if units is None:
+        return answer(Status.FIELD_REQUIRED_OR_INVALID)
+    return answer(Status.OK, units)
+
+
+class _Stop(Exception):
+    """A rule refused the call before any money was touched."""
+
+    def __init__(self, status: Status, balance: int | None):
+        super().__init__(status.value)
+        self.status, self.balance = status, balance
+
+
+def _money_call(operation: str, integration: Integration, parsed: Parsed, *, currency_field: str | None,
+                checks, apply) -> Answer:
+    """Shared skeleton: replay first, then player and session, then `checks`, then `apply`."""
+    f = parsed.fields
+    txn_id = f["transactionId"]
+    player = _player(f["playerId"])
+    session = _session(integration, f["sessionId"], player)
+    currency = (f.get(currency_field) if currency_field else None) or (
+        _default_currency(player, session) if player else None
+    )
+    fingerprint = _fingerprint(operation, parsed)
+
+    def answer(result_status: Status, units: int | None) -> Answer:
+        return Answer(_body(result_status, transactionId=txn_id, balance=units), player_id=f["playerId"], txn_id=txn_id)
+
+    earlier = _earlier(integration, txn_id, player, fingerprint, currency)
+    if earlier is not None:
+        return answer(dialect.status_for(earlier.code), earlier.balance)
+    if player is None:
+        return answer(Status.RECORD_NOT_FOUND, None)
+    if session is None:
+        return answer(Status.SESSION_REQUIRED_OR_INVALID, _balance(player, currency))
+    try:
+        checks(player, session, currency)
+    except _Stop as stop:
+        return answer(stop.status, stop.balance)
+    result: GameResult = apply(_call(integration, player, parsed, fingerprint, currency))
+    units = result.balance if result.balance is not None else _balance(player, result.currency, currency)
+    return answer(dialect.status_for(result.code), units)
+
+
+def bet(integration: Integration, parsed: Parsed) -> Answer:
+    f = parsed.fields
+
+    def checks(player: Player, session: LaunchSession, currency: str) -> None:
+        now = timezone.now()
+        if _session_idle(session, now):
+            raise _Stop(Status.SESSION_REQUIRED_OR_INVALID, _balance(player, currency, session.currency_id))
+        _session_touch(session, now)
+        if not player.is_enabled:
+            raise _Stop(Status.PLAYER_BLOCKED, _balance(player, currency, session.currency_id))
+        if not _game_active(integration, f["gameId"]):
+            raise _Stop(Status.GAME_INACTIVE, _balance(player, currency, session.currency_id))
+        # The wallet is the session's (launched in that currency); gameplay checks one exists.
+        if session.currency_id and currency != session.currency_id:
+            raise _Stop(Status.FIELD_REQUIRED_OR_INVALID, _balance(player, session.currency_id))
+
+    def apply(call: GameCall) -> GameResult:
+        # Oppi rolls back single transactions, so a bet's ticket is its own id; the
+        # rolled-back-first check comes last in the spec's bet rules.
+        return gameplay.bet_place(call, ticket=call.external_id, amount=parsed.units["amount"],
+                                  rollback_check_first=False)
+
+    return _money_call("bet", integration, parsed, currency_field="currency", checks=checks, apply=apply)
+
+
+def _no_checks(player: Player, session: LaunchSession, currency: str | None) -> None:
+    """Payout, reward, rollback: never refused for an idle session or a blocked player."""
+
+
+def payout(integration: Integration, parsed: Parsed) -> Answer:
+    def apply(call: GameCall) -> GameResult:
+        # (ours) `amount` is what is credited; isWin only tells a loss (0) from a win.
+        return gameplay.win_settle(call, ticket=parsed.fields["refTransactionId"], amount=parsed.units["amount"],
+                                   single_settlement=False, check_currency=True)
+
+    return _money_call("payout", integration, parsed, currency_field="currency", checks=_no_checks, apply=apply)
+
+
+def reward(integration: Integration, parsed: Parsed) -> Answer:
+    def apply(call: GameCall) -> GameResult:
+        return gameplay.reward_credit(call, reward_ref=parsed.fields["refTransactionId"],
+                                      amount=parsed.units["rewardedAmount"])
+
+    return _money_call("reward", integration, parsed, currency_field="currency", checks=_no_checks, apply=apply)
+
+
+def rollback_item(integration: Integration, parsed: Parsed) -> Answer:
+    def apply(call: GameCall) -> GameResult:
+        return gameplay.transaction_rollback(call, reference=parsed.fields["refTransactionId"])
+
+    return _money_call("rollback", integration, parsed, currency_field=None, checks=_no_checks, apply=apply)

@@ -1,0 +1,135 @@
+"""Checking an Oppi wallet call before any business rule: headers, key, IP, clock, signature, body.
+
+Each check answers the Oppi status of the first failure (spec section 2, in that order), or
+lets the call through with its integration and parsed body.
+"""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass
+from decimal import Decimal
+
+from lobby.models import Integration, Provider
+from providers.calllog import client_ip
+
+from . import dialect
+from .codes import Status
+from .dialect import BOOLEAN, NUMBER, STRING, AmountRefused
+from .signing import signature_valid
+
+
+class Refused(Exception):
+    """The call stops here with this status (and the integration, once it is known)."""
+
+    def __init__(self, status: Status, integration: Integration | None = None):
+        super().__init__(status.value)
+        self.status = status
+        self.integration = integration
+
+
+def verify(*, headers, raw_body: bytes, remote_ip: str | None) -> Integration:
+    """The calling integration, or Refused with the first failing check's status."""
+    api_key = (headers.get(dialect.HEADER_API_KEY) or "").strip()
+    timestamp = (headers.get(dialect.HEADER_TIMESTAMP) or "").strip()
+    signature = (headers.get(dialect.HEADER_SIGNATURE) or "").strip()
+    if not (api_key and timestamp and signature):
+        raise Refused(Status.MISSING_HEADERS)
+    integration = Integration.objects.filter(provider=Provider.OPPI, api_key=api_key).first()
+    if integration is None:
+        raise Refused(Status.INVALID_APIKEY)
+    if not integration.enabled:
+        raise Refused(Status.MERCHANT_NOT_ACTIVE, integration)
+    if not integration.ip_allowed(remote_ip):
+        raise Refused(Status.IP_RESTRICTION, integration)
+    # (ours) A timestamp that is not an integer count of milliseconds cannot be in the window.
+    if not (timestamp.isascii() and timestamp.isdigit()) or abs(dialect.now_ms() - int(timestamp)) > dialect.TIMESTAMP_WINDOW_MS:
+        raise Refused(Status.SIGNATURE_EXPIRED, integration)
+    if not signature_valid(integration.secret, raw_body, timestamp, signature):
+        raise Refused(Status.SIGNATURE_NOT_MATCH, integration)
+    return integration
+
+
+def verify_request(request) -> Integration:
+    return verify(headers=request.headers, raw_body=request.body, remote_ip=client_ip(request))
+
+
+# --- body ------------------------------------------------------------------------------------
+
+
+def _no_constants(name: str):
+    raise ValueError(f"{name} is not JSON")
+
+
+def parse_json(raw: bytes) -> object:
+    """The JSON value of a body; amounts with a fraction or exponent come back as Decimal."""
+    try:
+        return json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constants)
+    except (UnicodeDecodeError, ValueError, RecursionError) as exc:
+        raise Refused(Status.INCORRECT_DATA) from exc
+
+
+_TYPE_CHECKS = {
+    STRING: lambda v: isinstance(v, str),
+    NUMBER: dialect.is_json_number,
+    BOOLEAN: lambda v: isinstance(v, bool),
+}
+
+
+def _types_ok(body: dict, fields: dict) -> bool:
+    return all(body.get(name) is None or _TYPE_CHECKS[kind](body[name]) for name, (kind, _) in fields.items())
+
+
+def _present(value: object) -> bool:
+    if value is None:
+        return False
+    return bool(value.strip()) if isinstance(value, str) else True
+
+
+def _required_ok(body: dict, fields: dict) -> bool:
+    return all(_present(body.get(name)) for name, (_, required) in fields.items() if required)
+
+
+@dataclass(frozen=True)
+class Parsed:
+    """Known fields only (extra fields are ignored), ids as sent, amounts in ledger units."""
+
+    fields: dict
+    units: dict
+
+
+def _amounts(body: dict) -> dict[str, int]:
+    units = {}
+    for name in dialect.AMOUNT_FIELDS:
+        if name in body:
+            try:
+                units[name] = dialect.amount_from_wire(body[name])
+            except AmountRefused as refused:
+                raise Refused(refused.status) from None
+    return units
+
+
+def parse_object(raw: bytes, fields: dict) -> Parsed:
+    """Type check, then required fields, then amounts: the body checks of spec section 2."""
+    body = parse_json(raw)
+    if not isinstance(body, dict) or not _types_ok(body, fields):
+        raise Refused(Status.INCORRECT_DATA)
+    if not _required_ok(body, fields):
+        raise Refused(Status.FIELD_REQUIRED_OR_INVALID)
+    known = {name: body[name] for name in fields if body.get(name) is not None}
+    return Parsed(known, _amounts(known))
+
+
+def parse_rollback(raw: bytes) -> list[Parsed]:
+    """`{"transactions": [item, …]}`: every item is checked before any is applied."""
+    body = parse_json(raw)
+    items = body.get("transactions") if isinstance(body, dict) else None
+    if not isinstance(body, dict) or not isinstance(items, (list, type(None))):
+        raise Refused(Status.INCORRECT_DATA)
+    items = items or []
+    fields = dialect.ROLLBACK_ITEM_FIELDS
+    if not all(isinstance(item, dict) and _types_ok(item, fields) for item in items):
+        raise Refused(Status.INCORRECT_DATA)
+    if not items or not all(_required_ok(item, fields) for item in items):
+        raise Refused(Status.FIELD_REQUIRED_OR_INVALID)
+    return [Parsed({name: item[name] for name in fields if item.get(name) is not None}, {}) for item in items]
