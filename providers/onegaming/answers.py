@@ -1,0 +1,80 @@
+"""1G answer bodies (spec section 3) and a JSON renderer that writes Decimals as exact numbers."""
+
+from __future__ import annotations
+
+import json
+from decimal import Decimal
+
+from rest_framework.renderers import JSONRenderer
+
+from . import dialect
+from .codes import Status
+from .seamless import Outcome
+
+# Body fields each answer echoes back (spec 3.1 - 3.5), besides status, request_id and balance.
+ECHOED: dict[str, tuple[str, ...]] = {
+    dialect.BALANCE: ("player_id", "currency"),
+    dialect.BET: ("txn_id", "txn_ticket", "currency"),
+    dialect.RESULT: ("txn_id", "txn_ticket", "currency"),
+    dialect.ROLLBACK: ("txn_id", "txn_ticket", "currency"),
+    dialect.TRANSACTIONS: (),
+}
+ITEM_ECHOED = ("txn_id", "txn_ticket")
+
+
+def _echo(source: dict, name: str):
+    """A body value worth repeating: strings and integers as sent, nothing else."""
+    value = source.get(name)
+    return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
+
+
+def _with_balance(answer: dict, outcome: Outcome) -> dict:
+    if outcome.balance is not None and outcome.currency:
+        answer["balance"] = dialect.balance_wire(outcome.balance, outcome.currency)
+    return answer
+
+
+def call_answer(call: str, body: dict | None, outcome: Outcome) -> dict:
+    """The answer to one call, or to an envelope refused before the call's rules ran."""
+    answer: dict = {"status": str(outcome.status)}
+    body = body or {}
+    if _echo(body, "request_id") is not None:
+        answer["request_id"] = _echo(body, "request_id")
+    for name in ECHOED[call]:
+        if _echo(body, name) is not None:
+            answer[name] = _echo(body, name)
+    return _with_balance(answer, outcome)
+
+
+def batch_answer(body: dict, items: list[tuple[dict, Outcome]]) -> dict:
+    """3.5: envelope OK, one result per item in order."""
+    results = []
+    for item, outcome in items:
+        result = {name: _echo(item, name) for name in ITEM_ECHOED if _echo(item, name) is not None}
+        result["status"] = str(outcome.status)
+        results.append(_with_balance(result, outcome))
+    answer = call_answer(dialect.TRANSACTIONS, body, Outcome(status=Status.OK))
+    answer["results"] = results
+    return answer
+
+
+def exact_json(value) -> str:
+    """JSON text in which a Decimal is a number with exactly its own digits (no float on the way)."""
+    if isinstance(value, Decimal):
+        if not value.is_finite():
+            raise ValueError("non-finite Decimal")
+        return format(value, "f")
+    if isinstance(value, dict):
+        return "{" + ",".join(f"{json.dumps(str(k))}:{exact_json(v)}" for k, v in value.items()) + "}"
+    if isinstance(value, (list, tuple)):
+        return "[" + ",".join(exact_json(v) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=False)
+
+
+class ExactJSONRenderer(JSONRenderer):
+    """DRF's JSON renderer would turn a Decimal into a float; this one keeps it exact."""
+
+    def render(self, data, accepted_media_type=None, renderer_context=None):
+        if data is None:
+            return b""
+        return exact_json(data).encode()

@@ -1,0 +1,74 @@
+"""One 1G callback from raw request to answer body: envelope, call, rules (spec section 3).
+
+Every failure ends in a 1G status; nothing raised here reaches the HTTP layer.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import logging
+
+from providers.calllog import CallRecord
+
+from . import answers, dialect, parsing, seamless
+from .codes import Status
+from .parsing import Refused
+from .seamless import Outcome
+
+logger = logging.getLogger(__name__)
+
+
+def _text(value) -> str:
+    return str(value) if isinstance(value, (str, int)) and not isinstance(value, bool) else ""
+
+
+def _note(record: CallRecord, body: dict | None) -> None:
+    """What the status-code history shows about the call: player, transaction, request ids."""
+    if not body:
+        return
+    record.request_id = _text(body.get("request_id"))
+    record.player_external_id = _text(body.get("player_id"))
+    record.txn_id = _text(body.get("txn_id"))
+    items = body.get("transactions")
+    if isinstance(items, list):
+        dicts = [item for item in items if isinstance(item, dict)]
+        record.player_external_id = record.player_external_id or (_text(dicts[0].get("player_id")) if dicts else "")
+        record.txn_id = ",".join(filter(None, (_text(item.get("txn_id")) for item in dicts)))
+
+
+def _item_outcome(integration, item: dict, now: dt.datetime) -> Outcome:
+    """One batch item on its own: its refusal or failure never touches the others."""
+    try:
+        return seamless.call_handle(integration, parsing.item_parse(item), now)
+    except Refused as refused:
+        return Outcome(refused.status)
+    except Exception:
+        logger.exception("1G batch item failed")
+        return Outcome(Status.UNKNOWN_ERROR)
+
+
+def callback_answer(*, call: str, raw: bytes, signature: str | None, ip: str | None, now: dt.datetime,
+                    record: CallRecord) -> dict:
+    """The answer body of a 1G wallet callback; fills `record` for the history."""
+    seen: dict = {}
+    try:
+        envelope = seamless.envelope_open(call=call, raw=raw, signature=signature, ip=ip, now=now, seen=seen)
+        if call == dialect.TRANSACTIONS:
+            items = parsing.batch_items(envelope.body)
+            answer = answers.batch_answer(
+                envelope.body, [(item, _item_outcome(envelope.integration, item, now)) for item in items]
+            )
+        else:
+            outcome = seamless.call_handle(envelope.integration, parsing.call_parse(call, envelope.body), now)
+            answer = answers.call_answer(call, envelope.body, outcome)
+    except Refused as refused:
+        answer = answers.call_answer(call, seen.get("body"), Outcome(refused.status))
+    except Exception:
+        logger.exception("1G %s callback failed", call)
+        answer = answers.call_answer(call, seen.get("body"), Outcome(Status.UNKNOWN_ERROR))
+    integration = seen.get("integration")
+    record.integration_id = integration.pk if integration is not None else None
+    _note(record, seen.get("body"))
+    record.status_code = answer["status"]
+    record.response_body = answer
+    return answer

@@ -1,0 +1,218 @@
+"""1G seamless-wallet calls (spec section 3): envelope checks, then the business rules of each
+call through wallet.gameplay, answered in 1G's statuses.
+
+Views hand over the raw request; this module answers with an `Outcome` per call, which the
+views render. Nothing here knows about HTTP.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+from django.db.models import Q
+
+from lobby.models import Integration, LaunchSession, Provider, WalletMode
+from lobby.selectors import game_for_integration
+from wallet import gameplay
+from wallet.gameplay import Code, GameCall
+from wallet.models import GameOutcome, GameTransaction, Player
+
+from . import dialect, parsing
+from .codes import Status
+from .parsing import Refused, WalletCall
+from .signing import signature_valid
+
+
+@dataclass(frozen=True)
+class Outcome:
+    """A call's answer in 1G terms: status and, when the player is known, the balance."""
+
+    status: Status
+    balance: int | None = None  # ledger units
+    currency: str | None = None
+
+
+@dataclass
+class Envelope:
+    integration: Integration
+    body: dict
+
+
+# --- envelope ---------------------------------------------------------------------------------
+
+
+def partner_find(agent_code: object, ip: str | None) -> Integration:
+    """The enabled seamless 1G integration of this agent, if the caller's IP is allowed."""
+    if not isinstance(agent_code, str) or not agent_code:
+        raise Refused(Status.INVALID_PARTNER)
+    integration = Integration.objects.filter(
+        provider=Provider.ONEGAMING, agent_code=agent_code, enabled=True, mode=WalletMode.SEAMLESS
+    ).first()
+    if integration is None or not integration.ip_allowed(ip):
+        raise Refused(Status.INVALID_PARTNER)
+    return integration
+
+
+def envelope_open(*, call: str, raw: bytes, signature: str | None, ip: str | None, now: dt.datetime,
+                  seen: dict) -> Envelope:
+    """Checks in the spec's order up to the call's own fields; `seen` collects what was read so
+    far (the body, the integration) so that a refusal can still be answered and logged."""
+    body = seen["body"] = parsing.body_parse(raw)
+    integration = seen["integration"] = partner_find(body.get("agent_code"), ip)
+    if not signature_valid(integration.secret, raw, signature):
+        raise Refused(Status.INVALID_SIGNATURE)
+    parsing.datetime_check(body.get("datetime"), now=now)
+    parsing.required_check(body, dialect.COMMON_FIELDS + dialect.REQUIRED_FIELDS[call])
+    parsing.common_check(body)
+    return Envelope(integration=integration, body=body)
+
+
+# --- helpers ------------------------------------------------------------------------------------
+
+
+def _player(external_id: str) -> Player | None:
+    return Player.objects.filter(external_id=external_id).only("pk", "external_id", "is_enabled").first()
+
+
+def _balance(player: Player | int | None, currency: str) -> int | None:
+    if player is None:
+        return None
+    player_id = player if isinstance(player, int) else player.pk
+    return gameplay.wallet_balance(player=Player(pk=player_id), currency=currency)
+
+
+def _fingerprint(call: WalletCall) -> str:
+    return gameplay.fingerprint(call=call.call, **call.fingerprint_fields())
+
+
+def _replay_precheck(integration: Integration, call: WalletCall, fingerprint: str) -> Outcome | None:
+    """Rules 1-2 of every money call, before any check of the player, token or game: a known
+    txn_id gets its first answer (with today's balance), or DUPLICATE_REF_TXN_ID.
+
+    Only applied calls (and rollback tombstones) are stored, so a hit is always a first answer
+    worth repeating. gameplay checks again under the wallet lock, which settles races.
+    """
+    previous = (
+        GameTransaction.objects.filter(integration=integration, external_id=call.txn_id)
+        .values("fingerprint", "outcome", "player_id")
+        .first()
+    )
+    if previous is None:
+        return None
+    if previous["fingerprint"] != fingerprint:
+        return Outcome(Status.DUPLICATE_REF_TXN_ID, _balance(_player(call.player_id), call.currency), call.currency)
+    code = Code.UNKNOWN_REFERENCE if previous["outcome"] == GameOutcome.UNKNOWN_REFERENCE else Code.APPLIED
+    return Outcome(dialect.status_for(call.call, code), _balance(previous["player_id"], call.currency), call.currency)
+
+
+def _game_call(integration: Integration, player: Player, call: WalletCall, fingerprint: str) -> GameCall:
+    return GameCall(integration_id=integration.pk, player=player, external_id=call.txn_id, fingerprint=fingerprint,
+                    currency=call.currency, game_code=call.game_id, round_id=call.round_id,
+                    session_token=call.l_token)
+
+
+def _answer(call: WalletCall, result: gameplay.GameResult, fallback_balance: int | None = None) -> Outcome:
+    balance = result.balance if result.balance is not None else fallback_balance
+    currency = result.currency or call.currency
+    return Outcome(dialect.status_for(call.call, result.code), balance, currency)
+
+
+# --- the calls --------------------------------------------------------------------------------
+
+
+def balance_get(integration: Integration, call: WalletCall) -> Outcome:
+    """3.1: the player's balance in one currency."""
+    player = _player(call.player_id)
+    if player is None:
+        return Outcome(Status.USER_NOT_EXIST)
+    balance = _balance(player, call.currency)
+    if balance is None:
+        return Outcome(Status.INVALID_CURRENCY)
+    return Outcome(Status.OK, balance, call.currency)
+
+
+def _token_refusal(integration: Integration, player: Player, token: str, now: dt.datetime) -> tuple[Status | None, LaunchSession | None]:
+    session = (
+        LaunchSession.objects.filter(integration=integration, token=token)
+        .only("pk", "player_id", "created_at", "expires_at", "validated_at", "last_seen_at")
+        .first()
+    )
+    if session is None or session.player_id != player.pk:
+        return Status.INVALID_TOKEN, None
+    if not dialect.token_fresh(created_at=session.created_at, expires_at=session.expires_at,
+                               last_seen_at=session.last_seen_at, validated_at=session.validated_at, now=now):
+        return Status.TOKEN_EXPIRED, None
+    return None, session
+
+
+def _token_touch(session: LaunchSession, now: dt.datetime) -> None:
+    """Slide the l_token's validity forward (at most once per TOUCH_EVERY; the session's own row)."""
+    if dialect.token_needs_touch(last_seen_at=session.last_seen_at, now=now):
+        LaunchSession.objects.filter(pk=session.pk).filter(
+            Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now)
+        ).update(last_seen_at=now)
+
+
+def bet_place(integration: Integration, call: WalletCall, now: dt.datetime) -> Outcome:
+    """3.2: charge a ticket."""
+    fingerprint = _fingerprint(call)
+    replay = _replay_precheck(integration, call, fingerprint)
+    if replay is not None:
+        return replay
+    player = _player(call.player_id)
+    if player is None:
+        return Outcome(Status.USER_NOT_EXIST)
+    balance = _balance(player, call.currency)
+    known = lambda status: Outcome(status, balance, call.currency)  # noqa: E731
+    refusal, session = _token_refusal(integration, player, call.l_token, now)
+    if refusal is not None:
+        return known(refusal)
+    if not player.is_enabled:
+        return known(Status.USER_DISABLED)
+    if balance is None:
+        return Outcome(Status.INVALID_CURRENCY)
+    game = game_for_integration(integration=integration, game_id=call.game_id)
+    if game is None or not game.enabled:
+        return known(Status.INVALID_GAME_ID)
+    result = gameplay.bet_place(_game_call(integration, player, call, fingerprint), ticket=call.txn_ticket,
+                                amount=call.amount, rollback_check_first=True)
+    if result.applied and not result.replayed and session is not None:
+        _token_touch(session, now)
+    return _answer(call, result, balance)
+
+
+def result_settle(integration: Integration, call: WalletCall, now: dt.datetime) -> Outcome:
+    """3.3: settle a ticket; never refused for the token or the player's state."""
+    fingerprint = _fingerprint(call)
+    replay = _replay_precheck(integration, call, fingerprint)
+    if replay is not None:
+        return replay
+    player = _player(call.player_id)
+    if player is None:
+        return Outcome(Status.USER_NOT_EXIST)
+    result = gameplay.win_settle(_game_call(integration, player, call, fingerprint), ticket=call.txn_ticket,
+                                 amount=call.amount, single_settlement=True)
+    return _answer(call, result)
+
+
+def rollback_apply(integration: Integration, call: WalletCall, now: dt.datetime) -> Outcome:
+    """3.4: undo a ticket (or remember the rollback of a ticket never seen)."""
+    fingerprint = _fingerprint(call)
+    replay = _replay_precheck(integration, call, fingerprint)
+    if replay is not None:
+        return replay
+    player = _player(call.player_id)
+    if player is None:
+        return Outcome(Status.USER_NOT_EXIST)
+    result = gameplay.ticket_rollback(_game_call(integration, player, call, fingerprint), ticket=call.txn_ticket)
+    return _answer(call, result)
+
+
+HANDLERS = {dialect.BET: bet_place, dialect.RESULT: result_settle, dialect.ROLLBACK: rollback_apply}
+
+
+def call_handle(integration: Integration, call: WalletCall, now: dt.datetime) -> Outcome:
+    if call.call == dialect.BALANCE:
+        return balance_get(integration, call)
+    return HANDLERS[call.call](integration, call, now)

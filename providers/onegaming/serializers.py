@@ -1,0 +1,110 @@
+"""Shapes of 1G wallet callbacks for the OpenAPI schema (/api/schema, /api/docs).
+
+The views do not validate with these: 1G's check order and status codes (spec section 3) are
+applied by providers.onegaming.parsing. These describe the wire for a provider's engineer.
+"""
+
+from rest_framework import serializers
+
+from .codes import DESCRIPTIONS, Status
+
+ID_HELP = "String; a numeric id may also be sent as a JSON integer and means the same."
+AMOUNT_HELP = ("Decimal amount in the currency: a JSON number (12.5) or numeric string (\"12.50\"), "
+               "at most the currency's digits (IDR 2, VND 0, VND2 3, ...), never negative.")
+STATUS_HELP = "One of: " + "; ".join(f"{status.value} ({text})" for status, text in DESCRIPTIONS.items())
+
+
+def _id(help_text: str = ID_HELP) -> serializers.CharField:
+    return serializers.CharField(help_text=help_text)
+
+
+def _amount(help_text: str = AMOUNT_HELP) -> serializers.DecimalField:
+    return serializers.DecimalField(max_digits=18, decimal_places=3, coerce_to_string=False, help_text=help_text)
+
+
+class CommonRequest(serializers.Serializer):
+    agent_code = serializers.CharField(help_text="The operator's agent code at 1G.")
+    request_id = serializers.CharField(help_text="Unique per HTTP call; echoed in the answer.")
+    datetime = serializers.DateTimeField(
+        help_text="When the request was sent, ISO 8601 with a zone (2026-11-22T01:15:02.120Z). "
+        "More than 10 s from the operator's clock: REQUEST_TIMEOUT, nothing changes."
+    )
+
+
+class BalanceRequest(CommonRequest):
+    player_id = _id()
+    currency = serializers.CharField()
+
+
+class BetRequest(CommonRequest):
+    player_id = _id()
+    l_token = _id("The launch token the lobby validated (igPokerValidation).")
+    currency = serializers.CharField()
+    game_id = _id()
+    round_id = _id()
+    txn_id = _id("Unique id of this transaction; a retry with the same content gets the first answer.")
+    txn_ticket = _id("The bet ticket that a result or rollback names later.")
+    amount = _amount(AMOUNT_HELP + " Greater than 0.")
+
+
+class ResultRequest(CommonRequest):
+    player_id = _id()
+    currency = serializers.CharField()
+    game_id = _id()
+    round_id = _id()
+    txn_id = _id()
+    txn_ticket = _id("The ticket of the bet being settled.")
+    amount = _amount(AMOUNT_HELP + " 0 means the ticket lost.")
+
+
+class RollbackRequest(CommonRequest):
+    player_id = _id()
+    currency = serializers.CharField()
+    game_id = _id()
+    txn_id = _id("This rollback's own id.")
+    txn_ticket = _id("The ticket to undo (its bet refunded, any paid result taken back).")
+
+
+class BatchItem(serializers.Serializer):
+    type = serializers.ChoiceField(choices=["bet", "result", "rollback"])
+    player_id = _id()
+    l_token = _id("bet only")
+    currency = serializers.CharField()
+    game_id = _id()
+    round_id = _id("bet and result")
+    txn_id = _id()
+    txn_ticket = _id()
+    amount = _amount("bet and result. " + AMOUNT_HELP)
+
+
+class TransactionsRequest(CommonRequest):
+    transactions = BatchItem(many=True, help_text="Applied in order, each on its own.")
+
+
+class StatusAnswer(serializers.Serializer):
+    status = serializers.ChoiceField(choices=[s.value for s in Status], help_text=STATUS_HELP)
+    request_id = serializers.CharField(help_text="Echoed from the request.")
+
+
+class BalanceAnswer(StatusAnswer):
+    player_id = serializers.CharField()
+    currency = serializers.CharField()
+    balance = _amount("The wallet's balance with the currency's digits (present whenever the player is known).")
+
+
+class TxnAnswer(StatusAnswer):
+    txn_id = serializers.CharField()
+    txn_ticket = serializers.CharField()
+    currency = serializers.CharField()
+    balance = _amount("The balance after the call (present whenever the player and wallet are known).")
+
+
+class BatchItemAnswer(serializers.Serializer):
+    txn_id = serializers.CharField()
+    txn_ticket = serializers.CharField()
+    status = serializers.ChoiceField(choices=[s.value for s in Status])
+    balance = _amount("The balance after this item.")
+
+
+class TransactionsAnswer(StatusAnswer):
+    results = BatchItemAnswer(many=True, help_text="One per item, in the request's order.")

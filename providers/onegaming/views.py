@@ -1,0 +1,139 @@
+"""1G seamless-wallet callbacks (spec section 3): thin DRF views over providers.onegaming.callbacks.
+
+Every answer is HTTP 200 JSON with a 1G status; any method but POST gets INVALID_METHOD. Each
+call, refused or not, lands in the status-code history with its duration.
+"""
+
+from __future__ import annotations
+
+from django.utils import timezone
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.response import Response
+from rest_framework.views import APIView
+
+from lobby.models import Provider
+from providers.calllog import CallRecord, call_logged, client_ip
+
+from . import dialect, serializers
+from .answers import ExactJSONRenderer
+from .callbacks import callback_answer
+from .codes import Status
+
+
+class _AlwaysJSON(BaseContentNegotiation):
+    """1G gets JSON whatever its Accept header says."""
+
+    def select_parser(self, request, parsers):
+        return None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+SIGNATURE = OpenApiParameter(
+    name=dialect.SIGNATURE_HEADER, type=str, location=OpenApiParameter.HEADER, required=True,
+    description="Lowercase hex HMAC-SHA256 of the exact request body bytes, keyed with the agent's "
+    "secret_key. Wrong or missing: INVALID_SIGNATURE.",
+)
+ORDER = ("Checks, first failure answers: method (INVALID_METHOD) → JSON object body (INVALID_SYNTAX) → "
+         "agent_code known, enabled, caller IP allowed (INVALID_PARTNER) → UG-Data-Signature (INVALID_SIGNATURE) → "
+         "datetime within 10 s (REQUEST_TIMEOUT; missing/unreadable: INVALID_SYNTAX) → required fields "
+         "(INVALID_SYNTAX) → types and amounts (INVALID_TYPES) → the call's rules. Always HTTP 200.")
+
+
+def _schema(summary: str, request, answer, rules: str, example: dict):
+    return extend_schema(
+        tags=["1Gaming seamless wallet"], summary=summary, description=f"{rules}\n\n{ORDER}",
+        parameters=[SIGNATURE], request=request, responses={200: answer},
+        examples=[OpenApiExample("request", value=example, request_only=True)],
+    )
+
+
+_COMMON = {"agent_code": "IGBO", "request_id": "r-1", "datetime": "2026-11-22T01:15:02.120Z"}
+
+
+class _WalletCallbackView(APIView):
+    call: str = ""
+    renderer_classes = [ExactJSONRenderer]
+    parser_classes: list = []
+    authentication_classes: list = []
+    permission_classes: list = []
+    content_negotiation_class = _AlwaysJSON
+
+    def _respond(self, request, answer_for) -> Response:
+        record = CallRecord(provider=Provider.ONEGAMING, endpoint=self.call, caller_ip=client_ip(request))
+        with call_logged(record):
+            return Response(answer_for(record))
+
+    def post(self, request) -> Response:
+        raw = request.body
+        ip = client_ip(request)
+
+        def answer_for(record: CallRecord) -> dict:
+            record.request_body = raw
+            return callback_answer(call=self.call, raw=raw, signature=request.headers.get(dialect.SIGNATURE_HEADER),
+                                   ip=ip, now=timezone.now(), record=record)
+
+        return self._respond(request, answer_for)
+
+    def http_method_not_allowed(self, request, *args, **kwargs) -> Response:
+        def answer_for(record: CallRecord) -> dict:
+            record.status_code = Status.INVALID_METHOD
+            record.response_body = {"status": Status.INVALID_METHOD}
+            return {"status": str(Status.INVALID_METHOD)}
+
+        return self._respond(request, answer_for)
+
+    options = http_method_not_allowed
+
+
+@_schema("Balance of a player's wallet", serializers.BalanceRequest, serializers.BalanceAnswer,
+         "3.1. USER_NOT_EXIST for an unknown player, INVALID_CURRENCY without a wallet in the currency.",
+         {**_COMMON, "player_id": "CLi3000001", "currency": "IDR"})
+class BalanceView(_WalletCallbackView):
+    call = dialect.BALANCE
+
+
+@_schema("Bet: charge a ticket", serializers.BetRequest, serializers.TxnAnswer,
+         "3.2. First match wins: same txn_id and content → first answer again (current balance); same txn_id "
+         "other content → DUPLICATE_REF_TXN_ID; USER_NOT_EXIST; INVALID_TOKEN / TOKEN_EXPIRED; USER_DISABLED; "
+         "INVALID_CURRENCY; INVALID_GAME_ID; ticket rolled back first → TXN_ROLLED_BACK; ticket has a bet → "
+         "DUPLICATE_REF_TXN_ID; INSUFFICIENT_CREDIT (funds or a responsible-gaming limit); else debit, OK.",
+         {**_COMMON, "player_id": "CLi3000001", "l_token": "8c5e…", "currency": "IDR", "game_id": 301,
+          "round_id": "R-77", "txn_id": "B-1001", "txn_ticket": "T-1001", "amount": 12.5})
+class BetView(_WalletCallbackView):
+    call = dialect.BET
+
+
+@_schema("Result: settle a ticket", serializers.ResultRequest, serializers.TxnAnswer,
+         "3.3. Replay/duplicate as for bet; USER_NOT_EXIST; no bet on the ticket for this player or ticket rolled "
+         "back → TXN_DOES_NOT_EXIST; ticket already settled → DUPLICATE_REF_TXN_ID; currency not the bet's → "
+         "INVALID_CURRENCY; else credit (0 = lost), OK. Never refused for token expiry or a disabled player.",
+         {**_COMMON, "player_id": "CLi3000001", "currency": "IDR", "game_id": 301, "round_id": "R-77",
+          "txn_id": "W-1001", "txn_ticket": "T-1001", "amount": "30.00"})
+class ResultView(_WalletCallbackView):
+    call = dialect.RESULT
+
+
+@_schema("Rollback: undo a ticket", serializers.RollbackRequest, serializers.TxnAnswer,
+         "3.4. Same txn_id → first answer again; unknown ticket → TXN_DOES_NOT_EXIST and the ticket is remembered "
+         "(a late bet on it answers TXN_ROLLED_BACK); ticket rolled back by another txn_id → TXN_ROLLED_BACK; else "
+         "refund the bet and take back any paid result (the wallet may go below zero), OK.",
+         {**_COMMON, "player_id": "CLi3000001", "currency": "IDR", "game_id": 301, "txn_id": "RB-1001",
+          "txn_ticket": "T-1001"})
+class RollbackView(_WalletCallbackView):
+    call = dialect.ROLLBACK
+
+
+@_schema("Several bets, results and rollbacks at once", serializers.TransactionsRequest,
+         serializers.TransactionsAnswer,
+         "3.5. Items applied in order, each by its own rules and on its own. The envelope answers OK unless the "
+         "envelope itself fails a check; each item's status is in `results`.",
+         {**_COMMON, "transactions": [
+             {"type": "bet", "player_id": "CLi3000001", "l_token": "8c5e…", "currency": "IDR", "game_id": 301,
+              "round_id": "R-78", "txn_id": "B-1002", "txn_ticket": "T-1002", "amount": "10.00"},
+             {"type": "result", "player_id": "CLi3000001", "currency": "IDR", "game_id": 301, "round_id": "R-78",
+              "txn_id": "W-1002", "txn_ticket": "T-1002", "amount": 0}]})
+class TransactionsView(_WalletCallbackView):
+    call = dialect.TRANSACTIONS

@@ -1,0 +1,25 @@
+import pytest
+
+from tests.onegaming.wire import OneGamingWire, launch
+
+
+@pytest.fixture
+def wire(client, onegaming):
+    return OneGamingWire(client)
+
+
+@pytest.fixture
+def token(onegaming, rich_player):
+    return launch(onegaming, rich_player).token
+
+
+@pytest.fixture
+def bet_fields(token):
+    """A valid IDR bet of 100.00 by Mikha on game 301; override what a test needs."""
+
+    def fields(**overrides) -> dict:
+        base = {"player_id": "CLi3000001", "l_token": token, "currency": "IDR", "game_id": 301,
+                "round_id": "R1", "txn_id": "B1", "txn_ticket": "T1", "amount": "100.00"}
+        return {**base, **overrides}
+
+    return fields
