@@ -1,4 +1,15 @@
-"""Player pages (filled in by the lobby issue)."""
+"""Player pages: sign in, catalogue, preferences, launch."""
+
+from django.contrib.auth import views as auth_views
+from django.urls import path
+
+from . import views
 
 app_name = "lobby"
-urlpatterns: list = []
+urlpatterns = [
+    path("", views.catalogue, name="catalogue"),
+    path("login/", views.LoginView.as_view(), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("preferences/", views.preferences, name="preferences"),
+    path("play/<slug:code>/", views.launch, name="launch"),
+]

@@ -1,3 +1,9 @@
 """1G lobby routes (igPokerValidation)."""
 
-urlpatterns: list = []
+from django.urls import path
+
+from .validation import ig_poker_validation
+
+urlpatterns: list = [
+    path("igPokerValidation", ig_poker_validation, name="onegaming-ig-poker-validation"),
+]

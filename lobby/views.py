@@ -1,0 +1,132 @@
+"""Player pages: sign in, the catalogue with balances, and launching a game."""
+
+from __future__ import annotations
+
+import re
+from itertools import groupby
+
+from django.contrib import messages
+from django.contrib.auth import views as auth_views
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_POST
+
+from wallet.models import Account, AccountKind, Player
+from wallet.money import quantize_for
+
+from .forms import PreferencesForm
+from .models import Device, Integration, LaunchMethod, WalletMode
+from .selectors import game_for_integration, games_for_integration
+from .services import LaunchError, launch_start
+
+MOBILE_AGENT = re.compile(r"Mobi|Android|iPhone|iPad|iPod|Opera Mini|IEMobile", re.IGNORECASE)
+SESSION_PREFS = "lobby_prefs"
+
+
+class LoginView(auth_views.LoginView):
+    template_name = "lobby/login.html"
+    redirect_authenticated_user = True
+
+
+def _prefs(request) -> dict[str, str]:
+    return {"device": "auto", "method": "", "currency": "", **request.session.get(SESSION_PREFS, {})}
+
+
+def _device(request, prefs: dict[str, str]) -> str:
+    if prefs["device"] in Device.values:
+        return prefs["device"]
+    return Device.MOBILE if MOBILE_AGENT.search(request.headers.get("User-Agent", "")) else Device.DESKTOP
+
+
+def _player(request) -> Player | None:
+    return Player.objects.filter(user=request.user).first()
+
+
+def _wallets(player: Player) -> list[dict]:
+    accounts = Account.objects.filter(player=player, kind=AccountKind.WALLET).select_related("currency")
+    return [
+        {"currency": a.currency_id, "balance": quantize_for(a.balance, a.currency.digits)}
+        for a in accounts.order_by("currency_id")
+    ]
+
+
+def _matches(game, query: str) -> bool:
+    haystack = " ".join((game.name, game.brand, game.category, game.game_id)).lower()
+    return all(word in haystack for word in query.lower().split())
+
+
+def _sections(query: str, method_choice: str) -> list[dict]:
+    """Each enabled seamless integration with its catalogue grouped by category."""
+    sections = []
+    integrations = Integration.objects.filter(enabled=True, mode=WalletMode.SEAMLESS).order_by("provider", "code")
+    for integration in integrations:
+        games = [g for g in games_for_integration(integration=integration) if not query or _matches(g, query)]
+        method = method_choice or integration.launch_method
+        sections.append({
+            "integration": integration,
+            "method": method,
+            "new_tab": method == LaunchMethod.NEW_TAB,
+            "categories": [(category or "Other", list(rows)) for category, rows in groupby(games, lambda g: g.category)],
+            "count": len(games),
+        })
+    return sections
+
+
+@login_required
+def catalogue(request):
+    player = _player(request)
+    prefs = _prefs(request)
+    query = request.GET.get("q", "").strip()[:100]
+    wallets = _wallets(player) if player else []
+    context = {
+        "player": player,
+        "wallets": wallets,
+        "query": query,
+        "prefs": prefs,
+        "device": _device(request, prefs),
+        "play_currency": prefs["currency"] if prefs["currency"] in {w["currency"] for w in wallets} else
+        (wallets[0]["currency"] if wallets else ""),
+        "form": PreferencesForm(initial=prefs, auto_id="pref-%s"),
+        "sections": _sections(query, prefs["method"]) if player else [],
+    }
+    return render(request, "lobby/catalogue.html", context)
+
+
+@login_required
+@require_POST
+def preferences(request):
+    form = PreferencesForm(request.POST)
+    if form.is_valid():
+        prefs = _prefs(request)
+        prefs.update({k: v for k, v in form.cleaned_data.items() if k in request.POST})
+        request.session[SESSION_PREFS] = prefs
+    return redirect("lobby:catalogue")
+
+
+@login_required
+@require_POST
+def launch(request, code: str):
+    """Start a game; answer with a page that frames it, or send the player to it."""
+    player = _player(request)
+    integration = get_object_or_404(Integration, code=code)
+    if player is None:
+        messages.error(request, "Your login has no player account; please contact support.")
+        return redirect("lobby:catalogue")
+    game_id = request.POST.get("game", "").strip()
+    game = game_for_integration(integration=integration, game_id=game_id) if game_id else None
+    if game_id and game is None:
+        messages.error(request, "This game is not in the catalogue.")
+        return redirect("lobby:catalogue")
+    prefs = _prefs(request)
+    try:
+        result = launch_start(
+            integration=integration, player=player, game=game, device=_device(request, prefs),
+            method=request.POST.get("method") or prefs["method"] or None, currency=prefs["currency"] or None,
+        )
+    except LaunchError as exc:
+        messages.error(request, str(exc))
+        return redirect("lobby:catalogue")
+    if result.method == LaunchMethod.IFRAME:
+        return render(request, "lobby/play.html", {"result": result, "game": game, "integration": integration,
+                                                     "player": player, "wallets": _wallets(player)})
+    return redirect(result.url)
