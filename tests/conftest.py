@@ -48,6 +48,41 @@ def _fresh_system_account_cache():
     services.system_accounts_forget()
 
 
+@pytest.fixture(autouse=True)
+def _reference_data(request):
+    """Transactional tests flush every table, data migrations' rows included: put them back."""
+    marker = request.node.get_closest_marker("django_db")
+    if not marker or not (marker.kwargs.get("transaction") or "transactional_db" in request.fixturenames
+                          or "live_server" in request.fixturenames):
+        yield
+        return
+    request.getfixturevalue("transactional_db")
+    reference_data_load()
+    yield
+
+
+def reference_data_load() -> None:
+    """What the data migrations load (currencies, 1G catalogue, status codes), idempotently."""
+    from lobby.models import Game
+    from lobby.reference import ONEGAMING_GAMES
+    from providers.models import StatusCode
+    from providers.onegaming import codes as og_codes
+    from providers.oppi import codes as oppi_codes
+    from wallet.models import Currency
+    from wallet.reference import CURRENCIES
+
+    for code, name, digits in CURRENCIES:
+        Currency.objects.update_or_create(code=code, defaults={"name": name, "digits": digits})
+    for order, (category, game_id, brand, game_type) in enumerate(ONEGAMING_GAMES):
+        Game.objects.update_or_create(provider="onegaming", integration=None, game_id=game_id, defaults={
+            "name": f"{brand} {category.title()}", "category": category, "brand": brand, "game_type": game_type,
+            "sort_order": order})
+    for provider, module, ok in (("onegaming", og_codes, "OK"), ("oppi", oppi_codes, "RS_OK")):
+        for status, description in module.DESCRIPTIONS.items():
+            StatusCode.objects.update_or_create(provider=provider, code=str(status),
+                                                defaults={"description": description, "is_success": status == ok})
+
+
 def pytest_collection_modifyitems(config, items):
     import os
 
