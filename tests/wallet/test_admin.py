@@ -1,0 +1,123 @@
+"""The admin for ops staff: pages render, secrets stay hidden, state changes are audited."""
+
+import pytest
+from django.urls import reverse
+
+from providers.calllog import CallRecord, call_log_write
+from tests.factories import PlayerFactory
+from wallet import gameplay
+from wallet.gameplay import GameCall
+from wallet.models import Account, Transfer
+
+pytestmark = pytest.mark.django_db
+
+CHANGELISTS = ["wallet_currency", "wallet_player", "wallet_account", "wallet_transfer", "wallet_gametransaction",
+               "wallet_limitrefusal", "lobby_integration", "lobby_game", "lobby_launchsession",
+               "providers_calllog", "providers_statuscode"]
+
+
+@pytest.fixture
+def busy_ledger(rich_player, onegaming):
+    call = GameCall(integration_id=onegaming.pk, player=rich_player, external_id="b1", currency="IDR",
+                    fingerprint="f")
+    gameplay.bet_place(call, ticket="t1", amount=10**5)
+    call_log_write(CallRecord(provider="onegaming", endpoint="bet", integration_id=onegaming.pk,
+                              status_code="OK", request_body={"secret_key": "hide-me", "amount": 1}))
+
+
+@pytest.mark.parametrize("name", CHANGELISTS)
+def test_every_admin_list_renders_for_an_admin(client, admin_user, busy_ledger, name):
+    client.force_login(admin_user)
+    assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
+
+
+def test_ledger_list_never_counts_the_whole_table(client, admin_user, busy_ledger, django_assert_max_num_queries):
+    client.force_login(admin_user)
+    with django_assert_max_num_queries(12):
+        response = client.get(reverse("admin:wallet_transfer_changelist"))
+    assert response.status_code == 200
+
+
+def test_ledger_rows_cannot_be_added_changed_or_deleted_in_the_admin(client, admin_user, busy_ledger):
+    client.force_login(admin_user)
+    transfer = Transfer.objects.first()
+    assert client.get(reverse("admin:wallet_transfer_add")).status_code == 403
+    page = client.get(reverse("admin:wallet_transfer_change", args=[transfer.pk]))
+    assert page.status_code == 200 and b'name="_save"' not in page.content
+    assert client.post(reverse("admin:wallet_transfer_delete", args=[transfer.pk]), {"post": "yes"}).status_code == 403
+
+
+def test_integration_secret_is_never_rendered_back(client, admin_user, onegaming):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:lobby_integration_change", args=[onegaming.pk]))
+    assert page.status_code == 200 and onegaming.secret.encode() not in page.content
+
+
+def test_saving_an_integration_with_an_empty_secret_keeps_the_old_one(client, admin_user, onegaming):
+    client.force_login(admin_user)
+    data = {"provider": "onegaming", "code": onegaming.code, "name": "x", "mode": "seamless", "enabled": "on",
+            "agent_code": onegaming.agent_code, "sub_agent": "", "api_key": "", "secret": "",
+            "api_base_url": "https://1g.example.test", "allowed_ips": "", "launch_method": "iframe"}
+    response = client.post(reverse("admin:lobby_integration_change", args=[onegaming.pk]), data)
+    assert response.status_code == 302
+    onegaming.refresh_from_db()
+    assert onegaming.secret == "s3cr3t-1g" and onegaming.name == "x"
+
+
+def test_call_history_hides_secrets_from_request_bodies(client, admin_user, busy_ledger):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:providers_calllog_changelist") + "?status=OK")
+    assert page.status_code == 200
+    from providers.models import CallLog
+
+    assert "hide-me" not in CallLog.objects.get().request_body
+
+
+def test_disabling_a_player_asks_for_a_reason_and_records_who_did_it(client, admin_user):
+    player = PlayerFactory()
+    client.force_login(admin_user)
+    url = reverse("admin:wallet_player_changelist")
+    ask = client.post(url, {"action": "disable_players", "_selected_action": [player.pk]})
+    assert ask.status_code == 200 and b"reason" in ask.content
+    done = client.post(url, {"action": "disable_players", "_selected_action": [player.pk], "apply": "1",
+                             "reason": "self-exclusion request"})
+    assert done.status_code == 302
+    player.refresh_from_db()
+    change = player.status_changes.get()
+    assert not player.is_enabled and change.actor == admin_user and change.reason == "self-exclusion request"
+
+
+def test_support_staff_can_read_wallets_but_not_change_them(client, support_user, rich_player):
+    client.force_login(support_user)
+    wallet = Account.objects.filter(player=rich_player).first()
+    assert client.get(reverse("admin:wallet_account_changelist")).status_code == 200
+    assert client.post(reverse("admin:wallet_account_change", args=[wallet.pk]),
+                       {"daily_bet_limit": "1"}).status_code == 403
+
+
+def test_finance_sets_a_daily_bet_limit_in_currency_units(client, finance_user, rich_player):
+    client.force_login(finance_user)
+    wallet = Account.objects.get(player=rich_player, currency_id="IDR")
+    response = client.post(reverse("admin:wallet_account_change", args=[wallet.pk]),
+                           {"daily_bet_limit": "250.50", "daily_loss_limit": ""})
+    assert response.status_code == 302
+    wallet.refresh_from_db()
+    assert wallet.daily_bet_limit == 250_50000 and wallet.daily_loss_limit is None
+
+
+def test_wallet_adjustment_goes_through_the_ledger_with_actor_and_reason(client, admin_user, rich_player):
+    client.force_login(admin_user)
+    wallet = Account.objects.get(player=rich_player, currency_id="USD")
+    url = reverse("admin:wallet_account_changelist")
+    response = client.post(url, {"action": "adjust_balance", "_selected_action": [wallet.pk], "apply": "1",
+                                 "amount": "-25.5", "reason": "goodwill reversal"})
+    assert response.status_code == 302
+    wallet.refresh_from_db()
+    assert wallet.balance == 74_50000
+    adjustment = Transfer.objects.get(kind="adjustment")
+    assert adjustment.actor == admin_user and adjustment.memo == "goodwill reversal"
+
+
+def test_healthz_answers_200_when_the_database_answers(client):
+    response = client.get("/healthz")
+    assert response.status_code == 200 and response.json()["database"] == "ok"

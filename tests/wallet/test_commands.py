@@ -1,0 +1,110 @@
+"""The operating commands of docs/operations.md: output, idempotency and clear refusals."""
+
+import json
+from io import StringIO
+
+import pytest
+from django.core.management import call_command
+from django.core.management.base import CommandError
+
+from lobby.models import Game, Integration
+from wallet.models import Account, Player, Transfer
+
+
+def run(*args) -> dict:
+    out = StringIO()
+    call_command(*args, stdout=out)
+    return json.loads(out.getvalue().strip().splitlines()[0])
+
+
+@pytest.mark.django_db
+class TestPlayerAdd:
+    def test_player_add_creates_player_wallets_and_deposit_through_the_ledger(self):
+        answer = run("player_add", "P1", "--username", "Ann", "--currency", "IDR", "--currency", "USD",
+                     "--deposit", "12.50")
+        assert answer["created"] is True and answer["balances"] == {"IDR": "12.50000", "USD": "0.00000"}
+        assert Transfer.objects.filter(credit_account__player__external_id="P1").count() == 1
+
+    def test_player_add_deposits_again_on_each_run_and_adds_missing_wallets(self):
+        run("player_add", "P1", "--username", "Ann", "--currency", "IDR", "--deposit", "1")
+        answer = run("player_add", "P1", "--currency", "IDR", "--currency", "THB", "--deposit", "2")
+        assert answer["created"] is False and answer["balances"] == {"IDR": "3.00000", "THB": "0.00000"}
+
+    def test_player_add_disables_and_enables_with_an_audit_row(self):
+        run("player_add", "P1", "--username", "Ann", "--currency", "IDR")
+        assert run("player_add", "P1", "--disabled")["enabled"] is False
+        assert run("player_add", "P1")["enabled"] is False
+        assert run("player_add", "P1", "--enabled")["enabled"] is True
+        assert Player.objects.get(external_id="P1").status_changes.count() == 2
+
+    @pytest.mark.parametrize("args, message", [
+        (["--username", "A", "--currency", "XXX"], "unknown or disabled currency"),
+        (["--username", "A", "--currency", "IDR", "--deposit", "1.234"], "fractional digits"),
+        (["--username", "A", "--currency", "IDR", "--deposit", "-1"], "negative"),
+        (["--username", "A", "--currency", "IDR", "--deposit", "abc"], "not a number"),
+        (["--username", "A", "--deposit", "1"], "needs a --currency"),
+        (["--currency", "IDR"], "needs a username"),
+    ])
+    def test_player_add_refuses_bad_input_clearly_and_writes_nothing_when_invalid(self, args, message):
+        with pytest.raises(CommandError, match=message):
+            call_command("player_add", "P9", *args, stdout=StringIO())
+        assert not Player.objects.filter(external_id="P9").exists()
+
+
+@pytest.mark.django_db
+class TestIntegrationAndGameAdd:
+    def test_integration_add_creates_then_updates_by_code(self):
+        run("integration_add", "onegaming", "og1", "--agent-code", "AG", "--secret", "s", "--mode", "transfer",
+            "--sub-agent", "SUB", "--api-base-url", "https://1g.example/", "--allowed-ips", "10.0.0.1, 10.0.0.2")
+        answer = run("integration_add", "onegaming", "og1", "--agent-code", "AG", "--secret", "s2", "--disabled")
+        integration = Integration.objects.get(code="og1")
+        assert answer["created"] is False and not integration.enabled and integration.secret == "s2"
+        assert integration.allowed_ip_list() == ["10.0.0.1", "10.0.0.2"]
+        assert integration.api_base_url == "https://1g.example"
+
+    def test_integration_add_for_oppi_needs_an_api_key(self):
+        with pytest.raises(CommandError, match="api-key"):
+            call_command("integration_add", "oppi", "op1", "--secret", "s", stdout=StringIO())
+        assert run("integration_add", "oppi", "op1", "--secret", "s", "--api-key", "K")["provider"] == "oppi"
+
+    @pytest.mark.parametrize("args, message", [
+        (["--secret", "s"], "agent-code"),
+        (["--secret", "s", "--agent-code", "A", "--allowed-ips", "nope"], "not an IP"),
+        (["--secret", "x" * 51, "--agent-code", "A"], "50 characters"),
+        (["--secret", "s", "--agent-code", "A", "--api-base-url", "not a url"], "api_base_url"),
+    ])
+    def test_integration_add_refuses_bad_input_when_invalid(self, args, message):
+        with pytest.raises(CommandError, match=message):
+            call_command("integration_add", "onegaming", "bad", *args, stdout=StringIO())
+        assert not Integration.objects.filter(code="bad").exists()
+
+    def test_game_add_adds_to_an_integration_catalogue_and_updates(self, oppi):
+        run("game_add", oppi.code, "g-1", "--name", "Crash", "--category", "crash")
+        answer = run("game_add", oppi.code, "g-1", "--name", "Crash 2", "--disabled")
+        game = Game.objects.get(integration=oppi, game_id="g-1")
+        assert answer["created"] is False and game.name == "Crash 2" and not game.enabled and game.category == "CRASH"
+
+    def test_game_add_refuses_an_unknown_integration(self):
+        with pytest.raises(CommandError, match="no integration"):
+            call_command("game_add", "nope", "1", "--name", "x", stdout=StringIO())
+
+    def test_migrations_load_the_1g_seed_catalogue(self):
+        assert Game.objects.filter(provider="onegaming", integration=None).count() == 20
+        assert Game.objects.get(provider="onegaming", game_id="601").brand == "1GPoker"
+
+
+@pytest.mark.django_db
+class TestLedgerCheckAndDemo:
+    def test_demo_data_is_harmless_to_repeat_and_passes_ledger_check(self):
+        call_command("demo_data", stdout=StringIO())
+        call_command("demo_data", stdout=StringIO())
+        assert Player.objects.count() == 3
+        mikha = Account.objects.get(player__external_id="CLi3000001", currency_id="IDR")
+        assert mikha.balance == 1500 * 10**5
+        assert run("ledger_check")["ok"] is True
+
+    def test_ledger_check_exits_1_on_a_wallet_that_disagrees_with_its_transfers(self, rich_player):
+        Account.objects.filter(player=rich_player, currency_id="IDR").update(balance=1)
+        with pytest.raises(CommandError) as failure:
+            call_command("ledger_check", stdout=StringIO(), stderr=StringIO())
+        assert failure.value.returncode == 1
