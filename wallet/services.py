@@ -62,7 +62,10 @@ def system_account_id(*, kind: str, currency: str, integration_id: int | None = 
                 account, _ = Account.objects.get_or_create(**lookup)
         except IntegrityError:
             account = Account.objects.get(**lookup)
-        account_id = _system_account_ids[cache_key] = account.pk
+        account_id = account.pk
+        # Cache only once the row is committed: created inside a transaction that then rolls
+        # back, a cached id would point at no row and break every later transfer.
+        transaction.on_commit(lambda: _system_account_ids.__setitem__(cache_key, account_id))
     return account_id
 
 
