@@ -10,13 +10,13 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass
 
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 
 from lobby.models import Integration, LaunchSession, Provider, WalletMode
 from lobby.selectors import game_for_integration
 from wallet import gameplay
 from wallet.gameplay import Code, GameCall
-from wallet.models import GameOutcome, GameTransaction, Player
+from wallet.models import Account, AccountKind, GameOutcome, GameTransaction, Player
 
 from . import dialect, parsing
 from .codes import Status
@@ -71,14 +71,18 @@ def envelope_open(*, call: str, raw: bytes, signature: str | None, ip: str | Non
 # --- helpers ------------------------------------------------------------------------------------
 
 
-def _player(external_id: str) -> Player | None:
-    return Player.objects.filter(external_id=external_id).only("pk", "external_id", "is_enabled").first()
+def _player(external_id: str, currency: str | None = None) -> Player | None:
+    """The player, with `balance_units` (their wallet's balance in `currency`, or None) in the same query."""
+    wallet = Account.objects.filter(player=OuterRef("pk"), currency_id=currency or "", kind=AccountKind.WALLET)
+    return (
+        Player.objects.filter(external_id=external_id)
+        .only("pk", "external_id", "is_enabled")
+        .annotate(balance_units=Subquery(wallet.values("balance")[:1]))
+        .first()
+    )
 
 
-def _balance(player: Player | int | None, currency: str) -> int | None:
-    if player is None:
-        return None
-    player_id = player if isinstance(player, int) else player.pk
+def _balance(player_id: int, currency: str) -> int | None:
     return gameplay.wallet_balance(player=Player(pk=player_id), currency=currency)
 
 
@@ -101,7 +105,8 @@ def _replay_precheck(integration: Integration, call: WalletCall, fingerprint: st
     if previous is None:
         return None
     if previous["fingerprint"] != fingerprint:
-        return Outcome(Status.DUPLICATE_REF_TXN_ID, _balance(_player(call.player_id), call.currency), call.currency)
+        player = _player(call.player_id, call.currency)
+        return Outcome(Status.DUPLICATE_REF_TXN_ID, player.balance_units if player else None, call.currency)
     code = Code.UNKNOWN_REFERENCE if previous["outcome"] == GameOutcome.UNKNOWN_REFERENCE else Code.APPLIED
     return Outcome(dialect.status_for(call.call, code), _balance(previous["player_id"], call.currency), call.currency)
 
@@ -123,10 +128,10 @@ def _answer(call: WalletCall, result: gameplay.GameResult, fallback_balance: int
 
 def balance_get(integration: Integration, call: WalletCall) -> Outcome:
     """3.1: the player's balance in one currency."""
-    player = _player(call.player_id)
+    player = _player(call.player_id, call.currency)
     if player is None:
         return Outcome(Status.USER_NOT_EXIST)
-    balance = _balance(player, call.currency)
+    balance = player.balance_units
     if balance is None:
         return Outcome(Status.INVALID_CURRENCY)
     return Outcome(Status.OK, balance, call.currency)
@@ -160,10 +165,10 @@ def bet_place(integration: Integration, call: WalletCall, now: dt.datetime) -> O
     replay = _replay_precheck(integration, call, fingerprint)
     if replay is not None:
         return replay
-    player = _player(call.player_id)
+    player = _player(call.player_id, call.currency)
     if player is None:
         return Outcome(Status.USER_NOT_EXIST)
-    balance = _balance(player, call.currency)
+    balance = player.balance_units
     known = lambda status: Outcome(status, balance, call.currency)  # noqa: E731
     refusal, session = _token_refusal(integration, player, call.l_token, now)
     if refusal is not None:

@@ -22,7 +22,7 @@ def _amount(help_text: str = AMOUNT_HELP) -> serializers.DecimalField:
     return serializers.DecimalField(max_digits=18, decimal_places=3, coerce_to_string=False, help_text=help_text)
 
 
-class CommonRequest(serializers.Serializer):
+class OneGamingCommonRequest(serializers.Serializer):
     agent_code = serializers.CharField(help_text="The operator's agent code at 1G.")
     request_id = serializers.CharField(help_text="Unique per HTTP call; echoed in the answer.")
     datetime = serializers.DateTimeField(
@@ -31,12 +31,12 @@ class CommonRequest(serializers.Serializer):
     )
 
 
-class BalanceRequest(CommonRequest):
+class OneGamingBalanceRequest(OneGamingCommonRequest):
     player_id = _id()
     currency = serializers.CharField()
 
 
-class BetRequest(CommonRequest):
+class OneGamingBetRequest(OneGamingCommonRequest):
     player_id = _id()
     l_token = _id("The launch token the lobby validated (igPokerValidation).")
     currency = serializers.CharField()
@@ -47,7 +47,7 @@ class BetRequest(CommonRequest):
     amount = _amount(AMOUNT_HELP + " Greater than 0.")
 
 
-class ResultRequest(CommonRequest):
+class OneGamingResultRequest(OneGamingCommonRequest):
     player_id = _id()
     currency = serializers.CharField()
     game_id = _id()
@@ -57,7 +57,7 @@ class ResultRequest(CommonRequest):
     amount = _amount(AMOUNT_HELP + " 0 means the ticket lost.")
 
 
-class RollbackRequest(CommonRequest):
+class OneGamingRollbackRequest(OneGamingCommonRequest):
     player_id = _id()
     currency = serializers.CharField()
     game_id = _id()
@@ -65,7 +65,7 @@ class RollbackRequest(CommonRequest):
     txn_ticket = _id("The ticket to undo (its bet refunded, any paid result taken back).")
 
 
-class BatchItem(serializers.Serializer):
+class OneGamingBatchItem(serializers.Serializer):
     type = serializers.ChoiceField(choices=["bet", "result", "rollback"])
     player_id = _id()
     l_token = _id("bet only")
@@ -77,34 +77,34 @@ class BatchItem(serializers.Serializer):
     amount = _amount("bet and result. " + AMOUNT_HELP)
 
 
-class TransactionsRequest(CommonRequest):
-    transactions = BatchItem(many=True, help_text="Applied in order, each on its own.")
+class OneGamingTransactionsRequest(OneGamingCommonRequest):
+    transactions = OneGamingBatchItem(many=True, help_text="Applied in order, each on its own.")
 
 
-class StatusAnswer(serializers.Serializer):
+class OneGamingStatusAnswer(serializers.Serializer):
     status = serializers.ChoiceField(choices=[s.value for s in Status], help_text=STATUS_HELP)
     request_id = serializers.CharField(help_text="Echoed from the request.")
 
 
-class BalanceAnswer(StatusAnswer):
+class OneGamingBalanceAnswer(OneGamingStatusAnswer):
     player_id = serializers.CharField()
     currency = serializers.CharField()
     balance = _amount("The wallet's balance with the currency's digits (present whenever the player is known).")
 
 
-class TxnAnswer(StatusAnswer):
+class OneGamingTxnAnswer(OneGamingStatusAnswer):
     txn_id = serializers.CharField()
     txn_ticket = serializers.CharField()
     currency = serializers.CharField()
     balance = _amount("The balance after the call (present whenever the player and wallet are known).")
 
 
-class BatchItemAnswer(serializers.Serializer):
+class OneGamingBatchItemAnswer(serializers.Serializer):
     txn_id = serializers.CharField()
     txn_ticket = serializers.CharField()
     status = serializers.ChoiceField(choices=[s.value for s in Status])
     balance = _amount("The balance after this item.")
 
 
-class TransactionsAnswer(StatusAnswer):
-    results = BatchItemAnswer(many=True, help_text="One per item, in the request's order.")
+class OneGamingTransactionsAnswer(OneGamingStatusAnswer):
+    results = OneGamingBatchItemAnswer(many=True, help_text="One per item, in the request's order.")

@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -56,7 +57,7 @@ _COMMON = {"agent_code": "IGBO", "request_id": "r-1", "datetime": "2026-11-22T01
 class _WalletCallbackView(APIView):
     call: str = ""
     renderer_classes = [ExactJSONRenderer]
-    parser_classes: list = []
+    parser_classes = [JSONParser]  # for the schema only: the body is read raw, never through request.data
     authentication_classes: list = []
     permission_classes: list = []
     content_negotiation_class = _AlwaysJSON
@@ -88,14 +89,14 @@ class _WalletCallbackView(APIView):
     options = http_method_not_allowed
 
 
-@_schema("Balance of a player's wallet", serializers.BalanceRequest, serializers.BalanceAnswer,
+@_schema("Balance of a player's wallet", serializers.OneGamingBalanceRequest, serializers.OneGamingBalanceAnswer,
          "3.1. USER_NOT_EXIST for an unknown player, INVALID_CURRENCY without a wallet in the currency.",
          {**_COMMON, "player_id": "CLi3000001", "currency": "IDR"})
 class BalanceView(_WalletCallbackView):
     call = dialect.BALANCE
 
 
-@_schema("Bet: charge a ticket", serializers.BetRequest, serializers.TxnAnswer,
+@_schema("Bet: charge a ticket", serializers.OneGamingBetRequest, serializers.OneGamingTxnAnswer,
          "3.2. First match wins: same txn_id and content → first answer again (current balance); same txn_id "
          "other content → DUPLICATE_REF_TXN_ID; USER_NOT_EXIST; INVALID_TOKEN / TOKEN_EXPIRED; USER_DISABLED; "
          "INVALID_CURRENCY; INVALID_GAME_ID; ticket rolled back first → TXN_ROLLED_BACK; ticket has a bet → "
@@ -106,7 +107,7 @@ class BetView(_WalletCallbackView):
     call = dialect.BET
 
 
-@_schema("Result: settle a ticket", serializers.ResultRequest, serializers.TxnAnswer,
+@_schema("Result: settle a ticket", serializers.OneGamingResultRequest, serializers.OneGamingTxnAnswer,
          "3.3. Replay/duplicate as for bet; USER_NOT_EXIST; no bet on the ticket for this player or ticket rolled "
          "back → TXN_DOES_NOT_EXIST; ticket already settled → DUPLICATE_REF_TXN_ID; currency not the bet's → "
          "INVALID_CURRENCY; else credit (0 = lost), OK. Never refused for token expiry or a disabled player.",
@@ -116,7 +117,7 @@ class ResultView(_WalletCallbackView):
     call = dialect.RESULT
 
 
-@_schema("Rollback: undo a ticket", serializers.RollbackRequest, serializers.TxnAnswer,
+@_schema("Rollback: undo a ticket", serializers.OneGamingRollbackRequest, serializers.OneGamingTxnAnswer,
          "3.4. Same txn_id → first answer again; unknown ticket → TXN_DOES_NOT_EXIST and the ticket is remembered "
          "(a late bet on it answers TXN_ROLLED_BACK); ticket rolled back by another txn_id → TXN_ROLLED_BACK; else "
          "refund the bet and take back any paid result (the wallet may go below zero), OK.",
@@ -126,8 +127,8 @@ class RollbackView(_WalletCallbackView):
     call = dialect.ROLLBACK
 
 
-@_schema("Several bets, results and rollbacks at once", serializers.TransactionsRequest,
-         serializers.TransactionsAnswer,
+@_schema("Several bets, results and rollbacks at once", serializers.OneGamingTransactionsRequest,
+         serializers.OneGamingTransactionsAnswer,
          "3.5. Items applied in order, each by its own rules and on its own. The envelope answers OK unless the "
          "envelope itself fails a check; each item's status is in `results`.",
          {**_COMMON, "transactions": [

@@ -23,3 +23,12 @@ def bet_fields(token):
         return {**base, **overrides}
 
     return fields
+
+
+@pytest.fixture(autouse=True)
+def _ledger_stays_consistent(db):
+    """Whatever a test did through the callbacks, the ledger's invariants hold afterwards."""
+    yield
+    from wallet.checks import ledger_violations
+
+    assert ledger_violations() == []
