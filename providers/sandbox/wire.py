@@ -7,6 +7,7 @@ so a production secret can never be used by it.
 
 from __future__ import annotations
 
+import json
 import time
 import uuid
 from decimal import Decimal
@@ -44,6 +45,11 @@ def new_id(prefix: str) -> str:
     return f"{prefix}-{uuid.uuid4().hex[:16]}"
 
 
+def _json(response: httpx.Response):
+    """The answer's JSON with decimal numbers kept exact (1G balances such as `1500.00`)."""
+    return json.loads(response.content, parse_float=Decimal)
+
+
 def _post(url: str, body: bytes, headers: dict[str, str]) -> dict:
     try:
         response = httpx.post(url, content=body, headers={"Content-Type": "application/json", **headers},
@@ -51,7 +57,7 @@ def _post(url: str, body: bytes, headers: dict[str, str]) -> dict:
     except httpx.HTTPError as exc:
         return {"status": "HTTP_ERROR", "detail": exc.__class__.__name__}
     try:
-        answer = response.json()
+        answer = _json(response)
     except ValueError:
         return {"status": f"HTTP_{response.status_code}", "detail": response.text[:200]}
     if not isinstance(answer, dict):
@@ -65,7 +71,7 @@ def onegaming_get(request, path: str, params: dict[str, str]) -> dict:
     try:
         response = httpx.get(request.build_absolute_uri(ONEGAMING_CALLBACKS + path), params=params,
                              timeout=HTTP_TIMEOUT)
-        answer = response.json()
+        answer = _json(response)
     except (httpx.HTTPError, ValueError) as exc:
         return {"status": "HTTP_ERROR", "detail": exc.__class__.__name__}
     return answer if isinstance(answer, dict) else {"status": "HTTP_ERROR"}
