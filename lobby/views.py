@@ -55,6 +55,12 @@ def _matches(game, query: str) -> bool:
     return all(word in haystack for word in query.lower().split())
 
 
+def _by_category(games) -> list[tuple[str, list]]:
+    """Categories in catalogue order (the seed's: SPORT, SLOT, LIVECASINO, ...), games inside each."""
+    groups = [(category or "Other", list(rows)) for category, rows in groupby(games, lambda g: g.category)]
+    return sorted(groups, key=lambda group: min(g.sort_order for g in group[1]))
+
+
 def _sections(query: str, method_choice: str) -> list[dict]:
     """Each enabled seamless integration with its catalogue grouped by category."""
     sections = []
@@ -66,7 +72,7 @@ def _sections(query: str, method_choice: str) -> list[dict]:
             "integration": integration,
             "method": method,
             "new_tab": method == LaunchMethod.NEW_TAB,
-            "categories": [(category or "Other", list(rows)) for category, rows in groupby(games, lambda g: g.category)],
+            "categories": _by_category(games),
             "count": len(games),
         })
     return sections
