@@ -70,7 +70,12 @@ def launch_start(
 
 
 def _onegaming_launch(integration, player, game, device, method, wallet) -> LaunchResult:
-    from providers.onegaming.launch import LobbyQuery, LobbyUrlError, entry_url, lobby_url_fetch
+    from providers.onegaming.launch import (
+        LobbyQuery,
+        LobbyUrlError,
+        entry_url,
+        lobby_url_fetch,
+    )
 
     now = timezone.now()
     session = LaunchSession.objects.create(

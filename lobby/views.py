@@ -51,7 +51,7 @@ def _wallets(player: Player) -> list[dict]:
 
 
 def _matches(game, query: str) -> bool:
-    haystack = " ".join((game.name, game.brand, game.category, game.game_id)).lower()
+    haystack = f"{game.name} {game.brand} {game.category} {game.game_id}".lower()
     return all(word in haystack for word in query.lower().split())
 
 

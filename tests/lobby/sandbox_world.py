@@ -4,7 +4,13 @@ from dataclasses import dataclass
 
 from lobby.models import Game, Integration
 from tests.conftest import funded_wallet
-from tests.factories import GameFactory, OneGamingIntegrationFactory, OppiIntegrationFactory, PlayerFactory, UserFactory
+from tests.factories import (
+    GameFactory,
+    OneGamingIntegrationFactory,
+    OppiIntegrationFactory,
+    PlayerFactory,
+    UserFactory,
+)
 
 
 @dataclass

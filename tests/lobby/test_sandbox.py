@@ -18,7 +18,7 @@ pytestmark = pytest.mark.django_db(transaction=True)
 
 
 def _status(page: str) -> str:
-    return re.search(r'id="sandbox-status">\s*(.*?)</div>', page, re.S).group(1)
+    return re.search(r'id="sandbox-status">\s*(.*?)</div>', page, re.DOTALL).group(1)
 
 
 def _hidden(page: str) -> dict[str, str]:

@@ -12,8 +12,8 @@ from lobby.models import LaunchSession
 from lobby.services import launch_start
 from providers.models import CallLog
 from providers.onegaming.signing import bcode
-from tests.factories import PlayerFactory
 from tests.conftest import funded_wallet
+from tests.factories import PlayerFactory
 
 URL = "/api/onegaming/igPokerValidation"
 pytestmark = pytest.mark.django_db
