@@ -199,7 +199,7 @@ class OppiMachine(RuleBasedStateMachine):
 def test_random_call_sequences_follow_the_spec(oppi_call, oppi, oppi_game):
     OppiMachine.caller, OppiMachine.integration = oppi_call, oppi
     run_state_machine_as_test(OppiMachine, settings=settings(
-        max_examples=12, stateful_step_count=20, deadline=None,
+        max_examples=10, stateful_step_count=20, deadline=None,
         suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow]))
     from wallet.checks import ledger_violations
 

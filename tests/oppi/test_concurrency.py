@@ -1,0 +1,87 @@
+"""Oppi calls racing on real PostgreSQL: threads, each with its own connection."""
+
+from __future__ import annotations
+
+import threading
+
+import pytest
+from django.db import connection
+from django.test import Client
+
+from tests.conftest import funded_wallet
+from tests.factories import GameFactory, OppiIntegrationFactory, PlayerFactory
+from tests.oppi.conftest import OppiCaller, launch
+from wallet.models import Account, GameTransaction, Transfer
+
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+
+WORKERS = 16  # threads, each with its own connection (closed at its end): below PostgreSQL's limit
+
+
+@pytest.fixture
+def table(db):
+    integration = OppiIntegrationFactory(api_key="race-key", secret="race-secret")
+    GameFactory(integration=integration, game_id="oppi-dice")
+    player = PlayerFactory(external_id="RACER1")
+    return integration, player
+
+
+def _bet_body(txn: str, amount: int) -> dict:
+    return {"transactionId": txn, "sessionId": "race-sess", "playerId": "RACER1", "gameId": "oppi-dice",
+            "currency": "USD", "amount": amount}
+
+
+def _race(integration, bodies: list[dict]) -> list[dict]:
+    """Post every body as a bet, WORKERS threads at a time, all starting together."""
+    answers: list[dict | None] = [None] * len(bodies)
+    start = threading.Barrier(WORKERS)
+
+    def worker(offset: int) -> None:
+        caller = OppiCaller(Client(), integration)
+        try:
+            start.wait()
+            for n in range(offset, len(bodies), WORKERS):
+                answers[n] = caller("transaction/bet", bodies[n])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(offset,)) for offset in range(WORKERS)]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(answer is not None for answer in answers), "a thread failed"
+    return answers  # type: ignore[return-value]
+
+
+def _assert_ledger_consistent():
+    from wallet.checks import ledger_violations
+
+    assert ledger_violations() == []
+
+
+def test_forty_copies_of_one_bet_debit_once(table):
+    integration, player = table
+    funded_wallet(player, "USD", "100.00")
+    launch(integration, player, token="race-sess", currency="USD")
+    answers = _race(integration, [_bet_body("same-bet", 10_00000)] * 40)
+    assert {a["status"] for a in answers} == {"RS_OK"}
+    assert {a["balance"] for a in answers} == {90_00000}
+    assert Account.objects.get(player=player, currency_id="USD").balance == 90_00000
+    assert GameTransaction.objects.filter(external_id="same-bet").count() == 1
+    assert Transfer.objects.filter(kind="bet").count() == 1
+    _assert_ledger_consistent()
+
+
+def test_two_hundred_distinct_bets_against_a_balance_covering_150(table):
+    integration, player = table
+    funded_wallet(player, "USD", "150.00")
+    launch(integration, player, token="race-sess", currency="USD")
+    answers = _race(integration, [_bet_body(f"bet-{n}", 1_00000) for n in range(200)])
+    statuses = [a["status"] for a in answers]
+    assert statuses.count("RS_OK") == 150
+    assert statuses.count("RS_ERROR_NOT_ENOUGH_MONEY") == 50
+    assert all(a["balance"] >= 0 for a in answers)
+    assert Account.objects.get(player=player, currency_id="USD").balance == 0
+    assert Transfer.objects.filter(kind="bet").count() == 150
+    _assert_ledger_consistent()
