@@ -71,6 +71,7 @@ def _sections(query: str, method_choice: str) -> list[dict]:
         sections.append({
             "integration": integration,
             "method": method,
+            "method_label": LaunchMethod(method).label.lower(),
             "new_tab": method == LaunchMethod.NEW_TAB,
             "categories": _by_category(games),
             "count": len(games),
