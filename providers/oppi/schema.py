@@ -36,18 +36,18 @@ def _id(help_text: str) -> serializers.CharField:
     return serializers.CharField(help_text=help_text)
 
 
-class BalanceRequest(serializers.Serializer):
+class OppiBalanceRequest(serializers.Serializer):
     sessionId = _id("The sessionId our /game/url call got for this player.")
     playerId = _id("Our player id, as sent to /game/url.")
 
 
-class BalanceAnswer(serializers.Serializer):
+class OppiBalanceAnswer(serializers.Serializer):
     status = serializers.CharField(help_text=STATUS_HELP)
     sessionId = serializers.CharField()
     balance = serializers.IntegerField(required=False, help_text="x 100000; absent when the player is unknown.")
 
 
-class BetRequest(serializers.Serializer):
+class OppiBetRequest(serializers.Serializer):
     transactionId = _id("Oppi's id of this bet; the idempotency key.")
     sessionId = _id("The sessionId from /game/url; refused when idle for more than 30 minutes.")
     playerId = _id("Our player id.")
@@ -56,18 +56,18 @@ class BetRequest(serializers.Serializer):
     amount = serializers.IntegerField(help_text=AMOUNT_HELP)
 
 
-class TransactionAnswer(serializers.Serializer):
+class OppiTransactionAnswer(serializers.Serializer):
     status = serializers.CharField(help_text=STATUS_HELP)
     transactionId = serializers.CharField()
     balance = serializers.IntegerField(required=False, help_text="x 100000; present whenever the player is known.")
 
 
-class PayoutRequest(BetRequest):
+class OppiPayoutRequest(OppiBetRequest):
     refTransactionId = _id("The bet this pays (its transactionId). A bet may have several payouts.")
     isWin = serializers.BooleanField(help_text="false with amount 0 records a loss.")
 
 
-class RewardRequest(serializers.Serializer):
+class OppiRewardRequest(serializers.Serializer):
     transactionId = _id("Oppi's id of this reward.")
     refTransactionId = _id("Bonus or jackpot id: one reward per refTransactionId and player.")
     sessionId = _id("The sessionId from /game/url.")
@@ -78,7 +78,7 @@ class RewardRequest(serializers.Serializer):
     currency = serializers.CharField(required=False, help_text="Optional; default the session's currency.")
 
 
-class RollbackItem(serializers.Serializer):
+class OppiRollbackItem(serializers.Serializer):
     transactionId = _id("Oppi's id of this rollback.")
     refTransactionId = _id("The bet, payout or reward to undo.")
     sessionId = _id("The sessionId from /game/url.")
@@ -86,21 +86,21 @@ class RollbackItem(serializers.Serializer):
     gameId = _id("The game.")
 
 
-class RollbackRequest(serializers.Serializer):
-    transactions = RollbackItem(many=True)
+class OppiRollbackRequest(serializers.Serializer):
+    transactions = OppiRollbackItem(many=True)
 
 
-class RollbackItemAnswer(serializers.Serializer):
+class OppiRollbackItemAnswer(serializers.Serializer):
     status = serializers.CharField(help_text="RS_OK (also when already rolled back), "
                                              "RS_ERROR_TRANSACTION_DOES_NOT_EXIST (never seen; remembered), …")
     transactionId = serializers.CharField()
     balance = serializers.IntegerField(required=False, help_text="x 100000, after this item.")
 
 
-class RollbackAnswer(serializers.Serializer):
+class OppiRollbackAnswer(serializers.Serializer):
     status = serializers.CharField(help_text="RS_OK when every item is RS_OK, else RS_ERROR "
                                              "(or the status of a failed header/body check, without data).")
-    data = RollbackItemAnswer(many=True, required=False)
+    data = OppiRollbackItemAnswer(many=True, required=False)
 
 
 def _docs(summary: str, description: str, request, answer, example_request: dict, example_answer: dict) -> dict:
@@ -123,7 +123,7 @@ balance_docs = _docs(
     "Player balance",
     "The player's balance in the session's currency. Refusals: RS_ERROR_RECORD_NOT_FOUND (unknown "
     "player), RS_ERROR_SESSION_REQUIRED_OR_INVALID (sessionId not ours for this player).",
-    BalanceRequest, BalanceAnswer,
+    OppiBalanceRequest, OppiBalanceAnswer,
     {"sessionId": "9f1c…", "playerId": "CLi3000001"},
     {"status": "RS_OK", "sessionId": "9f1c…", "balance": 150000000},
 )
@@ -134,7 +134,7 @@ bet_docs = _docs(
     "RS_ERROR_FIELD_REQUIRED_OR_INVALID (currency not the wallet's), RS_ERROR_LIMIT_REACHED "
     "(responsible-gaming limit), RS_ERROR_NOT_ENOUGH_MONEY, RS_ERROR_DUPLICATE_TRANSACTION (this "
     "transactionId was rolled back before it arrived).",
-    BetRequest, TransactionAnswer,
+    OppiBetRequest, OppiTransactionAnswer,
     {"transactionId": "b-1", "sessionId": "9f1c…", "playerId": "CLi3000001", "gameId": "oppi-crash",
      "currency": "IDR", "amount": 1000000},
     {"status": "RS_OK", "transactionId": "b-1", "balance": 149000000},
@@ -143,7 +143,7 @@ payout_docs = _docs(
     "Credit a payout of a bet",
     "Never refused for an idle session or a blocked player. RS_ERROR_TRANSACTION_DOES_NOT_EXIST when "
     "refTransactionId names no bet of this player or a rolled-back one.",
-    PayoutRequest, TransactionAnswer,
+    OppiPayoutRequest, OppiTransactionAnswer,
     {"transactionId": "p-1", "refTransactionId": "b-1", "sessionId": "9f1c…", "playerId": "CLi3000001",
      "gameId": "oppi-crash", "currency": "IDR", "amount": 2500000, "isWin": True},
     {"status": "RS_OK", "transactionId": "p-1", "balance": 151500000},
@@ -151,7 +151,7 @@ payout_docs = _docs(
 reward_docs = _docs(
     "Credit a reward (free-spin win, bonus, jackpot)",
     "One reward per refTransactionId and player; another is RS_ERROR_DUPLICATE_TRANSACTION.",
-    RewardRequest, TransactionAnswer,
+    OppiRewardRequest, OppiTransactionAnswer,
     {"transactionId": "r-1", "refTransactionId": "jackpot-7", "sessionId": "9f1c…", "rewardType": "jackpot",
      "playerId": "CLi3000001", "gameId": "oppi-crash", "rewardedAmount": 5000000},
     {"status": "RS_OK", "transactionId": "r-1", "balance": 156500000},
@@ -161,7 +161,7 @@ rollback_docs = _docs(
     "Each item on its own, in order: undo the named bet (refund), payout or reward (taken back; may "
     "leave the wallet below zero). Already rolled back: item RS_OK. Never seen: item "
     "RS_ERROR_TRANSACTION_DOES_NOT_EXIST and the id is remembered so the late original is refused.",
-    RollbackRequest, RollbackAnswer,
+    OppiRollbackRequest, OppiRollbackAnswer,
     {"transactions": [{"transactionId": "rb-1", "refTransactionId": "b-1", "sessionId": "9f1c…",
                        "playerId": "CLi3000001", "gameId": "oppi-crash"}]},
     {"status": "RS_OK", "data": [{"status": "RS_OK", "transactionId": "rb-1", "balance": 150000000}]},

@@ -9,6 +9,7 @@ from __future__ import annotations
 import logging
 
 from drf_spectacular.utils import extend_schema
+from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -29,6 +30,7 @@ class OppiWalletView(APIView):
     endpoint = ""
     authentication_classes: list = []
     permission_classes: list = []
+    parser_classes = [JSONParser]  # for the OpenAPI document; the body is read raw, never parsed by DRF
 
     def handle(self, integration, raw: bytes) -> Answer:
         raise NotImplementedError
