@@ -139,7 +139,7 @@ def _call(integration: Integration, player: Player, parsed: Parsed, fingerprint:
 
 def balance(integration: Integration, parsed: Parsed) -> Answer:
     f = parsed.fields
-    answer = lambda status, units=None: Answer(  # noqa: E731
+    answer = lambda status, units=None: Answer(
         _body(status, balance=units, sessionId=f["sessionId"]), player_id=f["playerId"]
     )
     player = _player(f["playerId"])

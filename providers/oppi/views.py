@@ -28,9 +28,9 @@ class OppiWalletView(APIView):
     """Base of the five callbacks; a subclass names its endpoint and how to parse and handle."""
 
     endpoint = ""
-    authentication_classes: list = []
-    permission_classes: list = []
-    parser_classes = [JSONParser]  # for the OpenAPI document; the body is read raw, never parsed by DRF
+    authentication_classes = ()
+    permission_classes = ()
+    parser_classes = (JSONParser,)  # for the OpenAPI document; the body is read raw, never parsed by DRF
 
     def handle(self, integration, raw: bytes) -> Answer:
         raise NotImplementedError

@@ -11,7 +11,15 @@ from lobby.models import LaunchSession
 from providers.oppi.codes import Status
 from tests.conftest import funded_wallet
 from tests.factories import GameFactory, PlayerFactory
-from tests.oppi.conftest import GAME, SESSION, bet_body, launch, payout_body, reward_body, rollback_item
+from tests.oppi.conftest import (
+    GAME,
+    SESSION,
+    bet_body,
+    launch,
+    payout_body,
+    reward_body,
+    rollback_item,
+)
 from wallet.models import Account, GameTransaction, Transfer
 from wallet.services import player_set_enabled
 
