@@ -30,6 +30,8 @@ def _echo(source: dict, name: str):
 
 def _with_balance(answer: dict, outcome: Outcome) -> dict:
     if outcome.balance is not None and outcome.currency:
+        if "currency" in answer:
+            answer["currency"] = outcome.currency  # the balance's own currency (a rollback answers in the bet's)
         answer["balance"] = dialect.balance_wire(outcome.balance, outcome.currency)
     return answer
 

@@ -38,6 +38,7 @@ class OneGamingWire:
         self.agent = agent
         self.secret = secret
         self.last_response = None
+        self.last_request_id = None
 
     def post(self, call: str, fields: dict | None = None, *, raw: bytes | None = None, signature: str | None = None,
              offset_seconds: float = 0, drop: tuple[str, ...] = (), **extra) -> dict:
@@ -45,6 +46,7 @@ class OneGamingWire:
             body = envelope(fields or {}, agent=self.agent, offset_seconds=offset_seconds)
             for name in drop:
                 body.pop(name, None)
+            self.last_request_id = body.get("request_id")
             raw = dumps(body)
         sig = sign(self.secret, raw) if signature is None else signature
         self.last_response = self.client.post(f"/api/onegaming/{call}", data=raw, content_type="application/json",
