@@ -56,10 +56,10 @@ _COMMON = {"agent_code": "IGBO", "request_id": "r-1", "datetime": "2026-11-22T01
 
 class _WalletCallbackView(APIView):
     call: str = ""
-    renderer_classes = [ExactJSONRenderer]
-    parser_classes = [JSONParser]  # for the schema only: the body is read raw, never through request.data
-    authentication_classes: list = []
-    permission_classes: list = []
+    renderer_classes = (ExactJSONRenderer,)
+    parser_classes = (JSONParser,)  # for the schema only: the body is read raw, never through request.data
+    authentication_classes = ()  # 1G authenticates by UG-Data-Signature, checked in seamless.envelope_open
+    permission_classes = ()
     content_negotiation_class = _AlwaysJSON
 
     def _respond(self, request, answer_for) -> Response:

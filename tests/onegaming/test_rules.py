@@ -53,7 +53,7 @@ def test_balance_invalid_currency_when_no_wallet_in_currency(wire, rich_player):
 def test_balance_accepts_a_numeric_player_id(wire, db):
     funded_wallet(PlayerFactory(external_id="12345"), "VND", "1500")
     answer = wire.balance(player_id=12345, currency="VND")
-    assert answer["status"] == "OK" and answer["balance"] == Decimal("1500")
+    assert answer["status"] == "OK" and answer["balance"] == Decimal(1500)
     assert b'"balance":1500}' in wire.last_response.content  # VND: no fractional digits
 
 

@@ -15,7 +15,13 @@ import pytest
 from django.test import Client
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
-from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test
+from hypothesis.stateful import (
+    RuleBasedStateMachine,
+    initialize,
+    invariant,
+    rule,
+    run_state_machine_as_test,
+)
 
 from tests.conftest import funded_wallet
 from tests.factories import OneGamingIntegrationFactory, PlayerFactory
@@ -30,9 +36,9 @@ START = {"IDR": Decimal("1000.00"), "USD": Decimal("50.00")}
 txn_ids = st.sampled_from([f"x{i}" for i in range(8)])
 tickets = st.sampled_from([f"k{i}" for i in range(5)])
 currencies = st.sampled_from(CURRENCIES)
-bet_amounts = st.sampled_from([Decimal("0.01"), Decimal("1"), Decimal("20.5"), Decimal("50"), Decimal("400"),
-                               Decimal("900")])
-win_amounts = st.sampled_from([Decimal("0"), Decimal("1"), Decimal("35.25"), Decimal("600")])
+bet_amounts = st.sampled_from([Decimal("0.01"), Decimal(1), Decimal("20.5"), Decimal(50), Decimal(400),
+                               Decimal(900)])
+win_amounts = st.sampled_from([Decimal(0), Decimal(1), Decimal("35.25"), Decimal(600)])
 rounds = st.sampled_from(["r1", "r2"])
 
 
