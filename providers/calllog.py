@@ -15,7 +15,7 @@ from .models import CallLog, Direction
 logger = logging.getLogger(__name__)
 
 # Keys whose values never reach the history (compared in lower case).
-SECRET_KEYS = frozenset({"secret", "secret_key", "password", "x-signature", "ug-data-signature", "bcode", "token"})
+SECRET_KEYS = frozenset({"secret", "secret_key", "password", "x-signature", "ug-data-signature", "bcode", "token", "l_token"})
 MAX_BODY_CHARS = 8000
 
 

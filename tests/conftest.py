@@ -41,6 +41,16 @@ def _block_network():
 
 
 @pytest.fixture(autouse=True)
+def _empty_cache():
+    """The local-memory cache outlives a test (the sandbox keeps its sessions there)."""
+    from django.core.cache import cache
+
+    cache.clear()
+    yield
+    cache.clear()
+
+
+@pytest.fixture(autouse=True)
 def _fresh_system_account_cache():
     """Cached system-account ids point at rows a test's rollback removes: forget them."""
     services.system_accounts_forget()

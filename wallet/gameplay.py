@@ -91,13 +91,38 @@ def _outcome_code(outcome: str) -> Code:
     return Code.UNKNOWN_REFERENCE if outcome == GameOutcome.UNKNOWN_REFERENCE else Code.APPLIED
 
 
-def _replay(call: GameCall, wallets: dict[str, Account]) -> GameResult | None:
+class _Seen:
+    """The earlier transactions a call's rules need, read in ONE query under the wallet lock:
+    this call's own id, the rows of the tickets it touches, the rows it names by id, and this
+    player's rollbacks of the references it cares about."""
+
+    def __init__(self, call: GameCall, *, tickets: tuple[str, ...], ids: tuple[str, ...],
+                 references: tuple[str, ...]):
+        condition = Q(external_id__in=[call.external_id, *ids])
+        if tickets:
+            condition |= Q(ticket__in=tickets)
+        refs = [r for r in references if r]
+        if refs:
+            condition |= Q(action=GameAction.ROLLBACK, reference__in=refs, player_id=call.player.pk)
+        self.call = call
+        self.rows = list(GameTransaction.objects.filter(integration_id=call.integration_id).filter(condition)
+                         .order_by("pk"))
+
+    def by_id(self, external_id: str) -> GameTransaction | None:
+        return next((r for r in self.rows if r.external_id == external_id), None)
+
+    def on_ticket(self, ticket: str, *actions: str) -> list[GameTransaction]:
+        return [r for r in self.rows if r.ticket == ticket and (not actions or r.action in actions)]
+
+    def rolled_back(self, reference: str) -> bool:
+        """Did this player roll back `reference` (a ticket or a transaction id) already?"""
+        return any(r.action == GameAction.ROLLBACK and r.reference == reference and r.player_id == self.call.player.pk
+                   for r in self.rows)
+
+
+def _replay(call: GameCall, wallets: dict[str, Account], seen: _Seen) -> GameResult | None:
     """The first answer again for a known id, DUPLICATE_ID for a known id with other content."""
-    previous = (
-        GameTransaction.objects.filter(integration_id=call.integration_id, external_id=call.external_id)
-        .only("fingerprint", "outcome", "currency_id", "player_id")
-        .first()
-    )
+    previous = seen.by_id(call.external_id)
     if previous is None:
         return None
     currency = call.currency or previous.currency_id
@@ -138,8 +163,9 @@ def _key(call: GameCall, suffix: str) -> str:
     return f"game:{call.integration_id}:{call.external_id}:{suffix}"
 
 
-def _run(call: GameCall, apply) -> GameResult:
-    """Run `apply(wallets, now)` in one transaction after the lock and the replay check.
+def _run(call: GameCall, apply, *, tickets: tuple[str, ...] = (), ids: tuple[str, ...] = (),
+         references: tuple[str, ...] = ()) -> GameResult:
+    """Run `apply(wallets, now, seen)` in one transaction after the lock and the replay check.
 
     Two different players can race on the same transaction id (they lock different rows); the
     unique key stops the second, which is then judged again as a replay or duplicate.
@@ -148,20 +174,15 @@ def _run(call: GameCall, apply) -> GameResult:
         try:
             with transaction.atomic():
                 wallets = player_wallets_lock(call.player.pk)
-                replayed = _replay(call, wallets)
+                seen = _Seen(call, tickets=tickets, ids=ids, references=references)
+                replayed = _replay(call, wallets, seen)
                 if replayed is not None:
                     return replayed
-                return apply(wallets, timezone.now())
+                return apply(wallets, timezone.now(), seen)
         except IntegrityError:
             if attempt:
                 raise
     raise AssertionError("unreachable")
-
-
-def _rolled_back(integration_id: int, *references: str) -> bool:
-    return GameTransaction.objects.filter(
-        integration_id=integration_id, action=GameAction.ROLLBACK, reference__in=[r for r in references if r]
-    ).exists()
 
 
 # --- responsible gaming -------------------------------------------------------------------
@@ -215,14 +236,14 @@ def bet_place(call: GameCall, *, ticket: str, amount: int, rollback_check_first:
     where the rolled-back check stands (1G first, Oppi last).
     """
 
-    def apply(wallets: dict[str, Account], now: dt.datetime) -> GameResult:
+    def apply(wallets: dict[str, Account], now: dt.datetime, seen: _Seen) -> GameResult:
         wallet = wallets.get(call.currency or "")
         if wallet is None:
             return GameResult(Code.NO_WALLET, None, call.currency)
         result = lambda code, **kw: GameResult(code, wallet.balance, wallet.currency_id, **kw)  # noqa: E731
-        if rollback_check_first and _rolled_back(call.integration_id, ticket):
+        if rollback_check_first and seen.rolled_back(ticket):
             return result(Code.TICKET_ROLLED_BACK)
-        if GameTransaction.objects.filter(integration_id=call.integration_id, ticket=ticket, action=GameAction.BET).exists():
+        if seen.on_ticket(ticket, GameAction.BET):
             return result(Code.TICKET_HAS_BET)
         refusal = _limit_refusal(wallet, amount, now)
         if refusal is not None:
@@ -233,7 +254,7 @@ def bet_place(call: GameCall, *, ticket: str, amount: int, rollback_check_first:
             return result(Code.LIMIT_REACHED, limit=kind)
         if wallet.balance < amount:
             return result(Code.INSUFFICIENT_FUNDS)
-        if not rollback_check_first and _rolled_back(call.integration_id, ticket):
+        if not rollback_check_first and seen.rolled_back(ticket):
             return result(Code.TICKET_ROLLED_BACK)
         record = _record(call, action=GameAction.BET, now=now, amount=amount, ticket=ticket)
         if amount:
@@ -242,30 +263,28 @@ def bet_place(call: GameCall, *, ticket: str, amount: int, rollback_check_first:
                           game_transaction=record)
         return result(Code.APPLIED)
 
-    return _run(call, apply)
+    return _run(call, apply, tickets=(ticket,), references=(ticket,))
 
 
 def win_settle(call: GameCall, *, ticket: str, amount: int, single_settlement: bool,
-               check_currency: bool = True) -> GameResult:
+               check_currency: bool = True, refuse_rolled_back_id: bool = True) -> GameResult:
     """Credit what a bet won (0 records a loss). Never refused for token or player state.
 
-    Refusals: replay/duplicate, this id rolled back before it came, no bet of this player on
+    Refusals: replay/duplicate, [this id rolled back before it came,] no bet of this player on
     the ticket or the ticket rolled back, [ticket already settled,] currency not the bet's.
+    `refuse_rolled_back_id` is for providers whose rollbacks name transaction ids (Oppi);
+    1G rollbacks name tickets, so a result's own id is never a rollback target there.
     """
 
-    def apply(wallets: dict[str, Account], now: dt.datetime) -> GameResult:
+    def apply(wallets: dict[str, Account], now: dt.datetime, seen: _Seen) -> GameResult:
         currency = call.currency
         wallet = wallets.get(currency or "")
         balance = wallet.balance if wallet else None
-        if _rolled_back(call.integration_id, call.external_id):
+        if refuse_rolled_back_id and seen.rolled_back(call.external_id):
             return GameResult(Code.TICKET_ROLLED_BACK, balance, currency)
-        on_ticket = list(
-            GameTransaction.objects.filter(integration_id=call.integration_id, ticket=ticket)
-            .filter(Q(action=GameAction.BET) | Q(action=GameAction.WIN))
-            .only("action", "player_id", "currency_id")
-        )
+        on_ticket = seen.on_ticket(ticket, GameAction.BET, GameAction.WIN)
         bet = next((t for t in on_ticket if t.action == GameAction.BET and t.player_id == call.player.pk), None)
-        if bet is None or _rolled_back(call.integration_id, ticket):
+        if bet is None or seen.rolled_back(ticket):
             return GameResult(Code.TICKET_NOT_FOUND, balance, currency)
         if single_settlement and any(t.action == GameAction.WIN for t in on_ticket):
             return GameResult(Code.TICKET_SETTLED, balance, currency)
@@ -280,21 +299,21 @@ def win_settle(call: GameCall, *, ticket: str, amount: int, single_settlement: b
                           credit=wallet, amount=amount, now=now, game_transaction=record)
         return GameResult(Code.APPLIED, wallet.balance, wallet.currency_id)
 
-    return _run(call, apply)
+    return _run(call, apply, tickets=(ticket,), references=(ticket, call.external_id))
 
 
 def reward_credit(call: GameCall, *, reward_ref: str, amount: int) -> GameResult:
     """Credit a reward (free-spin win, bonus, jackpot): one per reference and player."""
+    ticket = f"reward:{reward_ref}"
 
-    def apply(wallets: dict[str, Account], now: dt.datetime) -> GameResult:
+    def apply(wallets: dict[str, Account], now: dt.datetime, seen: _Seen) -> GameResult:
         wallet = wallets.get(call.currency or "")
         if wallet is None:
             return GameResult(Code.NO_WALLET, None, call.currency)
         result = lambda code: GameResult(code, wallet.balance, wallet.currency_id)  # noqa: E731
-        if _rolled_back(call.integration_id, call.external_id):
+        if seen.rolled_back(call.external_id):
             return result(Code.TICKET_ROLLED_BACK)
-        ticket = f"reward:{reward_ref}"
-        if GameTransaction.objects.filter(integration_id=call.integration_id, ticket=ticket, player=call.player).exists():
+        if any(r.player_id == call.player.pk for r in seen.on_ticket(ticket)):
             return result(Code.REWARD_EXISTS)
         record = _record(call, action=GameAction.REWARD, now=now, amount=amount, ticket=ticket, reference=reward_ref)
         if amount:
@@ -303,7 +322,7 @@ def reward_credit(call: GameCall, *, reward_ref: str, amount: int) -> GameResult
                           game_transaction=record)
         return result(Code.APPLIED)
 
-    return _run(call, apply)
+    return _run(call, apply, tickets=(ticket,), references=(call.external_id,))
 
 
 def _undo(call: GameCall, wallet: Account, target: GameTransaction, record: GameTransaction, now: dt.datetime) -> None:
@@ -330,30 +349,26 @@ def _tombstone(call: GameCall, reference: str, wallets: dict[str, Account], now:
 def ticket_rollback(call: GameCall, *, ticket: str) -> GameResult:
     """Undo a whole ticket: refund its bet and take back every result paid on it.
 
-    A ticket never seen is remembered as rolled back (UNKNOWN_REFERENCE); one already rolled
-    back by another id answers ALREADY_ROLLED_BACK. Taking back a paid result may leave the
-    wallet below zero.
+    A ticket this player never bet on is remembered as rolled back for this player
+    (UNKNOWN_REFERENCE); one already rolled back by another id answers ALREADY_ROLLED_BACK.
+    Taking back a paid result may leave the wallet below zero.
     """
 
-    def apply(wallets: dict[str, Account], now: dt.datetime) -> GameResult:
+    def apply(wallets: dict[str, Account], now: dt.datetime, seen: _Seen) -> GameResult:
         wallet = wallets.get(call.currency or "")
-        if _rolled_back(call.integration_id, ticket):
+        if seen.rolled_back(ticket):
             return GameResult(Code.ALREADY_ROLLED_BACK, wallet.balance if wallet else None, call.currency)
-        on_ticket = list(
-            GameTransaction.objects.filter(integration_id=call.integration_id, ticket=ticket, player=call.player)
-            .exclude(action=GameAction.ROLLBACK)
-            .order_by("pk")
-        )
-        if not any(t.action == GameAction.BET for t in on_ticket):
+        mine = [t for t in seen.on_ticket(ticket, GameAction.BET, GameAction.WIN) if t.player_id == call.player.pk]
+        if not any(t.action == GameAction.BET for t in mine):
             return _tombstone(call, ticket, wallets, now)
-        currency = on_ticket[0].currency_id
+        currency = mine[0].currency_id
         wallet = wallets[currency]
         record = _record(call, action=GameAction.ROLLBACK, now=now, ticket=ticket, reference=ticket, currency=currency)
-        for target in on_ticket:
+        for target in mine:
             _undo(call, wallet, target, record, now)
         return GameResult(Code.APPLIED, wallet.balance, currency)
 
-    return _run(call, apply)
+    return _run(call, apply, tickets=(ticket,), references=(ticket,))
 
 
 def transaction_rollback(call: GameCall, *, reference: str) -> GameResult:
@@ -363,27 +378,26 @@ def transaction_rollback(call: GameCall, *, reference: str) -> GameResult:
     ALREADY_ROLLED_BACK and moves nothing.
     """
 
-    def apply(wallets: dict[str, Account], now: dt.datetime) -> GameResult:
-        target = (
-            GameTransaction.objects.filter(integration_id=call.integration_id, external_id=reference,
-                                           player=call.player).first()
-        )
+    def apply(wallets: dict[str, Account], now: dt.datetime, seen: _Seen) -> GameResult:
+        target = seen.by_id(reference)
+        if target is not None and target.player_id != call.player.pk:
+            target = None  # another player's transaction is, for this player, one never seen
+        if target is not None and target.action == GameAction.ROLLBACK:
+            wallet = wallets.get(target.currency_id or call.currency or "")
+            return GameResult(Code.NOT_UNDOABLE, wallet.balance if wallet else None, call.currency)
+        if seen.rolled_back(reference):
+            wallet = wallets.get((target.currency_id if target else None) or call.currency or "")
+            return GameResult(Code.ALREADY_ROLLED_BACK, wallet.balance if wallet else None,
+                              wallet.currency_id if wallet else call.currency)
         if target is None:
-            if _rolled_back(call.integration_id, reference):
-                wallet = wallets.get(call.currency or "")
-                return GameResult(Code.ALREADY_ROLLED_BACK, wallet.balance if wallet else None, call.currency)
             return _tombstone(call, reference, wallets, now)
         wallet = wallets[target.currency_id]
-        if target.action == GameAction.ROLLBACK:
-            return GameResult(Code.NOT_UNDOABLE, wallet.balance, wallet.currency_id)
-        if _rolled_back(call.integration_id, reference):
-            return GameResult(Code.ALREADY_ROLLED_BACK, wallet.balance, wallet.currency_id)
         record = _record(call, action=GameAction.ROLLBACK, now=now, ticket=target.ticket, reference=reference,
                          currency=target.currency_id)
         _undo(call, wallet, target, record, now)
         return GameResult(Code.APPLIED, wallet.balance, wallet.currency_id)
 
-    return _run(call, apply)
+    return _run(call, apply, ids=(reference,), references=(reference,))
 
 
 def wallet_balance(*, player: Player, currency: str) -> int | None:

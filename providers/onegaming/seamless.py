@@ -197,7 +197,7 @@ def result_settle(integration: Integration, call: WalletCall, now: dt.datetime) 
     if player is None:
         return Outcome(Status.USER_NOT_EXIST)
     result = gameplay.win_settle(_game_call(integration, player, call, fingerprint), ticket=call.txn_ticket,
-                                 amount=call.amount, single_settlement=True)
+                                 amount=call.amount, single_settlement=True, refuse_rolled_back_id=False)
     return _answer(call, result)
 
 

@@ -45,6 +45,13 @@ class OppiWalletView(APIView):
             record.response_body = body
         return Response(body, status=200)
 
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        """Every answer is HTTP 200 JSON with a status, a wrong method included (ours: RS_ERROR)."""
+        record = CallRecord(provider=Provider.OPPI, endpoint=self.endpoint, caller_ip=client_ip(request),
+                            status_code=Status.ERROR.value, response_body={"status": Status.ERROR.value})
+        with call_logged(record):
+            return Response({"status": Status.ERROR.value}, status=200)
+
     def _answer(self, request, raw: bytes, record: CallRecord) -> dict:
         try:
             integration = verify_request(request)

@@ -14,9 +14,9 @@ from tests.factories import OneGamingIntegrationFactory, PlayerFactory
 from tests.onegaming.wire import OneGamingWire, launch
 from wallet.models import Account, GameTransaction, Transfer
 
-# serialized_rollback: the flush after a transactional test would otherwise take the
-# migrations' reference data (currencies, the 1G catalogue) away from the tests after it.
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True, serialized_rollback=True)]
+# Reference data (currencies, the 1G catalogue) flushed by a transactional test is reloaded by
+# the autouse fixture in tests/conftest.py.
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
 
 @pytest.fixture

@@ -206,3 +206,13 @@ def test_history_keeps_the_integration_of_a_refused_signature(oppi_call, oppi, s
     oppi_call("user/balance", BALANCE, secret="wrong")
     row = CallLog.objects.get()
     assert row.integration_id == oppi.pk and row.status_code == Status.SIGNATURE_NOT_MATCH
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("method", ["get", "put", "delete"])
+def test_a_wrong_method_answers_http_200_rs_error_and_is_logged_when_not_post(client, method):
+    from providers.models import CallLog
+
+    response = getattr(client, method)("/api/oppi/transaction/bet")
+    assert response.status_code == 200 and response.json() == {"status": "RS_ERROR"}
+    assert CallLog.objects.get().status_code == "RS_ERROR"
