@@ -19,7 +19,8 @@ class IntegrationForm(forms.ModelForm):
 
     class Meta:
         model = Integration
-        fields = "__all__"
+        fields = ["provider", "code", "name", "mode", "enabled", "agent_code", "sub_agent", "api_key", "secret",
+                  "api_base_url", "allowed_ips", "launch_method"]
 
     def clean_secret(self):
         secret = self.cleaned_data.get("secret", "")

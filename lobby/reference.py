@@ -22,3 +22,15 @@ ONEGAMING_GAMES: list[tuple[str, str, str, str]] = [
     ("FISHING", "701", "Joker", "list"),
     ("COCKFIGHT", "801", "S128", "lobby"),
 ]
+
+
+def onegaming_catalogue_load(game_model) -> None:
+    """Create or update the provider-wide 1G catalogue (migrations pass their historical model)."""
+    for order, (category, game_id, brand, game_type) in enumerate(ONEGAMING_GAMES):
+        game_model.objects.update_or_create(
+            provider="onegaming",
+            integration=None,
+            game_id=game_id,
+            defaults={"name": f"{brand} {category.title()}", "category": category, "brand": brand,
+                      "game_type": game_type, "sort_order": order},
+        )

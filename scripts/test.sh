@@ -56,6 +56,9 @@ if [ ! -x /usr/bin/chromium ]; then
   fi
 fi
 
+
+.venv/bin/ruff check --quiet . || exit 1
+
 $PY -m pytest -rs "$@"
 status=$?
 # pytest's 5 means "no tests ran": that is a failure here, never a pass.

@@ -74,23 +74,15 @@ def _reference_data(request):
 def reference_data_load() -> None:
     """What the data migrations load (currencies, 1G catalogue, status codes), idempotently."""
     from lobby.models import Game
-    from lobby.reference import ONEGAMING_GAMES
+    from lobby.reference import onegaming_catalogue_load
     from providers.models import StatusCode
-    from providers.onegaming import codes as og_codes
-    from providers.oppi import codes as oppi_codes
+    from providers.reference import status_codes_load
     from wallet.models import Currency
-    from wallet.reference import CURRENCIES
+    from wallet.reference import currencies_load
 
-    for code, name, digits in CURRENCIES:
-        Currency.objects.update_or_create(code=code, defaults={"name": name, "digits": digits})
-    for order, (category, game_id, brand, game_type) in enumerate(ONEGAMING_GAMES):
-        Game.objects.update_or_create(provider="onegaming", integration=None, game_id=game_id, defaults={
-            "name": f"{brand} {category.title()}", "category": category, "brand": brand, "game_type": game_type,
-            "sort_order": order})
-    for provider, module, ok in (("onegaming", og_codes, "OK"), ("oppi", oppi_codes, "RS_OK")):
-        for status, description in module.DESCRIPTIONS.items():
-            StatusCode.objects.update_or_create(provider=provider, code=str(status),
-                                                defaults={"description": description, "is_success": status == ok})
+    currencies_load(Currency)
+    onegaming_catalogue_load(Game)
+    status_codes_load(StatusCode)
 
 
 def pytest_collection_modifyitems(config, items):

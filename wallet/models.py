@@ -56,6 +56,9 @@ class PlayerStatusChange(models.Model):
     class Meta:
         ordering = ["-created_at"]
 
+    def __str__(self) -> str:
+        return f"{self.player} {'enabled' if self.enabled else 'disabled'}: {self.reason}"
+
 
 class AccountKind(models.TextChoices):
     WALLET = "wallet", "Player wallet"
@@ -251,3 +254,6 @@ class LimitRefusal(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+
+    def __str__(self) -> str:
+        return f"{self.limit_kind} refused {self.external_id}"

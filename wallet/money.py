@@ -25,7 +25,7 @@ def to_units(value: Decimal | int | str, *, digits: int = SCALE) -> int:
     `digits` is how many fractional digits the caller allows (a currency's wire digits);
     more digits, a non-number, a float, a negative or a non-finite value raise AmountError.
     """
-    if isinstance(value, bool) or isinstance(value, float):
+    if isinstance(value, (bool, float)):
         raise AmountError("floats are not accepted as amounts")
     try:
         number = Decimal(value) if not isinstance(value, Decimal) else value

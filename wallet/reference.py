@@ -15,3 +15,9 @@ CURRENCIES: list[tuple[str, str, int]] = [
     ("BND", "Brunei dollar", 2),
     ("VND2", "Vietnamese dong (thousands; 1 VND2 = 1,000 VND)", 3),
 ]
+
+
+def currencies_load(currency_model) -> None:
+    """Create or update the currencies (the data migration passes its historical model)."""
+    for code, name, digits in CURRENCIES:
+        currency_model.objects.update_or_create(code=code, defaults={"name": name, "digits": digits})

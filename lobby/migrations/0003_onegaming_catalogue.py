@@ -1,18 +1,10 @@
 from django.db import migrations
 
-from lobby.reference import ONEGAMING_GAMES
+from lobby.reference import onegaming_catalogue_load
 
 
 def load_catalogue(apps, schema_editor):
-    Game = apps.get_model("lobby", "Game")
-    for order, (category, game_id, brand, game_type) in enumerate(ONEGAMING_GAMES):
-        Game.objects.update_or_create(
-            provider="onegaming",
-            integration=None,
-            game_id=game_id,
-            defaults={"name": f"{brand} {category.title()}", "category": category, "brand": brand,
-                      "game_type": game_type, "sort_order": order},
-        )
+    onegaming_catalogue_load(apps.get_model("lobby", "Game"))
 
 
 class Migration(migrations.Migration):

@@ -1,16 +1,10 @@
 from django.db import migrations
 
-from providers.onegaming import codes as onegaming_codes
-from providers.oppi import codes as oppi_codes
+from providers.reference import status_codes_load
 
 
 def load_status_codes(apps, schema_editor):
-    StatusCode = apps.get_model("providers", "StatusCode")
-    for provider, module, ok in (("onegaming", onegaming_codes, "OK"), ("oppi", oppi_codes, "RS_OK")):
-        for status, description in module.DESCRIPTIONS.items():
-            StatusCode.objects.update_or_create(
-                provider=provider, code=str(status), defaults={"description": description, "is_success": status == ok}
-            )
+    status_codes_load(apps.get_model("providers", "StatusCode"))
 
 
 class Migration(migrations.Migration):

@@ -169,7 +169,8 @@ def bet_place(integration: Integration, call: WalletCall, now: dt.datetime) -> O
     if player is None:
         return Outcome(Status.USER_NOT_EXIST)
     balance = player.balance_units
-    known = lambda status: Outcome(status, balance, call.currency)
+    def known(status):
+        return Outcome(status, balance, call.currency)
     refusal, session = _token_refusal(integration, player, call.l_token, now)
     if refusal is not None:
         return known(refusal)

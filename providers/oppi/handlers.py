@@ -139,9 +139,10 @@ def _call(integration: Integration, player: Player, parsed: Parsed, fingerprint:
 
 def balance(integration: Integration, parsed: Parsed) -> Answer:
     f = parsed.fields
-    answer = lambda status, units=None: Answer(
-        _body(status, balance=units, sessionId=f["sessionId"]), player_id=f["playerId"]
-    )
+    def answer(status, units=None):
+        return Answer(
+            _body(status, balance=units, sessionId=f["sessionId"]), player_id=f["playerId"]
+        )
     player = _player(f["playerId"])
     if player is None:
         return answer(Status.RECORD_NOT_FOUND)

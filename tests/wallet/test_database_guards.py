@@ -57,9 +57,8 @@ def test_database_refuses_a_second_wallet_in_the_same_currency(wallet):
 ])
 def test_database_refuses_to_edit_or_delete_a_transfer(wallet, statement):
     assert Transfer.objects.exists()
-    with pytest.raises((IntegrityError, InternalError, DatabaseError)), transaction.atomic():
-        with connection.cursor() as cursor:
-            cursor.execute(statement)
+    with pytest.raises((IntegrityError, InternalError, DatabaseError)), transaction.atomic(), connection.cursor() as cursor:
+        cursor.execute(statement)
 
 
 def test_rollback_reclaim_may_go_below_zero_but_nothing_else_may(wallet):

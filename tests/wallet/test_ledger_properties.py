@@ -1,6 +1,5 @@
 """Random sequences of money operations keep every ledger invariant (hypothesis)."""
 
-import pytest
 from hypothesis import HealthCheck, settings
 from hypothesis import strategies as st
 from hypothesis.stateful import RuleBasedStateMachine, initialize, invariant, rule, run_state_machine_as_test

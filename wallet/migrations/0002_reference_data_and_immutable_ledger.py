@@ -7,7 +7,7 @@ Django's test flush on SQLite deletes rows.
 
 from django.db import migrations
 
-from wallet.reference import CURRENCIES
+from wallet.reference import currencies_load
 
 PG_FUNCTION = """
 CREATE OR REPLACE FUNCTION ledger_row_immutable() RETURNS trigger AS $$
@@ -20,9 +20,7 @@ TABLES = ("wallet_transfer", "wallet_gametransaction")
 
 
 def load_currencies(apps, schema_editor):
-    Currency = apps.get_model("wallet", "Currency")
-    for code, name, digits in CURRENCIES:
-        Currency.objects.update_or_create(code=code, defaults={"name": name, "digits": digits})
+    currencies_load(apps.get_model("wallet", "Currency"))
 
 
 def add_triggers(apps, schema_editor):
