@@ -54,11 +54,9 @@ class OppiClient:
             "balance": dialect.amount_to_wire(balance),
             "currency": currency,
         }
-        answer = self._call("POST", "/game/url", payload=payload, player_id=str(player_id))
-        game_url, session_id = answer.get("gameUrl"), answer.get("sessionId")
-        if not isinstance(game_url, str) or not game_url or not isinstance(session_id, str) or not session_id:
-            raise OppiClientError("Oppi /game/url answered RS_OK without gameUrl and sessionId", status=Status.OK)
-        return GameUrlAnswer(game_url=game_url, session_id=session_id)
+        answer = self._call("POST", "/game/url", payload=payload, player_id=str(player_id),
+                            required=("gameUrl", "sessionId"))
+        return GameUrlAnswer(game_url=answer["gameUrl"], session_id=answer["sessionId"])
 
     def sessions(self, *, page: int = 1, limit: int = 20, player_id: str | None = None,
                  game_id: str | None = None) -> dict:
@@ -83,7 +81,8 @@ class OppiClient:
         }
 
     def _call(self, method: str, path: str, *, payload: dict | None = None, params: dict | None = None,
-              player_id: str = "") -> dict:
+              player_id: str = "", required: tuple[str, ...] = ()) -> dict:
+        """Send, record, and return Oppi's RS_OK answer, which must carry `required` as non-empty strings."""
         body = canonical_body(payload) if payload is not None else b""
         record = CallRecord(provider=Provider.OPPI, endpoint=path.lstrip("/"), direction=Direction.OUTBOUND,
                             integration_id=self.integration.pk, player_external_id=player_id,
@@ -98,6 +97,11 @@ class OppiClient:
             record.response_body = answer
             if answer.get("status") != Status.OK:
                 raise OppiClientError(f"Oppi {path} answered {answer.get('status')!r}", status=str(answer.get("status")))
+            missing = [name for name in required if not isinstance(answer.get(name), str) or not answer[name]]
+            if missing:
+                # The history says the answer was unusable, not a plain RS_OK.
+                record.status_code = "BAD_ANSWER"
+                raise OppiClientError(f"Oppi {path} answered RS_OK without {' and '.join(missing)}", status=Status.OK)
             return answer
 
     def _send(self, method: str, path: str, body: bytes, params: dict | None, record: CallRecord) -> dict:

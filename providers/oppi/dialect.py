@@ -28,6 +28,10 @@ SESSION_TOUCH_EVERY = dt.timedelta(minutes=1)
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 10.0
 
+# (ours) An x-timestamp longer than this many digits is not a time in milliseconds (and Python
+# refuses to convert very long digit strings): RS_ERROR_SIGNATURE_EXPIRED without parsing.
+TIMESTAMP_MAX_DIGITS = 16
+
 HEADER_API_KEY = "x-api-key"
 HEADER_TIMESTAMP = "x-timestamp"
 HEADER_SIGNATURE = "x-signature"
@@ -127,6 +131,32 @@ ROLLBACK_ITEM_FIELDS = {
     "gameId": (STRING, True),
 }
 AMOUNT_FIELDS = ("amount", "rewardedAmount")
+
+# (ours) The longest text each string field may hold: what our columns store (player and game
+# ids 64, transaction and session ids 128, a reward's ticket is "reward:" + refTransactionId).
+# A longer value, or one with a NUL character or a lone surrogate (text no database column can
+# hold), is RS_ERROR_FIELD_REQUIRED_OR_INVALID, in the required-fields step of the checks.
+FIELD_MAX_LENGTH = {
+    "transactionId": 128,
+    "refTransactionId": 120,
+    "sessionId": 128,
+    "playerId": 64,
+    "gameId": 64,
+    "currency": 8,
+    "rewardType": 64,
+}
+DEFAULT_MAX_LENGTH = 128
+
+
+def text_field_valid(name: str, value: str) -> bool:
+    """Can we store and echo this string field? (Emptiness is checked separately.)"""
+    if len(value) > FIELD_MAX_LENGTH.get(name, DEFAULT_MAX_LENGTH) or "\x00" in value:
+        return False
+    try:
+        value.encode("utf-8")
+    except UnicodeEncodeError:  # a lone surrogate, from a "\ud800" escape in the JSON
+        return False
+    return True
 
 
 # --- domain codes -> Oppi statuses -----------------------------------------------------------

@@ -28,30 +28,49 @@ class Refused(Exception):
         self.integration = integration
 
 
-def verify(*, headers, raw_body: bytes, remote_ip: str | None) -> Integration:
-    """The calling integration, or Refused with the first failing check's status."""
+def _known_integration(api_key: str) -> Integration | None:
+    # A key with a NUL or control character is no key of ours (and PostgreSQL refuses NUL).
+    if not api_key.isprintable() or len(api_key) > Integration._meta.get_field("api_key").max_length:
+        return None
+    return Integration.objects.filter(provider=Provider.OPPI, api_key=api_key).first()
+
+
+def _timestamp_in_window(timestamp: str) -> bool:
+    # (ours) A timestamp that is not an integer count of milliseconds cannot be in the window.
+    if not (timestamp.isascii() and timestamp.isdigit()) or len(timestamp) > dialect.TIMESTAMP_MAX_DIGITS:
+        return False
+    return abs(dialect.now_ms() - int(timestamp)) <= dialect.TIMESTAMP_WINDOW_MS
+
+
+def verify(*, headers, raw_body: bytes | None, remote_ip: str | None) -> Integration:
+    """The calling integration, or Refused with the first failing check's status.
+
+    `raw_body` is None when the body was too large to read: after the header checks it is
+    refused as RS_ERROR_INCORRECT_DATA (ours), since no signature over it can be checked.
+    """
     api_key = (headers.get(dialect.HEADER_API_KEY) or "").strip()
     timestamp = (headers.get(dialect.HEADER_TIMESTAMP) or "").strip()
     signature = (headers.get(dialect.HEADER_SIGNATURE) or "").strip()
     if not (api_key and timestamp and signature):
         raise Refused(Status.MISSING_HEADERS)
-    integration = Integration.objects.filter(provider=Provider.OPPI, api_key=api_key).first()
+    integration = _known_integration(api_key)
     if integration is None:
         raise Refused(Status.INVALID_APIKEY)
     if not integration.enabled:
         raise Refused(Status.MERCHANT_NOT_ACTIVE, integration)
     if not integration.ip_allowed(remote_ip):
         raise Refused(Status.IP_RESTRICTION, integration)
-    # (ours) A timestamp that is not an integer count of milliseconds cannot be in the window.
-    if not (timestamp.isascii() and timestamp.isdigit()) or abs(dialect.now_ms() - int(timestamp)) > dialect.TIMESTAMP_WINDOW_MS:
+    if not _timestamp_in_window(timestamp):
         raise Refused(Status.SIGNATURE_EXPIRED, integration)
+    if raw_body is None:
+        raise Refused(Status.INCORRECT_DATA, integration)
     if not signature_valid(integration.secret, raw_body, timestamp, signature):
         raise Refused(Status.SIGNATURE_NOT_MATCH, integration)
     return integration
 
 
-def verify_request(request) -> Integration:
-    return verify(headers=request.headers, raw_body=request.body, remote_ip=client_ip(request))
+def verify_request(request, raw_body: bytes | None) -> Integration:
+    return verify(headers=request.headers, raw_body=raw_body, remote_ip=client_ip(request))
 
 
 # --- body ------------------------------------------------------------------------------------
@@ -61,10 +80,23 @@ def _no_constants(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
+# Any integer literal longer than this is far beyond the ledger; it is read as this huge value
+# (or its negative) so that Python's limit on converting long digit strings never trips.
+_LONG_LITERAL_DIGITS = 40
+_HUGE = 10**_LONG_LITERAL_DIGITS
+
+
+def _parse_int(literal: str) -> int:
+    if len(literal) > _LONG_LITERAL_DIGITS:
+        return -_HUGE if literal.startswith("-") else _HUGE
+    return int(literal)
+
+
 def parse_json(raw: bytes) -> object:
     """The JSON value of a body; amounts with a fraction or exponent come back as Decimal."""
     try:
-        return json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_constant=_no_constants)
+        return json.loads(raw.decode("utf-8"), parse_float=Decimal, parse_int=_parse_int,
+                          parse_constant=_no_constants)
     except (UnicodeDecodeError, ValueError, RecursionError) as exc:
         raise Refused(Status.INCORRECT_DATA) from exc
 
@@ -87,7 +119,11 @@ def _present(value: object) -> bool:
 
 
 def _required_ok(body: dict, fields: dict) -> bool:
-    return all(_present(body.get(name)) for name, (_, required) in fields.items() if required)
+    """Required fields present and non-empty; every string field one we can store (ours)."""
+    if not all(_present(body.get(name)) for name, (_, required) in fields.items() if required):
+        return False
+    return all(dialect.text_field_valid(name, body[name]) for name, (kind, _) in fields.items()
+               if kind == STRING and isinstance(body.get(name), str))
 
 
 @dataclass(frozen=True)

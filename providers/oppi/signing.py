@@ -18,6 +18,8 @@ def sign(secret: str, body: bytes | str, timestamp_ms: int | str) -> str:
 
 def signature_valid(secret: str, body: bytes, timestamp_ms: str, signature: str | None) -> bool:
     """Constant-time check of a received `x-signature` over the raw body bytes."""
-    if not signature:
+    # A header can carry any latin-1 text; compare_digest refuses non-ASCII str, and no such
+    # text is a hex digest anyway.
+    if not signature or not signature.isascii():
         return False
     return hmac.compare_digest(sign(secret, body, timestamp_ms), signature.strip().lower())

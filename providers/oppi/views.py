@@ -6,10 +6,14 @@ read as bytes (never through DRF's parsers) because the signature covers those e
 
 from __future__ import annotations
 
+import json
 import logging
 
+from django.core.exceptions import RequestDataTooBig
 from drf_spectacular.utils import extend_schema
+from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
+from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
@@ -24,6 +28,49 @@ from .inbound import Parsed, Refused, parse_object, parse_rollback, verify_reque
 logger = logging.getLogger(__name__)
 
 
+class JSONWhateverIsAccepted(BaseContentNegotiation):
+    """Always JSON: Oppi's answers are JSON whatever Accept says (never a 406 or an HTML page)."""
+
+    def select_parser(self, request, parsers):
+        return parsers[0] if parsers else None
+
+    def select_renderer(self, request, renderers, format_suffix=None):
+        return renderers[0], renderers[0].media_type
+
+
+def _storable_text(value):
+    """Strings as the history can store them: PostgreSQL text holds no lone surrogate."""
+    if isinstance(value, str):
+        return value.encode("utf-8", "replace").decode("utf-8")
+    if isinstance(value, dict):
+        return {_storable_text(k): _storable_text(v) for k, v in value.items()}
+    if isinstance(value, list):
+        return [_storable_text(v) for v in value]
+    return value
+
+
+def history_body(raw: bytes | None) -> object:
+    """What the status-code history keeps of a request body, whatever bytes came.
+
+    Its JSON value when it is JSON (providers.calllog redacts and re-serialises it, escaping
+    NULs), else its bytes without NULs (calllog decodes them, replacing what is not UTF-8).
+    """
+    if raw is None:
+        return "(body too large, not read)"
+    try:
+        return _storable_text(json.loads(raw))
+    except (ValueError, RecursionError):
+        return raw.replace(b"\x00", "\ufffd".encode())  # calllog stores non-JSON bytes as text
+
+
+def _read_body(request) -> bytes | None:
+    """The raw body, or None when it is larger than Django agrees to read (DATA_UPLOAD_MAX_MEMORY_SIZE)."""
+    try:
+        return request.body
+    except RequestDataTooBig:
+        return None
+
+
 class OppiWalletView(APIView):
     """Base of the five callbacks; a subclass names its endpoint and how to parse and handle."""
 
@@ -31,14 +78,17 @@ class OppiWalletView(APIView):
     authentication_classes = ()
     permission_classes = ()
     parser_classes = (JSONParser,)  # for the OpenAPI document; the body is read raw, never parsed by DRF
+    renderer_classes = (JSONRenderer,)
+    content_negotiation_class = JSONWhateverIsAccepted
+    metadata_class = None  # OPTIONS is a wrong method too: RS_ERROR, not DRF's metadata
 
     def handle(self, integration, raw: bytes) -> Answer:
         raise NotImplementedError
 
     def post(self, request):
-        raw = request.body
+        raw = _read_body(request)
         record = CallRecord(provider=Provider.OPPI, endpoint=self.endpoint, caller_ip=client_ip(request),
-                            request_body=raw)
+                            request_body=history_body(raw))
         with call_logged(record):
             body = self._answer(request, raw, record)
             record.status_code = body["status"]
@@ -52,9 +102,9 @@ class OppiWalletView(APIView):
         with call_logged(record):
             return Response({"status": Status.ERROR.value}, status=200)
 
-    def _answer(self, request, raw: bytes, record: CallRecord) -> dict:
+    def _answer(self, request, raw: bytes | None, record: CallRecord) -> dict:
         try:
-            integration = verify_request(request)
+            integration = verify_request(request, raw)
             record.integration_id = integration.pk
             answer = self.handle(integration, raw)
         except Refused as refused:
