@@ -79,13 +79,21 @@ class EndpointFilter(admin.SimpleListFilter):
 
 @admin.register(CallLog)
 class CallLogAdmin(QuickListMixin, admin.ModelAdmin):
-    list_display = ["created_at", "integration", "direction", "endpoint", "status_badge", "http_status",
-                    "duration_ms", "player_external_id", "txn_id", "caller_ip"]
+    list_display = ["created_at", "integration_code", "direction_arrow", "endpoint", "status_badge", "http_status",
+                    "duration_ms", "player_external_id", "txn_id"]
     list_filter = [RecentFilter, OutcomeFilter, "provider", "integration", "direction", EndpointFilter, StatusFilter,
                    ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=txn_id", "=player_external_id", "=request_id"]
     list_select_related = ["integration"]
     readonly_fields = [f.name for f in CallLog._meta.fields]
+
+    @admin.display(description="integration", ordering="integration__code")
+    def integration_code(self, obj):
+        return obj.integration.code if obj.integration else "—"
+
+    @admin.display(description="dir", ordering="direction")
+    def direction_arrow(self, obj):
+        return "in" if obj.direction == "in" else "out"
 
     @admin.display(description="status", ordering="status_code")
     def status_badge(self, obj):

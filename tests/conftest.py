@@ -147,12 +147,12 @@ def _staff(username: str, group_name: str, codenames: list[str]):
 
 @pytest.fixture
 def support_user(db):
-    return _staff("support", "support", ["view_player", "view_account", "view_transfer", "view_calllog"])
+    return _staff("support", "support", ["view_player", "view_wallet", "view_transfer", "view_calllog"])
 
 
 @pytest.fixture
 def finance_user(db):
-    return _staff("finance", "finance", ["view_player", "view_account", "view_transfer", "change_account"])
+    return _staff("finance", "finance", ["view_player", "view_wallet", "view_transfer", "change_wallet"])
 
 
 @pytest.fixture

@@ -6,7 +6,8 @@ import uuid
 
 from django import forms
 from django.contrib import admin, messages
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery, Sum
+from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.utils.html import format_html
 
@@ -20,7 +21,9 @@ from .models import (
     LimitRefusal,
     Player,
     PlayerStatusChange,
+    SystemAccount,
     Transfer,
+    Wallet,
 )
 from .money import AmountError, quantize_for, to_units
 
@@ -143,7 +146,7 @@ class WalletLimitForm(forms.ModelForm):
                                           help_text="Most a player may lose per UTC day. Empty: no limit.")
 
     class Meta:
-        model = Account
+        model = Wallet
         fields = ["daily_bet_limit", "daily_loss_limit"]
 
     def __init__(self, *args, **kwargs):
@@ -169,7 +172,7 @@ class WalletLimitForm(forms.ModelForm):
         return self._clean_units("daily_loss_limit")
 
 
-@admin.register(Account)
+@admin.register(Wallet)
 class WalletAdmin(admin.ModelAdmin):
     """Player wallets. Balances change only through the ledger (adjustment action)."""
 
@@ -183,9 +186,6 @@ class WalletAdmin(admin.ModelAdmin):
     fields = ["kind", "player", "currency", "balance_display", "daily_bet_limit", "daily_loss_limit", "created_at"]
     actions = ["adjust_balance"]
     show_full_result_count = False
-
-    def get_queryset(self, request):
-        return super().get_queryset(request).filter(kind=AccountKind.WALLET)
 
     def has_add_permission(self, request):
         return False
@@ -287,3 +287,28 @@ class LimitRefusalAdmin(QuickListMixin, admin.ModelAdmin):
     @admin.display(description="refused bet")
     def amount_display(self, obj):
         return money(obj.amount, obj.wallet.currency)
+
+
+def _derived_balance():
+    """Credits minus debits of an account, from the ledger (system accounts keep no balance)."""
+    credits = Transfer.objects.filter(credit_account=OuterRef("pk")).order_by().values("credit_account")
+    debits = Transfer.objects.filter(debit_account=OuterRef("pk")).order_by().values("debit_account")
+    total = lambda qs: Coalesce(Subquery(qs.annotate(s=Sum("amount")).values("s")), 0)  # noqa: E731
+    return total(credits) - total(debits)
+
+
+@admin.register(SystemAccount)
+class SystemAccountAdmin(QuickListMixin, admin.ModelAdmin):
+    """Shared accounts with their balances derived from the ledger (never stored, see wallet.models)."""
+
+    list_display = ["id", "kind", "integration", "currency", "derived_balance_display"]
+    list_filter = ["kind", "currency", "integration"]
+    list_select_related = ["integration", "currency"]
+
+    def get_queryset(self, request):
+        return (super().get_queryset(request).filter(player__isnull=True)
+                .annotate(derived_balance=_derived_balance()).order_by("kind", "currency_id"))
+
+    @admin.display(description="balance (from the ledger)")
+    def derived_balance_display(self, obj):
+        return money(obj.derived_balance, obj.currency)

@@ -133,6 +133,27 @@ class Account(models.Model):
         return self.player_id is not None
 
 
+class WalletManager(models.Manager):
+    def get_queryset(self):
+        return super().get_queryset().filter(kind=AccountKind.WALLET)
+
+
+class Wallet(Account):
+    """A player's wallet: the accounts ops staff look at and set limits on (admin, permissions)."""
+
+    objects = WalletManager()
+
+    class Meta:
+        proxy = True
+
+
+class SystemAccount(Account):
+    """Shared accounts (game clearing, cash, adjustments): balances derived from the ledger."""
+
+    class Meta:
+        proxy = True
+
+
 class TransferKind(models.TextChoices):
     BET = "bet"
     WIN = "win"

@@ -71,7 +71,7 @@ def test_admin_sees_the_wallets(live_server, browser_page, screenshot):
     sandbox_world(live_server.url)
     UserFactory(username="admin", password="admin-demo-pass", is_staff=True, is_superuser=True)
     page = browser_page
-    page.goto(live_server.url + "/admin/login/?next=/admin/wallet/account/")
+    page.goto(live_server.url + "/admin/login/?next=/admin/wallet/wallet/")
     page.fill("#id_username", "admin")
     page.fill("#id_password", "admin-demo-pass")
     page.click("input[type=submit]")

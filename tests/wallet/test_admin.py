@@ -11,7 +11,7 @@ from wallet.models import Account, Transfer
 
 pytestmark = pytest.mark.django_db
 
-CHANGELISTS = ["wallet_currency", "wallet_player", "wallet_account", "wallet_transfer", "wallet_gametransaction",
+CHANGELISTS = ["wallet_currency", "wallet_player", "wallet_wallet", "wallet_systemaccount", "wallet_transfer", "wallet_gametransaction",
                "wallet_limitrefusal", "lobby_integration", "lobby_game", "lobby_launchsession",
                "providers_calllog", "providers_statuscode"]
 
@@ -90,15 +90,15 @@ def test_disabling_a_player_asks_for_a_reason_and_records_who_did_it(client, adm
 def test_support_staff_can_read_wallets_but_not_change_them(client, support_user, rich_player):
     client.force_login(support_user)
     wallet = Account.objects.filter(player=rich_player).first()
-    assert client.get(reverse("admin:wallet_account_changelist")).status_code == 200
-    assert client.post(reverse("admin:wallet_account_change", args=[wallet.pk]),
+    assert client.get(reverse("admin:wallet_wallet_changelist")).status_code == 200
+    assert client.post(reverse("admin:wallet_wallet_change", args=[wallet.pk]),
                        {"daily_bet_limit": "1"}).status_code == 403
 
 
 def test_finance_sets_a_daily_bet_limit_in_currency_units(client, finance_user, rich_player):
     client.force_login(finance_user)
     wallet = Account.objects.get(player=rich_player, currency_id="IDR")
-    response = client.post(reverse("admin:wallet_account_change", args=[wallet.pk]),
+    response = client.post(reverse("admin:wallet_wallet_change", args=[wallet.pk]),
                            {"daily_bet_limit": "250.50", "daily_loss_limit": ""})
     assert response.status_code == 302
     wallet.refresh_from_db()
@@ -108,7 +108,7 @@ def test_finance_sets_a_daily_bet_limit_in_currency_units(client, finance_user, 
 def test_wallet_adjustment_goes_through_the_ledger_with_actor_and_reason(client, admin_user, rich_player):
     client.force_login(admin_user)
     wallet = Account.objects.get(player=rich_player, currency_id="USD")
-    url = reverse("admin:wallet_account_changelist")
+    url = reverse("admin:wallet_wallet_changelist")
     response = client.post(url, {"action": "adjust_balance", "_selected_action": [wallet.pk], "apply": "1",
                                  "amount": "-25.5", "reason": "goodwill reversal"})
     assert response.status_code == 302
@@ -121,3 +121,10 @@ def test_wallet_adjustment_goes_through_the_ledger_with_actor_and_reason(client,
 def test_healthz_answers_200_when_the_database_answers(client):
     response = client.get("/healthz")
     assert response.status_code == 200 and response.json()["database"] == "ok"
+
+
+def test_system_accounts_show_balances_derived_from_the_ledger(client, admin_user, busy_ledger):
+    client.force_login(admin_user)
+    page = client.get(reverse("admin:wallet_systemaccount_changelist") + "?kind__exact=game")
+    assert page.status_code == 200
+    assert page.context["cl"].result_list[0].derived_balance == 10**5  # the 1.00 IDR bet of busy_ledger

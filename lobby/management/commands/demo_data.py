@@ -24,9 +24,9 @@ PLAYERS = [
 ]
 OPPI_GAMES = [("oppi-crash", "Crash", "CRASH"), ("oppi-mines", "Mines", "MINI"), ("oppi-dice", "Dice", "MINI")]
 ROLES = {
-    "support": ["view_player", "view_account", "view_transfer", "view_gametransaction", "view_calllog",
+    "support": ["view_player", "view_wallet", "view_transfer", "view_gametransaction", "view_calllog", "view_systemaccount",
                 "view_integration", "view_game", "view_currency", "view_limitrefusal", "view_launchsession"],
-    "finance": ["view_player", "view_account", "change_account", "view_transfer", "view_gametransaction",
+    "finance": ["view_player", "view_wallet", "change_wallet", "view_systemaccount", "view_transfer", "view_gametransaction",
                 "view_calllog", "view_integration", "view_currency", "view_limitrefusal"],
 }
 
