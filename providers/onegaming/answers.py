@@ -60,17 +60,18 @@ def batch_answer(body: dict, items: list[tuple[dict, Outcome]]) -> dict:
     return answer
 
 
-def exact_json(value) -> str:
+def exact_json(value, *, ascii_only: bool = False) -> str:
     """JSON text in which a Decimal is a number with exactly its own digits (no float on the way)."""
     if isinstance(value, Decimal):
         if not value.is_finite():
             raise ValueError("non-finite Decimal")
         return format(value, "f")
     if isinstance(value, dict):
-        return "{" + ",".join(f"{json.dumps(str(k))}:{exact_json(v)}" for k, v in value.items()) + "}"
+        return "{" + ",".join(f"{json.dumps(str(k))}:{exact_json(v, ascii_only=ascii_only)}"
+                              for k, v in value.items()) + "}"
     if isinstance(value, (list, tuple)):
-        return "[" + ",".join(exact_json(v) for v in value) + "]"
-    return json.dumps(value, ensure_ascii=False)
+        return "[" + ",".join(exact_json(v, ascii_only=ascii_only) for v in value) + "]"
+    return json.dumps(value, ensure_ascii=ascii_only)
 
 
 class ExactJSONRenderer(JSONRenderer):
@@ -79,4 +80,7 @@ class ExactJSONRenderer(JSONRenderer):
     def render(self, data, accepted_media_type=None, renderer_context=None):
         if data is None:
             return b""
-        return exact_json(data).encode()
+        try:
+            return exact_json(data).encode()
+        except UnicodeEncodeError:  # a lone surrogate to echo: \u-escape it instead of failing
+            return exact_json(data, ascii_only=True).encode()

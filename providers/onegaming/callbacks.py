@@ -68,6 +68,8 @@ def callback_answer(*, call: str, raw: bytes, signature: str | None, ip: str | N
         answer = answers.call_answer(call, seen.get("body"), Outcome(Status.UNKNOWN_ERROR))
     integration = seen.get("integration")
     record.integration_id = integration.pk if integration is not None else None
+    if "body" not in seen:  # unreadable: keep it as text the history can store (no NUL, no surrogate)
+        record.request_body = raw.decode("utf-8", "replace").replace("\x00", "\ufffd")
     _note(record, seen.get("body"))
     record.status_code = answer["status"]
     record.response_body = answer

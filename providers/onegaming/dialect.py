@@ -8,9 +8,17 @@ Choices made here:
 
 - `datetime` is ISO 8601 with a zone (`2026-11-22T01:15:02.120Z`); a value without a zone is
   unreadable (INVALID_SYNTAX). The clock window is 10 seconds either way (seed).
+- A body is read as UTF-8 JSON; a string anywhere in it holding NUL or an unpaired surrogate
+  (`"\\u0000"`, `"\\ud800"`), or a body above Django's DATA_UPLOAD_MAX_MEMORY_SIZE, is
+  unreadable: INVALID_SYNTAX (step 2 of the check order, before the partner).
+- A required field sent as `null` counts as missing (INVALID_SYNTAX), like an absent one.
 - Amounts are JSON numbers or numeric strings in the wallet's currency, at most the currency's
   wire digits (table in wallet.reference, the seed's section 6 table); a currency outside the
-  table allows 2 digits. Balances are rendered with the same digits, truncated toward zero.
+  table allows 2 digits. Digits are counted exactly, trailing zeros not counted (`"12.500"` is
+  12.5, fine for IDR; `"1.000000000000000000000000000001"` is refused). Numeric strings are ASCII
+  digits with at most one dot; JSON numbers may use an exponent (`1e2` is 100). No minus sign
+  (not even `-0`), nothing above 10^10 whole units: INVALID_TYPES. Balances are rendered with
+  the same digits, truncated toward zero.
 - Ids may be JSON strings or integers (`12` and `"12"` are the same id); booleans, floats,
   empty strings, lists and objects are not ids (INVALID_TYPES).
 - An `l_token` stays good for bets while it is "fresh": until the launch session's own
@@ -21,7 +29,11 @@ Choices made here:
 - Replay fingerprints: a bet or result is the same call when `player_id, currency, game_id,
   round_id, txn_ticket, amount` (amount compared as a number: `12.5` == `"12.50"`) and the call
   name match (spec 3.2 rule 1). A rollback is the same call when `player_id` and `txn_ticket`
-  match; the same rollback `txn_id` for another ticket or player is DUPLICATE_REF_TXN_ID.
+  match; the same rollback `txn_id` for another ticket or player is DUPLICATE_REF_TXN_ID. A
+  replay answers in the currency of the first answer (for a rollback: the bet's).
+- A rollback whose `currency` is not one the player has a wallet in (perhaps not a currency at
+  all) is judged all the same: an unknown ticket is remembered (TXN_DOES_NOT_EXIST, no balance),
+  a ticket with a bet is undone in the bet's currency.
 - `transactions`: a missing or empty list is INVALID_SYNTAX, a list longer than MAX_BATCH_ITEMS
   is INVALID_SYNTAX, a non-list or an item that is not an object is INVALID_TYPES (envelope).
   An item with an unknown `type` or missing fields answers INVALID_SYNTAX for that item only,

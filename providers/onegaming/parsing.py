@@ -16,9 +16,16 @@ from wallet.money import AmountError, to_units
 from . import dialect
 from .codes import Status
 
-_NUMERIC_STRING = re.compile(r"\d+(\.\d+)?")
+# ASCII digits only: `\d` would also take other scripts' digits ("١٠" is not an amount on the wire).
+_NUMERIC_STRING = re.compile(r"[0-9]+(\.[0-9]+)?")
 MAX_ID_LENGTH = 128
 MAX_CURRENCY_LENGTH = 16
+# A JSON integer literal longer than this stays a Decimal: Python refuses to build ints of more
+# than 4300 digits, and no id or amount is anywhere near this long (both are refused later).
+_MAX_INT_DIGITS = 1000
+# Amounts whose decimal exponent is above this are refused before any arithmetic: `1e999999999`
+# must not reach Decimal contexts or int() (the ledger's own ceiling is 10^10 whole units).
+_MAX_AMOUNT_EXPONENT = 18
 
 
 class Refused(Exception):
@@ -33,13 +40,42 @@ def _no_constants(name: str):
     raise ValueError(f"{name} is not JSON")
 
 
+def _integer(text: str) -> int | Decimal:
+    return int(text) if len(text) <= _MAX_INT_DIGITS else Decimal(text)
+
+
+def _readable_text(value: str) -> bool:
+    """No NUL (PostgreSQL text cannot hold it) and no lone surrogate (not encodable as UTF-8)."""
+    return "\x00" not in value and not any("\ud800" <= char <= "\udfff" for char in value)
+
+
+def _all_text_readable(value) -> bool:
+    if isinstance(value, str):
+        return _readable_text(value)
+    if isinstance(value, dict):
+        return all(_readable_text(k) and _all_text_readable(v) for k, v in value.items())
+    if isinstance(value, list):
+        return all(_all_text_readable(v) for v in value)
+    return True
+
+
 def body_parse(raw: bytes) -> dict:
-    """The body as a JSON object, numbers with a fraction as exact Decimals."""
+    """The body as a JSON object, numbers with a fraction as exact Decimals.
+
+    A string holding NUL or an unpaired surrogate (`"\\u0000"`, `"\\ud800"`) is valid JSON but
+    not text we can store, compare or echo: the body is unreadable (INVALID_SYNTAX).
+    """
     try:
-        body = json.loads(raw, parse_float=Decimal, parse_constant=_no_constants)
+        body = json.loads(raw, parse_float=Decimal, parse_int=_integer, parse_constant=_no_constants)
     except (ValueError, RecursionError):  # includes UnicodeDecodeError and JSONDecodeError
         raise Refused(Status.INVALID_SYNTAX) from None
     if not isinstance(body, dict):
+        raise Refused(Status.INVALID_SYNTAX)
+    try:
+        readable = _all_text_readable(body)
+    except RecursionError:
+        readable = False
+    if not readable:
         raise Refused(Status.INVALID_SYNTAX)
     return body
 
@@ -60,7 +96,11 @@ def datetime_parse(value: object) -> dt.datetime:
 def datetime_check(value: object, *, now: dt.datetime) -> None:
     """REQUEST_TIMEOUT when the body's `datetime` is more than the window away from our clock."""
     sent = datetime_parse(value)
-    if abs(now - sent) > dialect.CLOCK_WINDOW:
+    try:
+        stale = abs(now - sent) > dialect.CLOCK_WINDOW
+    except OverflowError:  # year 1 or 9999 with an offset: certainly not now
+        stale = True
+    if stale:
         raise Refused(Status.REQUEST_TIMEOUT)
 
 
@@ -86,16 +126,36 @@ def text_parse(value: object, *, max_length: int) -> str:
     return value
 
 
+def _fraction_digits(number: Decimal) -> int:
+    """Fractional digits of an exact Decimal, trailing zeros not counted (`12.50` has 1).
+
+    Counted on the digits themselves: Decimal.normalize() rounds to the context's 28 digits,
+    which would take `1.000000000000000000000000000001` for a whole number.
+    """
+    _sign, digits, exponent = number.as_tuple()
+    trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
+    return max(0, -(exponent + trailing_zeros))
+
+
 def amount_parse(value: object, *, currency: str, positive: bool) -> int:
     """Ledger units of a wire amount: a JSON number or numeric string, exact, within the digits."""
     if isinstance(value, str):
         if not _NUMERIC_STRING.fullmatch(value):
             raise Refused(Status.INVALID_TYPES)
+        number = Decimal(value)
     elif isinstance(value, bool) or not isinstance(value, (int, Decimal)):
         raise Refused(Status.INVALID_TYPES)
+    else:
+        number = Decimal(value)
+    # is_signed: negative, and also `-0` (no minus sign belongs in an amount).
+    if not number.is_finite() or number.is_signed() or number.adjusted() > _MAX_AMOUNT_EXPONENT:
+        raise Refused(Status.INVALID_TYPES)
+    digits = dialect.wire_digits(currency)
+    if _fraction_digits(number) > digits:
+        raise Refused(Status.INVALID_TYPES)
     try:
-        units = to_units(value, digits=dialect.wire_digits(currency))
-    except AmountError:
+        units = to_units(number, digits=digits)
+    except (AmountError, ArithmeticError):  # ArithmeticError: decimal.Overflow and friends
         raise Refused(Status.INVALID_TYPES) from None
     if positive and units == 0:
         raise Refused(Status.INVALID_TYPES)

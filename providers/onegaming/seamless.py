@@ -8,7 +8,7 @@ views render. Nothing here knows about HTTP.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 
 from django.db.models import OuterRef, Q, Subquery
 
@@ -99,7 +99,7 @@ def _replay_precheck(integration: Integration, call: WalletCall, fingerprint: st
     """
     previous = (
         GameTransaction.objects.filter(integration=integration, external_id=call.txn_id)
-        .values("fingerprint", "outcome", "player_id")
+        .values("fingerprint", "outcome", "player_id", "currency_id")
         .first()
     )
     if previous is None:
@@ -108,7 +108,10 @@ def _replay_precheck(integration: Integration, call: WalletCall, fingerprint: st
         player = _player(call.player_id, call.currency)
         return Outcome(Status.DUPLICATE_REF_TXN_ID, player.balance_units if player else None, call.currency)
     code = Code.UNKNOWN_REFERENCE if previous["outcome"] == GameOutcome.UNKNOWN_REFERENCE else Code.APPLIED
-    return Outcome(dialect.status_for(call.call, code), _balance(previous["player_id"], call.currency), call.currency)
+    # The first answer's currency: a rollback's fingerprint leaves `currency` out, and it answered
+    # in the bet's currency.
+    currency = previous["currency_id"] or call.currency
+    return Outcome(dialect.status_for(call.call, code), _balance(previous["player_id"], currency), currency)
 
 
 def _game_call(integration: Integration, player: Player, call: WalletCall, fingerprint: str) -> GameCall:
@@ -208,10 +211,16 @@ def rollback_apply(integration: Integration, call: WalletCall, now: dt.datetime)
     replay = _replay_precheck(integration, call, fingerprint)
     if replay is not None:
         return replay
-    player = _player(call.player_id)
+    player = _player(call.player_id, call.currency)
     if player is None:
         return Outcome(Status.USER_NOT_EXIST)
-    result = gameplay.ticket_rollback(_game_call(integration, player, call, fingerprint), ticket=call.txn_ticket)
+    game_call = _game_call(integration, player, call, fingerprint)
+    if player.balance_units is None:
+        # No wallet in the rollback's currency (perhaps not a currency at all): the rollback of an
+        # unknown ticket is still remembered, without a currency (the ledger row's currency must
+        # exist). A ticket that has a bet is undone in the bet's own currency either way.
+        game_call = replace(game_call, currency=None)
+    result = gameplay.ticket_rollback(game_call, ticket=call.txn_ticket)
     return _answer(call, result)
 
 

@@ -13,7 +13,9 @@ def signature_valid(secret: str, body: bytes, signature: str | None) -> bool:
     """Constant-time check of a received `UG-Data-Signature` over the raw body."""
     if not signature:
         return False
-    return hmac.compare_digest(sign(secret, body), signature.strip().lower())
+    # Bytes, not str: compare_digest refuses str with non-ASCII characters (a garbled header).
+    received = signature.strip().lower().encode("utf-8", "replace")
+    return hmac.compare_digest(sign(secret, body).encode(), received)
 
 
 def bcode(secret: str, agent_code: str, player_id: str, username: str) -> str:

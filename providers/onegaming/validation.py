@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import hmac
 import json
+import logging
 from decimal import Decimal
 
 from django.http import HttpResponse
@@ -26,6 +27,8 @@ from wallet.models import Account, AccountKind, Player
 from .codes import Status
 from .dialect import balance_wire, token_fresh
 from .signing import bcode
+
+logger = logging.getLogger(__name__)
 
 
 def json_exact(payload: dict) -> bytes:
@@ -61,7 +64,8 @@ def _check(params: dict[str, str], ip: str | None, record: CallRecord) -> tuple[
     if player is None:
         return Status.INVALID_TOKEN, {}
     expected = bcode(integration.secret, integration.agent_code, player.external_id, player.username)
-    if not hmac.compare_digest(expected, params["bcode"].strip().lower()):
+    received = params["bcode"].strip().lower().encode("utf-8", "replace")  # bytes: any characters compare
+    if not hmac.compare_digest(expected.encode(), received):
         return Status.INVALID_SIGNATURE, {}
     session = (
         LaunchSession.objects.select_related("currency")
@@ -88,9 +92,16 @@ def _check(params: dict[str, str], ip: str | None, record: CallRecord) -> tuple[
     }
 
 
+def _param(request, name: str) -> str:
+    """A query parameter as text we can look up: NUL (PostgreSQL text cannot hold it) makes it
+    unusable, which answers like an absent one."""
+    value = request.GET.get(name, "")
+    return "" if "\x00" in value else value
+
+
 @csrf_exempt
 def ig_poker_validation(request):
-    params = {name: request.GET.get(name, "") for name in ("agent_code", "player_id", "l_token", "bcode")}
+    params = {name: _param(request, name) for name in ("agent_code", "player_id", "l_token", "bcode")}
     record = CallRecord(
         provider=Provider.ONEGAMING, endpoint="igPokerValidation", caller_ip=client_ip(request),
         player_external_id=params["player_id"], txn_id=params["l_token"], request_body=params,
@@ -98,5 +109,9 @@ def ig_poker_validation(request):
     with call_logged(record):
         if request.method != "GET":
             return _answer(record, Status.INVALID_METHOD)
-        status, fields = _check(params, record.caller_ip, record)
+        try:
+            status, fields = _check(params, record.caller_ip, record)
+        except Exception:  # never an HTML 500 for 1G: UNKNOWN_ERROR, logged
+            logger.exception("1G igPokerValidation failed")
+            status, fields = Status.UNKNOWN_ERROR, {}
         return _answer(record, status, **fields)

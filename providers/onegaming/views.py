@@ -6,6 +6,7 @@ call, refused or not, lands in the status-code history with its duration.
 
 from __future__ import annotations
 
+from django.core.exceptions import RequestDataTooBig
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
@@ -68,7 +69,10 @@ class _WalletCallbackView(APIView):
             return Response(answer_for(record))
 
     def post(self, request) -> Response:
-        raw = request.body
+        try:
+            raw = request.body
+        except RequestDataTooBig:  # above DATA_UPLOAD_MAX_MEMORY_SIZE: unreadable, and no HTML 400
+            raw = b""
         ip = client_ip(request)
 
         def answer_for(record: CallRecord) -> dict:
