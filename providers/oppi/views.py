@@ -38,6 +38,9 @@ class JSONWhateverIsAccepted(BaseContentNegotiation):
         return renderers[0], renderers[0].media_type
 
 
+MAX_HISTORY_TEXT = 8000
+
+
 def _storable_text(value):
     """Strings as the history can store them: PostgreSQL text holds no lone surrogate."""
     if isinstance(value, str):
@@ -53,14 +56,17 @@ def history_body(raw: bytes | None) -> object:
     """What the status-code history keeps of a request body, whatever bytes came.
 
     Its JSON value when it is JSON (providers.calllog redacts and re-serialises it, escaping
-    NULs), else its bytes without NULs (calllog decodes them, replacing what is not UTF-8).
+    NULs), else its bytes without NULs (calllog decodes them, replacing what is not UTF-8), or
+    its text when it is nested too deep to parse.
     """
     if raw is None:
         return "(body too large, not read)"
     try:
         return _storable_text(json.loads(raw))
-    except (ValueError, RecursionError):
+    except ValueError:
         return raw.replace(b"\x00", "\ufffd".encode())  # calllog stores non-JSON bytes as text
+    except RecursionError:  # nested too deep to parse: calllog must not try either, so hand it text
+        return raw[:MAX_HISTORY_TEXT].decode("utf-8", "replace").replace("\x00", "\ufffd")
 
 
 def _read_body(request) -> bytes | None:
