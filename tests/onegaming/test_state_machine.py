@@ -54,14 +54,17 @@ class Model:
     """What the spec says the operator must remember and answer."""
 
     balance: dict[str, Decimal] = field(default_factory=lambda: dict(START))
-    applied: dict[str, tuple[tuple, str]] = field(default_factory=dict)  # txn_id -> (fingerprint, first status)
+    # txn_id -> (fingerprint, first status, the first answer's currency: a rollback's is the bet's)
+    applied: dict[str, tuple[tuple, str, str]] = field(default_factory=dict)
     tickets: dict[str, Ticket] = field(default_factory=dict)
 
     def _replay(self, txn_id: str, fingerprint: tuple, currency: str) -> tuple[str, Decimal] | None:
         if txn_id not in self.applied:
             return None
-        first, status = self.applied[txn_id]
-        return (status if first == fingerprint else "DUPLICATE_REF_TXN_ID"), self.balance[currency]
+        first, status, first_currency = self.applied[txn_id]
+        if first != fingerprint:
+            return "DUPLICATE_REF_TXN_ID", self.balance[currency]
+        return status, self.balance[first_currency]
 
     def bet(self, item: dict) -> tuple[str, Decimal]:
         currency, amount, ticket = item["currency"], Decimal(item["amount"]), item["txn_ticket"]
@@ -78,7 +81,7 @@ class Model:
             return "INSUFFICIENT_CREDIT", self.balance[currency]
         self.balance[currency] -= amount
         state.bet = (amount, currency)
-        self.applied[item["txn_id"]] = (fingerprint, "OK")
+        self.applied[item["txn_id"]] = (fingerprint, "OK", currency)
         return "OK", self.balance[currency]
 
     def result(self, item: dict) -> tuple[str, Decimal]:
@@ -96,7 +99,7 @@ class Model:
             return "INVALID_CURRENCY", self.balance[currency]
         self.balance[currency] += amount
         state.win = amount
-        self.applied[item["txn_id"]] = (fingerprint, "OK")
+        self.applied[item["txn_id"]] = (fingerprint, "OK", currency)
         return "OK", self.balance[currency]
 
     def rollback(self, item: dict) -> tuple[str, Decimal]:
@@ -110,11 +113,11 @@ class Model:
             return "TXN_ROLLED_BACK", self.balance[currency]
         state.rolled_back = True
         if state.bet is None:
-            self.applied[item["txn_id"]] = (fingerprint, "TXN_DOES_NOT_EXIST")
+            self.applied[item["txn_id"]] = (fingerprint, "TXN_DOES_NOT_EXIST", currency)
             return "TXN_DOES_NOT_EXIST", self.balance[currency]
         amount, bet_currency = state.bet
         self.balance[bet_currency] += amount - (state.win or 0)
-        self.applied[item["txn_id"]] = (fingerprint, "OK")
+        self.applied[item["txn_id"]] = (fingerprint, "OK", bet_currency)
         return "OK", self.balance[bet_currency]
 
     def apply(self, item: dict) -> tuple[str, Decimal]:
