@@ -93,10 +93,14 @@ class OppiClient:
             except OppiClientError as error:
                 record.status_code = record.status_code or error.status or "CLIENT_ERROR"
                 raise
-            record.status_code = str(answer.get("status"))
             record.response_body = answer
-            if answer.get("status") != Status.OK:
-                raise OppiClientError(f"Oppi {path} answered {answer.get('status')!r}", status=str(answer.get("status")))
+            status = answer.get("status")
+            if not isinstance(status, str) or not status:
+                record.status_code = "BAD_ANSWER"
+                raise OppiClientError(f"Oppi {path} answered without a status")
+            record.status_code = status
+            if status != Status.OK:
+                raise OppiClientError(f"Oppi {path} answered {status!r}", status=status)
             missing = [name for name in required if not isinstance(answer.get(name), str) or not answer[name]]
             if missing:
                 # The history says the answer was unusable, not a plain RS_OK.

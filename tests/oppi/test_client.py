@@ -143,3 +143,69 @@ def test_our_signature_matches_what_our_callbacks_verify(oppi):
     ts = str(time.time_ns() // 1_000_000)
     headers = {"x-api-key": oppi.api_key, "x-timestamp": ts, "x-signature": sign(oppi.secret, body, ts)}
     assert verify(headers=headers, raw_body=body, remote_ip="127.0.0.1") == oppi
+
+
+# --- audit: timeouts, history rows of bad answers, messages ---------------------------------
+
+
+@respx.mock
+def test_requests_carry_our_connect_and_read_timeouts(client_for):
+    from providers.oppi import dialect
+
+    route = respx.post(f"{BASE}/game/url").mock(return_value=httpx.Response(
+        200, json={"status": "RS_OK", "gameUrl": "u", "sessionId": "s"}))
+    client_for.game_url(game_id="g", player_id="p", player_name="n", balance=1, currency="IDR")
+    timeout = route.calls.last.request.extensions["timeout"]
+    assert timeout["connect"] == dialect.CONNECT_TIMEOUT_S and timeout["read"] == dialect.READ_TIMEOUT_S
+
+
+@respx.mock
+def test_an_injected_http_client_still_gets_our_timeouts(oppi):
+    from providers.oppi import dialect
+
+    oppi.api_base_url = BASE
+    route = respx.get(f"{BASE}/game/sessions").mock(return_value=httpx.Response(200, json={"status": "RS_OK"}))
+    with httpx.Client(timeout=999) as http:
+        OppiClient(oppi, http=http).sessions()
+    assert route.calls.last.request.extensions["timeout"]["read"] == dialect.READ_TIMEOUT_S
+
+
+@respx.mock
+def test_the_signature_covers_exactly_the_bytes_sent_with_unicode_and_no_spaces(client_for):
+    route = respx.post(f"{BASE}/game/url").mock(return_value=httpx.Response(
+        200, json={"status": "RS_OK", "gameUrl": "u", "sessionId": "s"}))
+    client_for.game_url(game_id="g", player_id="p", player_name="Ünïcødé ✓ 𝄞", balance=1, currency="IDR")
+    request = route.calls.last.request
+    assert "Ünïcødé ✓ 𝄞".encode() in request.content and b"\\u" not in request.content and b", " not in request.content
+    assert _signed_correctly(request, "s3cr3t-oppi", request.content)
+
+
+@respx.mock
+@pytest.mark.parametrize("answer,status,message", [
+    (httpx.Response(200, text="<html>"), "BAD_ANSWER", "not JSON"),
+    (httpx.Response(200, json=[1]), "BAD_ANSWER", "not an object"),
+    (httpx.Response(200, json={"status": "RS_OK", "gameUrl": "u"}), "BAD_ANSWER", "without sessionId"),
+    (httpx.Response(200, json={"status": "RS_OK", "gameUrl": "", "sessionId": 5}), "BAD_ANSWER",
+     "without gameUrl and sessionId"),
+    (httpx.Response(200, json={"gameUrl": "u", "sessionId": "s"}), "BAD_ANSWER", "without a status"),
+    (httpx.Response(200, json={"status": 0}), "BAD_ANSWER", "without a status"),
+    (httpx.Response(500, text="x" * 1000), "HTTP_500", "HTTP 500"),
+])
+def test_bad_answers_raise_a_clear_message_and_say_so_in_the_history(client_for, answer, status, message):
+    respx.post(f"{BASE}/game/url").mock(return_value=answer)
+    with pytest.raises(OppiClientError, match=message) as raised:
+        client_for.game_url(game_id="g", player_id="p", player_name="n", balance=1, currency="IDR")
+    assert "/game/url" in str(raised.value) and len(str(raised.value)) < 300
+    row = CallLog.objects.get()
+    assert (row.direction, row.endpoint, row.status_code) == ("out", "game/url", status)
+    assert row.http_status == answer.status_code
+
+
+@respx.mock
+def test_connection_error_is_recorded_without_an_http_status(client_for):
+    respx.get(f"{BASE}/game/sessions").mock(side_effect=httpx.ConnectError("refused"))
+    with pytest.raises(OppiClientError):
+        client_for.sessions(player_id="CLi3000001")
+    row = CallLog.objects.get()
+    assert (row.status_code, row.http_status, row.player_external_id) == ("NETWORK_ERROR", 0, "CLi3000001")
+    assert json.loads(row.request_body) == {"page": 1, "limit": 20, "playerId": "CLi3000001"}
