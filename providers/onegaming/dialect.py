@@ -20,7 +20,8 @@ Choices made here:
   (not even `-0`), nothing above 10^10 whole units: INVALID_TYPES. Balances are rendered with
   the same digits, truncated toward zero.
 - Ids may be JSON strings or integers (`12` and `"12"` are the same id); booleans, floats,
-  empty strings, lists and objects are not ids (INVALID_TYPES).
+  empty strings, lists and objects are not ids (INVALID_TYPES), nor are ids longer than where
+  they are stored (`game_id` 64 characters, the others 128).
 - An `l_token` stays good for bets while it is "fresh": until the launch session's own
   `expires_at` (the start deadline set at launch), and after that for BET_IDLE_WINDOW after its
   last use (lobby validation or an accepted bet), but never longer than MAX_SESSION_AGE after
@@ -73,6 +74,10 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     TRANSACTIONS: ("transactions",),
 }
 ID_FIELDS = ("player_id", "l_token", "game_id", "round_id", "txn_id", "txn_ticket")
+# Longest id we take (longer: INVALID_TYPES), as long as where it is stored: a game id is a
+# catalogue key (64), every other id 128.
+ID_MAX_LENGTH: dict[str, int] = {"game_id": 64}
+DEFAULT_ID_MAX_LENGTH = 128
 
 # Which fields make two calls with one txn_id "the same call" (besides the call name).
 FINGERPRINT_FIELDS: dict[str, tuple[str, ...]] = {

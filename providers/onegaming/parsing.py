@@ -18,7 +18,7 @@ from .codes import Status
 
 # ASCII digits only: `\d` would also take other scripts' digits ("١٠" is not an amount on the wire).
 _NUMERIC_STRING = re.compile(r"[0-9]+(\.[0-9]+)?")
-MAX_ID_LENGTH = 128
+MAX_ID_LENGTH = dialect.DEFAULT_ID_MAX_LENGTH
 MAX_CURRENCY_LENGTH = 16
 # A JSON integer literal longer than this stays a Decimal: Python refuses to build ints of more
 # than 4300 digits, and no id or amount is anywhere near this long (both are refused later).
@@ -109,13 +109,13 @@ def required_check(fields: dict, names: tuple[str, ...]) -> None:
         raise Refused(Status.INVALID_SYNTAX)
 
 
-def id_parse(value: object) -> str:
+def id_parse(value: object, *, max_length: int = MAX_ID_LENGTH) -> str:
     """An id: a non-empty string, or a JSON integer meaning the same string."""
     if isinstance(value, bool):
         raise Refused(Status.INVALID_TYPES)
     if isinstance(value, int):
         value = str(value)
-    if not isinstance(value, str) or not value or len(value) > MAX_ID_LENGTH:
+    if not isinstance(value, str) or not value or len(value) > max_length:
         raise Refused(Status.INVALID_TYPES)
     return value
 
@@ -196,7 +196,7 @@ def call_parse(call: str, fields: dict) -> WalletCall:
     values["currency"] = text_parse(fields["currency"], max_length=MAX_CURRENCY_LENGTH)
     for name in dialect.ID_FIELDS:
         if name in names and name != "player_id":
-            values[name] = id_parse(fields[name])
+            values[name] = id_parse(fields[name], max_length=dialect.ID_MAX_LENGTH.get(name, MAX_ID_LENGTH))
     if "amount" in names:
         values["amount"] = amount_parse(fields["amount"], currency=values["currency"], positive=call == dialect.BET)
     return WalletCall(**values)

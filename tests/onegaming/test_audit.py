@@ -449,3 +449,44 @@ def test_datetimes_at_the_calendar_edges_are_request_timeout(wire, bet_fields, s
 def test_an_odd_http_method_is_invalid_method(client, onegaming):
     response = client.generic("BREW", "/api/onegaming/bet")
     assert response.status_code == 200 and response.json() == {"status": "INVALID_METHOD"}
+
+
+# --- ids fit where they are stored --------------------------------------------------------------------
+
+
+def test_a_game_id_longer_than_the_catalogue_allows_is_invalid_types(wire, bet_fields, rich_player):
+    assert wire.bet(**bet_fields())["status"] == "OK"
+    long_id = "9" * 65
+    assert wire.result(**result_fields(game_id=long_id))["status"] == "INVALID_TYPES"
+    assert wire.rollback(**rollback_fields(game_id=long_id, txn_ticket="T2"))["status"] == "INVALID_TYPES"
+    assert wire.rollback(**rollback_fields(game_id="9" * 64, txn_ticket="T2"))["status"] == "TXN_DOES_NOT_EXIST"
+    assert wire.result(**result_fields(game_id="9" * 64))["status"] == "OK"
+
+
+# --- the spec's tables (sections 5 and 6) ---------------------------------------------------------------
+
+
+def test_status_codes_are_exactly_the_specs():
+    from providers.onegaming.codes import Status
+
+    spec = ("OK, UNKNOWN_ERROR, INVALID_PARTNER, INVALID_TOKEN, INVALID_GAME_ID, INVALID_CURRENCY, "
+            "INSUFFICIENT_CREDIT, USER_DISABLED, INVALID_SIGNATURE, TOKEN_EXPIRED, INVALID_SYNTAX, INVALID_METHOD, "
+            "INVALID_TYPES, DUPLICATE_REF_TXN_ID, TXN_DOES_NOT_EXIST, TXN_ROLLED_BACK, USER_EXIST, USER_NOT_EXIST, "
+            "REQUEST_TIMEOUT")  # section 5, as written there
+    assert {str(s) for s in Status} == {code.strip() for code in spec.split(",")}
+
+
+def test_wire_digits_follow_the_specs_table():
+    from providers.onegaming.dialect import wire_digits
+
+    table = {"IDR": 2, "MYR": 2, "VND": 0, "CNY": 2, "THB": 2, "USD": 2, "PHP": 2, "HKD": 2, "SGD": 2, "MMK": 2,
+             "INR": 2, "BND": 2, "VND2": 3}
+    assert {code: wire_digits(code) for code in table} == table
+
+
+def test_every_seed_game_can_be_bet_on(onegaming, db):
+    from lobby.selectors import game_for_integration
+
+    seed = [201, 202, 203, 301, 302, 303, 304, 305, 306, 307, 401, 402, 403, 404, 405, 501, 502, 601, 701, 801]
+    games = {game_id: game_for_integration(integration=onegaming, game_id=str(game_id)) for game_id in seed}
+    assert all(game is not None and game.enabled for game in games.values())
