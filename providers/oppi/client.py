@@ -8,10 +8,11 @@ database transaction: it waits on the network.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from urllib.parse import urlsplit
 
 import httpx
 
-from lobby.models import Integration, Provider
+from lobby.models import Integration, LaunchSession, Provider
 from providers.calllog import CallRecord, call_logged
 from providers.models import Direction
 
@@ -32,6 +33,15 @@ class OppiClientError(Exception):
 class GameUrlAnswer:
     game_url: str
     session_id: str
+
+
+def _game_url_problem(answer: dict) -> str | None:
+    """What makes a /game/url answer unusable: we send the player to gameUrl and store sessionId."""
+    if urlsplit(answer["gameUrl"]).scheme not in ("http", "https"):
+        return "with a gameUrl that is not an http(s) URL"
+    if len(answer["sessionId"]) > LaunchSession._meta.get_field("token").max_length:
+        return "with a sessionId longer than we can store"
+    return None
 
 
 class OppiClient:
@@ -55,7 +65,7 @@ class OppiClient:
             "currency": currency,
         }
         answer = self._call("POST", "/game/url", payload=payload, player_id=str(player_id),
-                            required=("gameUrl", "sessionId"))
+                            required=("gameUrl", "sessionId"), check=_game_url_problem)
         return GameUrlAnswer(game_url=answer["gameUrl"], session_id=answer["sessionId"])
 
     def sessions(self, *, page: int = 1, limit: int = 20, player_id: str | None = None,
@@ -81,8 +91,9 @@ class OppiClient:
         }
 
     def _call(self, method: str, path: str, *, payload: dict | None = None, params: dict | None = None,
-              player_id: str = "", required: tuple[str, ...] = ()) -> dict:
-        """Send, record, and return Oppi's RS_OK answer, which must carry `required` as non-empty strings."""
+              player_id: str = "", required: tuple[str, ...] = (), check=None) -> dict:
+        """Send, record, and return Oppi's RS_OK answer, which must carry `required` as non-empty
+        strings and pass `check` (a function naming the answer's problem, or None)."""
         body = canonical_body(payload) if payload is not None else b""
         record = CallRecord(provider=Provider.OPPI, endpoint=path.lstrip("/"), direction=Direction.OUTBOUND,
                             integration_id=self.integration.pk, player_external_id=player_id,
@@ -102,10 +113,11 @@ class OppiClient:
             if status != Status.OK:
                 raise OppiClientError(f"Oppi {path} answered {status!r}", status=status)
             missing = [name for name in required if not isinstance(answer.get(name), str) or not answer[name]]
-            if missing:
+            problem = f"without {' and '.join(missing)}" if missing else check(answer) if check else None
+            if problem:
                 # The history says the answer was unusable, not a plain RS_OK.
                 record.status_code = "BAD_ANSWER"
-                raise OppiClientError(f"Oppi {path} answered RS_OK without {' and '.join(missing)}", status=Status.OK)
+                raise OppiClientError(f"Oppi {path} answered RS_OK {problem}", status=Status.OK)
             return answer
 
     def _send(self, method: str, path: str, body: bytes, params: dict | None, record: CallRecord) -> dict:

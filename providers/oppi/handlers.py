@@ -179,6 +179,10 @@ def _money_call(operation: str, integration: Integration, parsed: Parsed, *, cur
     fingerprint = _fingerprint(operation, parsed)
 
     def answer(result_status: Status, units: int | None) -> Answer:
+        if units is None and player is not None:
+            # Every answer that knows the player carries a balance: when the call's currency has
+            # no wallet (a refusal), the session's (else the oldest wallet's) balance.
+            units = _balance(player, currency, _default_currency(player, session), _default_currency(player, None))
         return Answer(_body(result_status, transactionId=txn_id, balance=units), player_id=f["playerId"], txn_id=txn_id)
 
     earlier = _earlier(integration, txn_id, player, fingerprint, currency)

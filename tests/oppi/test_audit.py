@@ -530,3 +530,38 @@ def test_a_bet_exactly_at_30_minutes_idle_is_accepted(oppi_call, oppi, rich_play
     assert oppi_call("transaction/bet", bet_body(txn="b-1", amount=1))["status"] == Status.OK
     LaunchSession.objects.filter(pk=sess.pk).update(last_seen_at=frozen - dt.timedelta(minutes=30, microseconds=1))
     assert oppi_call("transaction/bet", bet_body(txn="b-2", amount=1))["status"] == Status.SESSION_REQUIRED_OR_INVALID
+
+
+# --- every answer that knows the player carries its balance ----------------------------------
+
+
+def test_refusals_for_a_currency_without_wallet_still_carry_the_sessions_balance(oppi_call, rich_player, session):
+    oppi_call("transaction/bet", bet_body(amount=100))
+    for path, body in [("transaction/reward", reward_body(currency="EUR")),
+                       ("transaction/payout", payout_body(currency="EUR", amount=5, is_win=True)),
+                       ("transaction/bet", bet_body(txn="b-2", currency="EUR"))]:
+        answer = oppi_call(path, body)
+        assert answer["status"] == Status.FIELD_REQUIRED_OR_INVALID and answer["balance"] == IDR_START - 100, path
+
+
+def test_a_bet_on_a_session_without_currency_in_a_currency_without_wallet_carries_a_balance(
+        oppi_call, oppi, rich_player, oppi_game):
+    LaunchSession.objects.create(token=SESSION, integration=oppi, player=rich_player, currency=None,
+                                 created_at=dt.datetime.now(dt.UTC), expires_at=dt.datetime.now(dt.UTC))
+    answer = oppi_call("transaction/bet", bet_body(currency="EUR"))
+    assert answer == {"status": Status.FIELD_REQUIRED_OR_INVALID, "transactionId": "b-1", "balance": IDR_START}
+
+
+def test_a_duplicate_in_a_currency_without_wallet_carries_the_sessions_balance(oppi_call, rich_player, session):
+    oppi_call("transaction/bet", bet_body(amount=100))
+    answer = oppi_call("transaction/bet", bet_body(amount=100, currency="EUR"))
+    assert answer == {"status": Status.DUPLICATE_TRANSACTION, "transactionId": "b-1", "balance": IDR_START - 100}
+
+
+def test_a_reward_reference_stays_used_after_its_reward_was_rolled_back(oppi_call, rich_player, session):
+    """(ours) One reward per refTransactionId and player, rolled back or not."""
+    oppi_call("transaction/reward", reward_body(txn="r-1", amount=10))
+    oppi_call("transaction/rollback", {"transactions": [rollback_item("rb-1", "r-1")]})
+    assert oppi_call("transaction/reward", reward_body(txn="r-2", amount=10))["status"] == (
+        Status.DUPLICATE_TRANSACTION)
+    assert wallet(rich_player) == IDR_START

@@ -50,7 +50,7 @@ def test_game_url_posts_signed_compact_json_and_returns_url_and_session(client_f
 @respx.mock
 def test_balance_is_sent_exactly_on_the_x100000_scale(client_for):
     route = respx.post(f"{BASE}/game/url").mock(return_value=httpx.Response(
-        200, json={"status": "RS_OK", "gameUrl": "u", "sessionId": "s"}))
+        200, json={"status": "RS_OK", "gameUrl": "https://u", "sessionId": "s"}))
     client_for.game_url(game_id="g", player_id="p", player_name="n", balance=1234567, currency="IDR")
     assert json.loads(route.calls.last.request.content)["balance"] == 1234567
 
@@ -77,7 +77,7 @@ def test_sessions_without_filters_sends_only_paging(client_for):
 @respx.mock
 def test_outbound_calls_land_in_the_history(client_for, oppi):
     respx.post(f"{BASE}/game/url").mock(return_value=httpx.Response(
-        200, json={"status": "RS_OK", "gameUrl": "u", "sessionId": "s"}))
+        200, json={"status": "RS_OK", "gameUrl": "https://u", "sessionId": "s"}))
     client_for.game_url(game_id="g", player_id="CLi3000001", player_name="n", balance=1, currency="IDR")
     row = CallLog.objects.get()
     assert (row.direction, row.provider, row.endpoint, row.status_code, row.http_status) == (
@@ -153,7 +153,7 @@ def test_requests_carry_our_connect_and_read_timeouts(client_for):
     from providers.oppi import dialect
 
     route = respx.post(f"{BASE}/game/url").mock(return_value=httpx.Response(
-        200, json={"status": "RS_OK", "gameUrl": "u", "sessionId": "s"}))
+        200, json={"status": "RS_OK", "gameUrl": "https://u", "sessionId": "s"}))
     client_for.game_url(game_id="g", player_id="p", player_name="n", balance=1, currency="IDR")
     timeout = route.calls.last.request.extensions["timeout"]
     assert timeout["connect"] == dialect.CONNECT_TIMEOUT_S and timeout["read"] == dialect.READ_TIMEOUT_S
@@ -173,7 +173,7 @@ def test_an_injected_http_client_still_gets_our_timeouts(oppi):
 @respx.mock
 def test_the_signature_covers_exactly_the_bytes_sent_with_unicode_and_no_spaces(client_for):
     route = respx.post(f"{BASE}/game/url").mock(return_value=httpx.Response(
-        200, json={"status": "RS_OK", "gameUrl": "u", "sessionId": "s"}))
+        200, json={"status": "RS_OK", "gameUrl": "https://u", "sessionId": "s"}))
     client_for.game_url(game_id="g", player_id="p", player_name="Ünïcødé ✓ 𝄞", balance=1, currency="IDR")
     request = route.calls.last.request
     assert "Ünïcødé ✓ 𝄞".encode() in request.content and b"\\u" not in request.content and b", " not in request.content
@@ -190,6 +190,10 @@ def test_the_signature_covers_exactly_the_bytes_sent_with_unicode_and_no_spaces(
     (httpx.Response(200, json={"gameUrl": "u", "sessionId": "s"}), "BAD_ANSWER", "without a status"),
     (httpx.Response(200, json={"status": 0}), "BAD_ANSWER", "without a status"),
     (httpx.Response(500, text="x" * 1000), "HTTP_500", "HTTP 500"),
+    (httpx.Response(200, json={"status": "RS_OK", "gameUrl": "javascript:alert(1)", "sessionId": "s"}),
+     "BAD_ANSWER", "not an http"),
+    (httpx.Response(200, json={"status": "RS_OK", "gameUrl": "https://g", "sessionId": "s" * 129}),
+     "BAD_ANSWER", "longer than we can store"),
 ])
 def test_bad_answers_raise_a_clear_message_and_say_so_in_the_history(client_for, answer, status, message):
     respx.post(f"{BASE}/game/url").mock(return_value=answer)
