@@ -26,7 +26,9 @@ STATUS_HELP = "One of: " + "; ".join(f"{s.value} ({DESCRIPTIONS[s]})" for s in S
 CHECK_ORDER = (
     "Always HTTP 200. Checks, first failing one answers: headers present → x-api-key known → "
     "integration enabled → caller IP → timestamp window → signature → JSON types "
-    "(RS_ERROR_INCORRECT_DATA) → required fields (RS_ERROR_FIELD_REQUIRED_OR_INVALID) → amounts → "
+    "(RS_ERROR_INCORRECT_DATA) → required fields, and ids we can store: no NUL or lone surrogate, "
+    "transactionId/sessionId ≤ 128, refTransactionId ≤ 120, playerId/gameId ≤ 64 characters "
+    "(RS_ERROR_FIELD_REQUIRED_OR_INVALID) → amounts → "
     "business rules. A transactionId seen before with the same fields answers its first status "
     "again (current balance) and moves nothing; with other fields RS_ERROR_DUPLICATE_TRANSACTION."
 )

@@ -1,6 +1,6 @@
 """Oppi's wallet callbacks under /api/oppi/ (no trailing slash; spec section 2)."""
 
-from django.urls import path
+from django.urls import path, re_path
 
 from . import views
 
@@ -12,4 +12,5 @@ urlpatterns = [
     path("transaction/payout", views.PayoutView.as_view(), name="payout"),
     path("transaction/reward", views.RewardView.as_view(), name="reward"),
     path("transaction/rollback", views.RollbackView.as_view(), name="rollback"),
+    re_path(r"^(?P<rest>.*)$", views.unknown_path, name="unknown"),  # last: everything else
 ]

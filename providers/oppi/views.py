@@ -10,6 +10,8 @@ import json
 import logging
 
 from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
@@ -192,3 +194,14 @@ class RollbackView(OppiWalletView):
             txn_id = parsed.fields["transactionId"]
             return Answer({"status": Status.ERROR.value, "transactionId": txn_id},
                           player_id=parsed.fields["playerId"], txn_id=txn_id)
+
+
+@csrf_exempt
+def unknown_path(request, rest: str = ""):
+    """Any other path under /api/oppi/ (a trailing slash, a typo): HTTP 200 RS_ERROR, in the history,
+    so that a callback URL configured wrong at Oppi shows up there instead of as Django's 404 page."""
+    answer = {"status": Status.ERROR.value}
+    record = CallRecord(provider=Provider.OPPI, endpoint=rest or "/", caller_ip=client_ip(request),
+                        status_code=Status.ERROR.value, response_body=answer)
+    with call_logged(record):
+        return JsonResponse(answer)

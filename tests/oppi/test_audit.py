@@ -565,3 +565,11 @@ def test_a_reward_reference_stays_used_after_its_reward_was_rolled_back(oppi_cal
     assert oppi_call("transaction/reward", reward_body(txn="r-2", amount=10))["status"] == (
         Status.DUPLICATE_TRANSACTION)
     assert wallet(rich_player) == IDR_START
+
+
+@pytest.mark.parametrize("path", ["transaction/bet/", "transaction/bets", "", "user/balance/x"])
+def test_any_other_path_under_the_callback_base_is_rs_error_json_and_logged(client, path):
+    response = client.post(f"/api/oppi/{path}", data=b"{}", content_type="application/json")
+    assert response.status_code == 200 and response.json() == {"status": "RS_ERROR"}
+    row = CallLog.objects.get()
+    assert (row.provider, row.status_code, row.endpoint) == ("oppi", "RS_ERROR", path or "/")
