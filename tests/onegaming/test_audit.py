@@ -92,10 +92,11 @@ def _fields_for(call: str) -> dict:
     return {"transactions": [{"type": "rollback", **rollback_fields()}]}
 
 
-@pytest.mark.parametrize("call,missing", [(call, name) for call, names in REQUIRED.items() for name in names])
-def test_every_call_refuses_a_missing_required_field(wire, rich_player, call, missing):
-    expected = "INVALID_PARTNER" if missing == "agent_code" else "INVALID_SYNTAX"
-    assert wire.post(call, _fields_for(call), drop=(missing,))["status"] == expected
+@pytest.mark.parametrize("call", list(REQUIRED))
+def test_every_call_refuses_a_missing_required_field(wire, rich_player, call):
+    for missing in REQUIRED[call]:
+        expected = "INVALID_PARTNER" if missing == "agent_code" else "INVALID_SYNTAX"
+        assert (missing, wire.post(call, _fields_for(call), drop=(missing,))["status"]) == (missing, expected)
     assert not GameTransaction.objects.exists()
 
 
@@ -181,28 +182,31 @@ def test_invalid_currency_for_balance_bet_and_result(wire, bet_fields, rich_play
 # --- amounts (spec "Parties and money", section 6) --------------------------------------------------
 
 
-@pytest.mark.parametrize("currency,literal,debited", [
+HUGE = "1" + "0" * 5000
+ACCEPTED = [
     ("IDR", "12.5", Decimal("12.50")), ("IDR", '"12.50"', Decimal("12.50")), ("IDR", "12", Decimal(12)),
     ("IDR", "1e2", Decimal(100)), ("IDR", "1.5E+1", Decimal(15)), ("IDR", '"12.500"', Decimal("12.50")),
     ("IDR", "0.01", Decimal("0.01")), ("IDR", '"0012.30"', Decimal("12.30")),
     ("VND", "1500", Decimal(1500)), ("VND", '"1500"', Decimal(1500)), ("VND", "100.0", Decimal(100)),
     ("VND2", '"1.234"', Decimal("1.234")), ("VND2", "0.001", Decimal("0.001")),
-])
-def test_amounts_accepted_exactly(wire, onegaming, currency, literal, debited):
+]
+
+
+def test_amounts_accepted_exactly(wire, onegaming):
     player = PlayerFactory(external_id="P1")
-    start = funded_wallet(player, currency, "5000").balance
-    fields = {"player_id": "P1", "l_token": launch(onegaming, player).token, "currency": currency, "game_id": 301,
-              "round_id": "R", "txn_id": "B1", "txn_ticket": "T1"}
-    answer = wire.post("bet", raw=raw_with(fields, amount=literal))
-    assert answer["status"] == "OK"
-    wallet = Account.objects.get(player=player, currency=currency)
-    assert start - wallet.balance == int(debited * 100000)
+    token = launch(onegaming, player).token
+    for currency in ("IDR", "VND", "VND2"):
+        funded_wallet(player, currency, "5000")
+    for n, (currency, literal, debited) in enumerate(ACCEPTED):
+        before = Account.objects.get(player=player, currency=currency).balance
+        fields = {"player_id": "P1", "l_token": token, "currency": currency, "game_id": 301, "round_id": "R",
+                  "txn_id": f"B{n}", "txn_ticket": f"T{n}"}
+        answer = wire.post("bet", raw=raw_with(fields, amount=literal))
+        after = Account.objects.get(player=player, currency=currency).balance
+        assert (literal, answer["status"], before - after) == (literal, "OK", int(debited * 100000))
 
 
-HUGE = "1" + "0" * 5000
-
-
-@pytest.mark.parametrize("currency,literal", [
+REFUSED = [
     ("IDR", '"0.001"'), ("IDR", "0.001"), ("IDR", '"1.000000000000000000000000000001"'),
     ("IDR", "1.000000000000000000000000000001"), ("VND", '"1.5"'), ("VND", "1.5"), ("VND", "0.5"),
     ("VND2", '"1.2345"'), ("VND2", "0.0001"),
@@ -212,13 +216,17 @@ HUGE = "1" + "0" * 5000
     ("IDR", '"Infinity"'), ("IDR", "true"), ("IDR", "false"), ("IDR", "[]"), ("IDR", "{}"), ("IDR", "[1]"),
     ("IDR", "1e999999999"), ("IDR", "1e-999999999"), ("IDR", "1e999999"), ("IDR", "10000000001"),
     ("IDR", '"99999999999999999999999"'), ("IDR", HUGE), ("IDR", f'"{HUGE}"'), ("IDR", "0"), ("IDR", '"0.00"'),
-])
-def test_amounts_refused_with_invalid_types(wire, bet_fields, rich_player, currency, literal):
+]
+
+
+def test_amounts_refused_with_invalid_types(wire, bet_fields, rich_player):
     funded_wallet(rich_player, "VND", "5000")
     funded_wallet(rich_player, "VND2", "5000")
-    fields = bet_fields(currency=currency)
-    del fields["amount"]
-    assert wire.post("bet", raw=raw_with(fields, amount=literal))["status"] == "INVALID_TYPES"
+    for currency, literal in REFUSED:
+        fields = bet_fields(currency=currency)
+        del fields["amount"]
+        answer = wire.post("bet", raw=raw_with(fields, amount=literal))
+        assert (currency, literal[:40], answer["status"]) == (currency, literal[:40], "INVALID_TYPES")
     assert not GameTransaction.objects.exists()
 
 
@@ -413,17 +421,18 @@ def test_batch_of_500_items_is_fine(wire, rich_player):
 
 
 @pytest.mark.parametrize("call", ["balance", "bet", "result", "rollback", "transactions"])
-@pytest.mark.parametrize("text", ['"\\u0000"', '"a\\u0000b"', '"\\ud800"', '"\\udc00x"'])
-def test_nul_and_lone_surrogates_are_invalid_syntax(wire, bet_fields, rich_player, call, text):
+def test_nul_and_lone_surrogates_are_invalid_syntax(wire, bet_fields, rich_player, call):
     fields = {**bet_fields(), "transactions": [{"type": "bet", **bet_fields()}]}
-    for name in ("player_id", "request_id", "agent_code"):
-        raw = raw_with({k: v for k, v in fields.items() if k != name}, **{name: text})
+    texts = ['"\\u0000"', '"a\\u0000b"', '"\\ud800"', '"\\udc00x"']
+    for text in texts:
+        for name in ("player_id", "request_id", "agent_code"):
+            raw = raw_with({k: v for k, v in fields.items() if k != name}, **{name: text})
+            assert (text, name, wire.post(call, raw=raw)["status"]) == (text, name, "INVALID_SYNTAX")
+        raw = dumps(envelope(fields))[:-1] + b', "' + text[1:-1].encode() + b'": 1}'  # in a key
         assert wire.post(call, raw=raw)["status"] == "INVALID_SYNTAX"
-    raw = dumps(envelope(fields))[:-1] + b', "' + text[1:-1].encode() + b'": 1}'  # in a key
-    assert wire.post(call, raw=raw)["status"] == "INVALID_SYNTAX"
     assert not GameTransaction.objects.exists()
     # each call still lands in the history, its unreadable body kept as storable text
-    assert CallLog.objects.filter(endpoint=call, status_code="INVALID_SYNTAX").count() == 4
+    assert CallLog.objects.filter(endpoint=call, status_code="INVALID_SYNTAX").count() == 4 * len(texts)
 
 
 def test_a_body_above_the_upload_limit_is_invalid_syntax(wire, settings):
@@ -490,3 +499,16 @@ def test_every_seed_game_can_be_bet_on(onegaming, db):
     seed = [201, 202, 203, 301, 302, 303, 304, 305, 306, 307, 401, 402, 403, 404, 405, 501, 502, 601, 701, 801]
     games = {game_id: game_for_integration(integration=onegaming, game_id=str(game_id)) for game_id in seed}
     assert all(game is not None and game.enabled for game in games.values())
+
+
+def test_a_stale_batch_is_refused_whole_and_moves_nothing(wire, bet_fields, rich_player):
+    answer = wire.post("transactions", {"transactions": [{"type": "bet", **bet_fields()}]}, offset_seconds=-11)
+    assert answer["status"] == "REQUEST_TIMEOUT" and "results" not in answer
+    assert not GameTransaction.objects.exists() and idr(rich_player) == Decimal("1500.00")
+
+
+def test_a_stale_rollback_changes_nothing(wire, bet_fields, rich_player):
+    assert wire.bet(**bet_fields())["status"] == "OK"
+    assert wire.post("rollback", rollback_fields(), offset_seconds=30)["status"] == "REQUEST_TIMEOUT"
+    assert idr(rich_player) == Decimal("1400.00")
+    assert wire.rollback(**rollback_fields())["status"] == "OK"  # judged afresh: nothing was remembered

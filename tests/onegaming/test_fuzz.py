@@ -18,7 +18,7 @@ from wallet.checks import ledger_violations
 
 CALLS = ["balance", "bet", "result", "rollback", "transactions"]
 STATUSES = {str(s) for s in Status}
-FUZZ = settings(max_examples=60, deadline=None, derandomize=True,
+FUZZ = settings(max_examples=40, deadline=None, derandomize=True,
                 suppress_health_check=[HealthCheck.function_scoped_fixture, HealthCheck.too_slow])
 
 # JSON literals written as text, so that forms json.dumps never makes (exponents, -0, huge
