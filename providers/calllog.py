@@ -20,14 +20,23 @@ MAX_BODY_CHARS = 8000
 
 
 def redact(body: object) -> str:
-    """Text of a request or answer body with secrets replaced, cut to a sane length."""
+    """Text of a request or answer body with secrets replaced, cut to a sane length, and always
+    storable (no NUL, no lone surrogate), whatever a caller sent."""
     if isinstance(body, (bytes, bytearray)):
         try:
             body = json.loads(body)
-        except ValueError:
-            return bytes(body[:MAX_BODY_CHARS]).decode("utf-8", "replace")
-    text = json.dumps(_redact(body), ensure_ascii=False, default=str)
-    return text[:MAX_BODY_CHARS]
+        except (ValueError, RecursionError):
+            return _storable(bytes(body[:MAX_BODY_CHARS]).decode("utf-8", "replace"))
+    try:
+        text = json.dumps(_redact(body), ensure_ascii=False, default=str)
+    except (ValueError, RecursionError):  # nested too deep to walk: store a marker instead
+        text = '"<body not storable: nested too deep>"'
+    return _storable(text[:MAX_BODY_CHARS])
+
+
+def _storable(text: str) -> str:
+    """PostgreSQL text takes neither NUL nor lone surrogates: replace them visibly."""
+    return text.replace("\x00", "\\u0000").encode("utf-8", "replace").decode("utf-8")
 
 
 def _redact(value):

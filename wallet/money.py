@@ -6,7 +6,7 @@ floats never touch an amount. Conversions to and from the wire live in the provi
 and go through these helpers.
 """
 
-from decimal import Decimal, InvalidOperation
+from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 SCALE = 5
 UNITS_PER_WHOLE = 10**SCALE
@@ -33,11 +33,20 @@ def to_units(value: Decimal | int | str, *, digits: int = SCALE) -> int:
         raise AmountError(f"not a number: {value!r}") from exc
     if not number.is_finite():
         raise AmountError(f"not a finite number: {value!r}")
-    if number < 0:
-        raise AmountError("negative amount")
-    exponent = number.normalize().as_tuple().exponent
-    if isinstance(exponent, int) and -exponent > min(digits, SCALE):
+    sign, digit_tuple, exponent = number.as_tuple()
+    if sign:
+        raise AmountError("negative amount")  # -0 included: amounts are never negative
+    # Count fractional digits on the number as written (no context rounding), ignoring
+    # trailing zeros: 12.50 has two, 1.000000000000000000000000000001 has thirty.
+    digit_list = list(digit_tuple)
+    while exponent < 0 and len(digit_list) > 1 and digit_list[-1] == 0:
+        digit_list.pop()
+        exponent += 1
+    if -exponent > min(digits, SCALE):
         raise AmountError(f"more than {digits} fractional digits: {value}")
+    # Refuse huge magnitudes before any arithmetic (1e999999999 must not be computed).
+    if any(digit_list) and len(digit_list) + exponent > len(str(MAX_UNITS // UNITS_PER_WHOLE)) + 1:
+        raise AmountError("amount too large")
     units = int(number.scaleb(SCALE))
     if units > MAX_UNITS:
         raise AmountError("amount too large")
@@ -50,6 +59,7 @@ def from_units(units: int) -> Decimal:
 
 
 def quantize_for(units: int, digits: int) -> Decimal:
-    """Ledger units shown with a currency's wire digits (truncated toward zero, never rounded up)."""
+    """Ledger units shown with a currency's wire digits, rounded toward minus infinity."""
+    # Floor: a positive balance is never shown higher than it is, a debt never smaller.
     value = Decimal(units).scaleb(-SCALE)
-    return value.quantize(Decimal(1).scaleb(-digits), rounding="ROUND_DOWN")
+    return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_FLOOR)
