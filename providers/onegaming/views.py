@@ -7,6 +7,7 @@ call, refused or not, lands in the status-code history with its duration.
 from __future__ import annotations
 
 from django.core.exceptions import RequestDataTooBig
+from django.http import JsonResponse
 from django.utils import timezone
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
@@ -142,3 +143,13 @@ class RollbackView(_WalletCallbackView):
               "txn_id": "W-1002", "txn_ticket": "T-1002", "amount": 0}]})
 class TransactionsView(_WalletCallbackView):
     call = dialect.TRANSACTIONS
+
+
+def unknown_path(request, rest: str = ""):
+    """Any other path under /api/onegaming/ (a trailing slash, a typo): HTTP 200 UNKNOWN_ERROR, in
+    the history, so that a callback URL configured wrong at 1G shows up there, not as a 404 page."""
+    answer = {"status": str(Status.UNKNOWN_ERROR)}
+    record = CallRecord(provider=Provider.ONEGAMING, endpoint=rest or "/", caller_ip=client_ip(request),
+                        status_code=str(Status.UNKNOWN_ERROR), response_body=answer)
+    with call_logged(record):
+        return JsonResponse(answer)

@@ -226,3 +226,13 @@ def test_openapi_schema_describes_the_callbacks(client):
         assert any(p["name"] == "UG-Data-Signature" and p["in"] == "header" for p in operation["parameters"])
         assert "requestBody" in operation and "200" in operation["responses"]
     assert "options" not in schema["paths"]["/api/onegaming/bet"]
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("path", ["/api/onegaming/bet/", "/api/onegaming/bets", "/api/onegaming/"])
+def test_an_unknown_path_answers_http_200_unknown_error_and_is_logged_when_misconfigured(client, path):
+    from providers.models import CallLog
+
+    response = client.post(path, b"{}", content_type="application/json")
+    assert response.status_code == 200 and response.json() == {"status": "UNKNOWN_ERROR"}
+    assert CallLog.objects.get().status_code == "UNKNOWN_ERROR"
