@@ -31,6 +31,7 @@ INSTALLED_APPS = [
     "django.contrib.humanize",
     "rest_framework",
     "drf_spectacular",
+    "drf_spectacular_sidecar",
     "wallet",
     "lobby",
     "providers",
@@ -119,6 +120,10 @@ SPECTACULAR_SETTINGS = {
     "See docs/ in the repository for signing and curl examples.",
     "VERSION": "1.0.0",
     "SERVE_INCLUDE_SCHEMA": False,
+    # The docs pages load ReDoc / Swagger UI from this app's static files, not from a CDN.
+    "REDOC_DIST": "SIDECAR",
+    "SWAGGER_UI_DIST": "SIDECAR",
+    "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
 # The sandbox provider (stand-in lobbies and games, served by this project) is for development

@@ -2,8 +2,8 @@
 
 from django.urls import path
 
-from .validation import ig_poker_validation
+from .validation import IgPokerValidationView
 
 urlpatterns: list = [
-    path("igPokerValidation", ig_poker_validation, name="onegaming-ig-poker-validation"),
+    path("igPokerValidation", IgPokerValidationView.as_view(), name="onegaming-ig-poker-validation"),
 ]

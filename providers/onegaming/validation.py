@@ -19,6 +19,8 @@ from decimal import Decimal
 from django.http import HttpResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
+from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
+from rest_framework.views import APIView
 
 from lobby.models import Integration, LaunchSession, Provider
 from providers.calllog import CallRecord, call_logged, client_ip
@@ -27,6 +29,7 @@ from wallet.models import Account, AccountKind, Player
 from .codes import Status
 from .dialect import balance_wire, token_fresh
 from .signing import bcode
+from .views import AlwaysJSON
 
 logger = logging.getLogger(__name__)
 
@@ -115,3 +118,39 @@ def ig_poker_validation(request):
             logger.exception("1G igPokerValidation failed")
             status, fields = Status.UNKNOWN_ERROR, {}
         return _answer(record, status, **fields)
+
+
+class IgPokerValidationView(APIView):
+    """The same endpoint as a DRF view, so that the OpenAPI description documents it for 1G;
+    every method goes to `ig_poker_validation`, which answers in 1G's statuses."""
+
+    authentication_classes = ()
+    permission_classes = ()
+    content_negotiation_class = AlwaysJSON  # never a 406: 1G gets JSON whatever it accepts
+
+    @extend_schema(
+        operation_id="onegaming_ig_poker_validation",
+        summary="1G checks a lobby launch (section 2.3)",
+        description=(
+            "1G calls this before serving its lobby. OK carries the player's username, currency and balance "
+            "(a JSON number with the currency's digits). Otherwise one of INVALID_PARTNER (unknown or disabled "
+            "agent, or caller IP not allowed), INVALID_SIGNATURE (bcode wrong: lowercase hex "
+            "HMAC-SHA256(secret_key, agent_code + player_id + username)), INVALID_TOKEN (no such l_token, or "
+            "another player's), TOKEN_EXPIRED, USER_DISABLED. Always HTTP 200 JSON."
+        ),
+        parameters=[OpenApiParameter(name, str, OpenApiParameter.QUERY, required=True)
+                    for name in ("agent_code", "player_id", "l_token", "bcode")],
+        responses={200: OpenApiResponse(description="status and, with OK, the player's wallet", examples=[
+            OpenApiExample("OK", value={"status": "OK", "player_id": "CLi3000001", "username": "Mikha",
+                                        "currency": "IDR", "balance": 1500.00}),
+            OpenApiExample("Expired", value={"status": "TOKEN_EXPIRED"}),
+        ])},
+        tags=["1Gaming lobby"],
+    )
+    def get(self, request):
+        return ig_poker_validation(request._request)
+
+    def http_method_not_allowed(self, request, *args, **kwargs):
+        return ig_poker_validation(request._request)
+
+    options = http_method_not_allowed

@@ -24,7 +24,7 @@ from .callbacks import callback_answer
 from .codes import Status
 
 
-class _AlwaysJSON(BaseContentNegotiation):
+class AlwaysJSON(BaseContentNegotiation):
     """1G gets JSON whatever its Accept header says."""
 
     def select_parser(self, request, parsers):
@@ -62,7 +62,7 @@ class _WalletCallbackView(APIView):
     parser_classes = (JSONParser,)  # for the schema only: the body is read raw, never through request.data
     authentication_classes = ()  # 1G authenticates by UG-Data-Signature, checked in seamless.envelope_open
     permission_classes = ()
-    content_negotiation_class = _AlwaysJSON
+    content_negotiation_class = AlwaysJSON
 
     def _respond(self, request, answer_for) -> Response:
         record = CallRecord(provider=Provider.ONEGAMING, endpoint=self.call, caller_ip=client_ip(request))

@@ -180,3 +180,10 @@ def test_lobby_url_answer_without_a_usable_url_is_a_launch_error(onegaming, rich
     respx.get(f"{OG_BASE}/lobby/url").mock(return_value=httpx.Response(200, json=answer))
     with pytest.raises(LaunchError):
         launch_start(integration=onegaming, player=rich_player, method="new_tab")
+
+
+@pytest.mark.django_db
+@pytest.mark.parametrize("accept", ["application/xml", "text/html", "*/*"])
+def test_validation_answers_json_whatever_the_accept_header_says(client, accept):
+    response = client.get("/api/onegaming/igPokerValidation?agent_code=NOPE", HTTP_ACCEPT=accept)
+    assert response.status_code == 200 and response.json()["status"] == "INVALID_PARTNER"

@@ -1,0 +1,25 @@
+"""The OpenAPI description and its reading pages are served by the app itself (no CDN)."""
+
+import pytest
+from django.contrib.staticfiles import finders
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.mark.parametrize("page, asset", [
+    ("/api/docs", "drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js"),
+    ("/api/docs/swagger", "drf_spectacular_sidecar/swagger-ui-dist/swagger-ui-bundle.js"),
+])
+def test_docs_pages_load_their_assets_from_our_static_files_when_offline(client, page, asset):
+    html = client.get(page).content.decode()
+    assert f"/static/{asset}" in html and "cdn." not in html
+    assert finders.find(asset), f"{asset} is not among the static files"
+
+
+def test_schema_lists_every_callback_of_both_providers(client):
+    paths = client.get("/api/schema", HTTP_ACCEPT="application/json").json()["paths"]
+    for path in ["/api/onegaming/balance", "/api/onegaming/bet", "/api/onegaming/result", "/api/onegaming/rollback",
+                 "/api/onegaming/transactions", "/api/onegaming/igPokerValidation", "/api/oppi/user/balance",
+                 "/api/oppi/transaction/bet", "/api/oppi/transaction/payout", "/api/oppi/transaction/reward",
+                 "/api/oppi/transaction/rollback"]:
+        assert path in paths, path
