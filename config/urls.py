@@ -1,4 +1,3 @@
-from django.conf import settings
 from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
@@ -13,9 +12,8 @@ urlpatterns = [
     path("api/docs/swagger", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-swagger"),
     path("api/onegaming/", include("providers.onegaming.urls")),
     path("api/oppi/", include("providers.oppi.urls")),
+    # Stand-in provider lobbies and games for development and tests. Every sandbox view checks
+    # settings.SANDBOX_ENABLED (off in production) on each request and answers 404 when it is off.
+    path("sandbox/", include("providers.sandbox.urls")),
     path("", include("lobby.urls")),
 ]
-
-if settings.SANDBOX_ENABLED:
-    # Stand-in provider lobbies and games for development and tests; never in production.
-    urlpatterns.append(path("sandbox/", include("providers.sandbox.urls")))

@@ -82,3 +82,20 @@ def test_oppi_sandbox_checks_the_signature(world, live_server):
     headers.update({"x-timestamp": ts, "x-signature": oppi_sign("wrong", body, ts)})
     answer = httpx.post(f"{live_server.url}/sandbox/oppi/game/url", content=body, headers=headers, timeout=30).json()
     assert answer["status"] == "RS_ERROR_SIGNATURE_NOT_MATCH"
+
+
+@pytest.mark.django_db
+def test_the_sandbox_refuses_to_serve_when_disabled_as_in_production(client, settings):
+    settings.SANDBOX_ENABLED = False
+    assert client.get("/sandbox/onegaming/lobby").status_code == 404
+    assert client.post("/sandbox/oppi/game/url", b"{}", content_type="application/json").status_code == 404
+
+
+def test_production_settings_turn_the_sandbox_off_by_default():
+    import subprocess
+    import sys
+
+    code = "import django; django.setup(); from django.conf import settings; print(settings.SANDBOX_ENABLED)"
+    env = {"DJANGO_SETTINGS_MODULE": "config.settings", "DEBUG": "false", "SECRET_KEY": "x" * 50, "PATH": ""}
+    out = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"
