@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install demo lint clean
+.PHONY: run test install demo lint bench clean
 
 run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -24,6 +24,9 @@ $(STAMP): requirements.txt requirements-dev.txt
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_data
+
+bench: install  # needs PostgreSQL on 127.0.0.1 and pgbench; writes bench/results.md
+	$(PY) bench/seamless.py
 
 lint: install
 	$(VENV)/bin/ruff check .
