@@ -23,3 +23,9 @@ def test_schema_lists_every_callback_of_both_providers(client):
                  "/api/oppi/transaction/bet", "/api/oppi/transaction/payout", "/api/oppi/transaction/reward",
                  "/api/oppi/transaction/rollback"]:
         assert path in paths, path
+
+
+def test_static_assets_are_served_by_the_app_without_debug(client, settings):
+    settings.DEBUG = False
+    response = client.get("/static/drf_spectacular_sidecar/redoc/bundles/redoc.standalone.js")
+    assert response.status_code == 200
