@@ -62,6 +62,16 @@ class TestIntegrationAndGameAdd:
         assert integration.allowed_ip_list() == ["10.0.0.1", "10.0.0.2"]
         assert integration.api_base_url == "https://1g.example"
 
+    def test_integration_add_sets_the_launch_method_and_keeps_it_when_not_given(self):
+        run("integration_add", "oppi", "op2", "--api-key", "K2", "--secret", "s", "--launch-method", "redirect")
+        run("integration_add", "oppi", "op2", "--api-key", "K2", "--secret", "s")
+        assert Integration.objects.get(code="op2").launch_method == "redirect"
+
+    def test_demo_oppi_games_open_by_redirect_as_the_lobby_docs_say(self):
+        call_command("demo_data", stdout=StringIO())
+        assert Integration.objects.get(code="oppi-demo").launch_method == "redirect"
+        assert Integration.objects.get(code="onegaming-demo").launch_method == "iframe"
+
     def test_integration_add_for_oppi_needs_an_api_key(self):
         with pytest.raises(CommandError, match="api-key"):
             call_command("integration_add", "oppi", "op1", "--secret", "s", stdout=StringIO())

@@ -39,7 +39,8 @@ class Command(BaseCommand):
                                           agent_code="DEMO", secret="demo-1g-secret",
                                           api_base_url=f"{BASE}/onegaming")
         oppi, _ = integration_upsert(provider="oppi", code="oppi-demo", name="Oppi Games (sandbox)",
-                                     api_key="demo-oppi-key", secret="demo-oppi-secret", api_base_url=f"{BASE}/oppi")
+                                     api_key="demo-oppi-key", secret="demo-oppi-secret", api_base_url=f"{BASE}/oppi",
+                                     launch_method="redirect")
         for game_id, name, category in OPPI_GAMES:
             game_upsert(integration=oppi, game_id=game_id, name=name, category=category, brand="Oppi")
 

@@ -20,6 +20,8 @@ class Command(BaseCommand):
         parser.add_argument("--allowed-ips", default=None, help="comma-separated; empty string allows any IP")
         parser.add_argument("--disabled", action="store_true")
         parser.add_argument("--name", default="")
+        parser.add_argument("--launch-method", choices=["iframe", "redirect", "new_tab"], default=None,
+                            help="how the lobby opens this provider's games (default: unchanged, iframe when new)")
 
     def handle(self, *args, **o):
         try:
@@ -27,7 +29,7 @@ class Command(BaseCommand):
                 provider=o["provider"], code=o["code"], secret=o["secret"], mode=o["mode"],
                 agent_code=o["agent_code"], sub_agent=o["sub_agent"], api_key=o["api_key"],
                 api_base_url=o["api_base_url"], allowed_ips=o["allowed_ips"], enabled=not o["disabled"],
-                name=o["name"],
+                name=o["name"], launch_method=o["launch_method"],
             )
         except IntegrationError as exc:
             raise CommandError(str(exc)) from exc
