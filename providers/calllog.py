@@ -11,6 +11,7 @@ from dataclasses import dataclass, field
 from django.utils import timezone
 
 from .models import CallLog, Direction
+from .observability import call_observe
 
 logger = logging.getLogger(__name__)
 
@@ -67,7 +68,13 @@ class CallRecord:
 
 
 def call_log_write(record: CallRecord) -> None:
-    """Insert the history row; a failure here is logged and never fails the call itself."""
+    """Insert the history row and count the call; a failure here is logged and never fails the call."""
+    seconds = time.perf_counter() - record.started
+    try:
+        call_observe(provider=record.provider, direction=record.direction, endpoint=record.endpoint[:64],
+                     status=record.status_code[:64] or "NONE", seconds=seconds)
+    except Exception:
+        logger.exception("could not count the call %s %s", record.provider, record.endpoint)
     try:
         CallLog.objects.create(
             created_at=timezone.now(),
@@ -80,7 +87,7 @@ def call_log_write(record: CallRecord) -> None:
             request_id=str(record.request_id or "")[:128],
             status_code=record.status_code[:64],
             http_status=record.http_status,
-            duration_ms=round((time.perf_counter() - record.started) * 1000, 3),
+            duration_ms=round(seconds * 1000, 3),
             caller_ip=record.caller_ip or None,
             request_body=redact(record.request_body) if record.request_body is not None else "",
             response_body=redact(record.response_body) if record.response_body is not None else "",

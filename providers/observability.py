@@ -1,0 +1,74 @@
+"""Observability: Prometheus metrics of every provider call, and a request id on every request.
+
+Metrics are updated where every call already passes (providers.calllog.call_log_write), so no
+view has to remember them. Under gunicorn with several workers, set PROMETHEUS_MULTIPROC_DIR to
+an empty directory so that /metrics adds up all workers (prometheus_client multiprocess mode).
+"""
+
+from __future__ import annotations
+
+import logging
+import os
+import re
+import uuid
+from contextvars import ContextVar
+
+from django.http import HttpResponse
+from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+
+CALLS = Counter(
+    "backoffice_provider_calls_total",
+    "Provider calls (inbound callbacks and outbound requests) by answer status",
+    ["provider", "direction", "endpoint", "status"],
+)
+CALL_SECONDS = Histogram(
+    "backoffice_provider_call_seconds",
+    "Time to handle a provider call, money transaction included",
+    ["provider", "direction", "endpoint"],
+    buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
+)
+
+
+def call_observe(*, provider: str, direction: str, endpoint: str, status: str, seconds: float) -> None:
+    CALLS.labels(provider, direction, endpoint, status).inc()
+    CALL_SECONDS.labels(provider, direction, endpoint).observe(seconds)
+
+
+def metrics(request):
+    """Prometheus text format; all gunicorn workers when PROMETHEUS_MULTIPROC_DIR is set."""
+    if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
+        registry = CollectorRegistry()
+        multiprocess.MultiProcessCollector(registry)
+        return HttpResponse(generate_latest(registry), content_type=CONTENT_TYPE_LATEST)
+    return HttpResponse(generate_latest(), content_type=CONTENT_TYPE_LATEST)
+
+
+# --- request ids --------------------------------------------------------------------------
+
+request_id_var: ContextVar[str] = ContextVar("request_id", default="-")
+_SAFE_ID = re.compile(r"^[A-Za-z0-9._:-]{1,64}$")
+
+
+class RequestIdMiddleware:
+    """Takes the caller's X-Request-ID when it is sane, else makes one; echoes it on the response
+    and puts it on every log line of the request (RequestIdLogFilter)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        incoming = request.headers.get("X-Request-ID", "")
+        request_id = incoming if _SAFE_ID.match(incoming) else uuid.uuid4().hex
+        token = request_id_var.set(request_id)
+        try:
+            response = self.get_response(request)
+        finally:
+            request_id_var.reset(token)
+        response["X-Request-ID"] = request_id
+        return response
+
+
+class RequestIdLogFilter(logging.Filter):
+    def filter(self, record: logging.LogRecord) -> bool:
+        record.request_id = request_id_var.get()
+        return True
