@@ -162,18 +162,30 @@ def _token_touch(session: LaunchSession, now: dt.datetime) -> None:
         ).update(last_seen_at=now)
 
 
-def bet_place(integration: Integration, call: WalletCall, now: dt.datetime) -> Outcome:
-    """3.2: charge a ticket."""
+def _known_player(integration: Integration, call: WalletCall, currency: str | None) -> Outcome | tuple[str, Player]:
+    """Rules shared by every money call: a replay answers first (rules 1-2), then an unknown player
+    answers USER_NOT_EXIST. Otherwise (fingerprint, player with `balance_units` in `currency`)."""
     fingerprint = _fingerprint(call)
     replay = _replay_precheck(integration, call, fingerprint)
     if replay is not None:
         return replay
-    player = _player(call.player_id, call.currency)
+    player = _player(call.player_id, currency)
     if player is None:
         return Outcome(Status.USER_NOT_EXIST)
+    return fingerprint, player
+
+
+def bet_place(integration: Integration, call: WalletCall, now: dt.datetime) -> Outcome:
+    """3.2: charge a ticket."""
+    found = _known_player(integration, call, call.currency)
+    if isinstance(found, Outcome):
+        return found
+    fingerprint, player = found
     balance = player.balance_units
+
     def known(status):
         return Outcome(status, balance, call.currency)
+
     refusal, session = _token_refusal(integration, player, call.l_token, now)
     if refusal is not None:
         return known(refusal)
@@ -193,13 +205,10 @@ def bet_place(integration: Integration, call: WalletCall, now: dt.datetime) -> O
 
 def result_settle(integration: Integration, call: WalletCall, now: dt.datetime) -> Outcome:
     """3.3: settle a ticket; never refused for the token or the player's state."""
-    fingerprint = _fingerprint(call)
-    replay = _replay_precheck(integration, call, fingerprint)
-    if replay is not None:
-        return replay
-    player = _player(call.player_id)
-    if player is None:
-        return Outcome(Status.USER_NOT_EXIST)
+    found = _known_player(integration, call, None)
+    if isinstance(found, Outcome):
+        return found
+    fingerprint, player = found
     result = gameplay.win_settle(_game_call(integration, player, call, fingerprint), ticket=call.txn_ticket,
                                  amount=call.amount, single_settlement=True, refuse_rolled_back_id=False)
     return _answer(call, result)
@@ -207,13 +216,10 @@ def result_settle(integration: Integration, call: WalletCall, now: dt.datetime) 
 
 def rollback_apply(integration: Integration, call: WalletCall, now: dt.datetime) -> Outcome:
     """3.4: undo a ticket (or remember the rollback of a ticket never seen)."""
-    fingerprint = _fingerprint(call)
-    replay = _replay_precheck(integration, call, fingerprint)
-    if replay is not None:
-        return replay
-    player = _player(call.player_id, call.currency)
-    if player is None:
-        return Outcome(Status.USER_NOT_EXIST)
+    found = _known_player(integration, call, call.currency)
+    if isinstance(found, Outcome):
+        return found
+    fingerprint, player = found
     game_call = _game_call(integration, player, call, fingerprint)
     if player.balance_units is None:
         # No wallet in the rollback's currency (perhaps not a currency at all): the rollback of an
