@@ -136,11 +136,24 @@ SPECTACULAR_SETTINGS = {
 # and tests only; production settings (DEBUG off) refuse it unless explicitly enabled.
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
 
+# Logs: one JSON object per line in production (LOG_FORMAT=json, the default with DEBUG off), a
+# readable line in development. Every line carries the request id (X-Request-ID) of the request
+# that wrote it; stdlib loggers (Django, Celery, ours) all go through structlog's formatter.
+LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
     "filters": {"request_id": {"()": "providers.observability.RequestIdLogFilter"}},
-    "formatters": {"plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"}},
-    "handlers": {"console": {"class": "logging.StreamHandler", "formatter": "plain", "filters": ["request_id"]}},
+    "formatters": {
+        "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
+        "json": {"()": "providers.observability.json_log_formatter"},
+    },
+    "handlers": {
+        "console": {
+            "class": "logging.StreamHandler",
+            "formatter": "json" if LOG_FORMAT == "json" else "plain",
+            "filters": ["request_id"],
+        }
+    },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
 }

@@ -72,3 +72,29 @@ class RequestIdLogFilter(logging.Filter):
     def filter(self, record: logging.LogRecord) -> bool:
         record.request_id = request_id_var.get()
         return True
+
+
+def json_log_formatter() -> logging.Formatter:
+    """A structlog formatter that renders every stdlib log record as one JSON line:
+    timestamp (UTC, ISO 8601), level, logger, event (the message), request_id, and the
+    exception's traceback when there is one."""
+    import structlog
+
+    def add_request_id(logger, method_name, event_dict):
+        record = event_dict.get("_record")
+        event_dict["request_id"] = getattr(record, "request_id", None) or request_id_var.get()
+        return event_dict
+
+    return structlog.stdlib.ProcessorFormatter(
+        foreign_pre_chain=[
+            structlog.stdlib.add_log_level,
+            structlog.stdlib.add_logger_name,
+            structlog.processors.TimeStamper(fmt="iso", utc=True),
+        ],
+        processors=[
+            add_request_id,
+            structlog.stdlib.ProcessorFormatter.remove_processors_meta,
+            structlog.processors.format_exc_info,
+            structlog.processors.JSONRenderer(),
+        ],
+    )

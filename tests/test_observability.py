@@ -47,3 +47,34 @@ def test_log_lines_carry_the_request_id(client, caplog):
     finally:
         request_id_var.reset(token)
     assert record.request_id == "req-42"
+
+
+def test_json_log_lines_are_one_json_object_with_the_request_id():
+    """LOG_FORMAT=json (production default): every line is JSON and names its request."""
+    import io
+    import json
+    import logging
+
+    from providers.observability import RequestIdLogFilter, json_log_formatter, request_id_var
+
+    stream = io.StringIO()
+    handler = logging.StreamHandler(stream)
+    handler.setFormatter(json_log_formatter())
+    handler.addFilter(RequestIdLogFilter())
+    logger = logging.getLogger("tests.json-logs")
+    logger.addHandler(handler)
+    logger.propagate = False
+    token = request_id_var.set("req-json-7")
+    try:
+        logger.warning("paid %s", "win")
+        try:
+            raise ValueError("boom")
+        except ValueError:
+            logger.exception("failed")
+    finally:
+        request_id_var.reset(token)
+        logger.removeHandler(handler)
+    first, second = (json.loads(line) for line in stream.getvalue().splitlines())
+    assert first["event"] == "paid win" and first["level"] == "warning" and first["request_id"] == "req-json-7"
+    assert first["timestamp"].endswith("Z")
+    assert second["request_id"] == "req-json-7" and "ValueError: boom" in second["exception"]

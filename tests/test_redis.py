@@ -41,3 +41,16 @@ def test_sandbox_sessions_round_trip_through_redis(redis_settings):
     assert [s["sessionId"] for s in store.sessions()] == ["sess-redis-1"]
     keys = redis.Redis.from_url(redis_settings).keys("backoffice-test:*sandbox:oppi:session:sess-redis-1")
     assert keys, "the session must live in Redis, not in process memory"
+
+
+def test_healthz_reports_the_celery_broker_when_configured(client):
+    broker = os.environ["TEST_REDIS_URL"]
+    with override_settings(CELERY_BROKER_URL=broker):
+        answer = client.get("/healthz")
+    assert answer.status_code == 200 and answer.json()["broker"] == "ok"
+
+
+def test_healthz_answers_503_when_the_broker_is_configured_but_down(client):
+    with override_settings(CELERY_BROKER_URL="redis://127.0.0.1:1/0"):
+        answer = client.get("/healthz")
+    assert answer.status_code == 503 and answer.json()["broker"].startswith("error")
