@@ -37,6 +37,8 @@ INSTALLED_APPS = [
     "providers",
     "transfers",
     "reports",
+    "simple_history",
+    "audit",  # after the apps whose models it audits
 ]
 
 MIDDLEWARE = [
@@ -47,6 +49,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Who made a change, for the audit trail (django-simple-history).
+    "simple_history.middleware.HistoryRequestMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
 ]
@@ -112,6 +116,10 @@ STATIC_ROOT.mkdir(exist_ok=True)
 # WhiteNoise serves the admin's and the API docs' assets from gunicorn too; without a
 # collectstatic run it finds them in the apps, as runserver does.
 WHITENOISE_USE_FINDERS = True
+
+# The audit trail is a record, not an undo button: no "revert to this version" in the admin.
+SIMPLE_HISTORY_REVERT_DISABLED = True
+SIMPLE_HISTORY_HISTORY_CHANGE_REASON_USE_TEXT_FIELD = True
 
 REST_FRAMEWORK = {
     "DEFAULT_SCHEMA_CLASS": "drf_spectacular.openapi.AutoSchema",

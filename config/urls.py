@@ -2,12 +2,14 @@ from django.contrib import admin
 from django.urls import include, path
 from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, SpectacularSwaggerView
 
+from audit.admin import audit_log_view
 from providers.health import healthz
 from providers.observability import metrics
 
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
+    path("admin/audit/log/", admin.site.admin_view(audit_log_view), name="audit-log"),
     path("admin/", admin.site.urls),
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),

@@ -3,6 +3,7 @@
 from django import forms
 from django.contrib import admin
 
+from audit.admin import AuditedAdmin
 from wallet.admin_paging import QuickListMixin
 
 from .models import Game, Integration, LaunchSession
@@ -30,7 +31,7 @@ class IntegrationForm(forms.ModelForm):
 
 
 @admin.register(Integration)
-class IntegrationAdmin(admin.ModelAdmin):
+class IntegrationAdmin(AuditedAdmin):
     form = IntegrationForm
     list_display = ["code", "name", "provider", "mode", "agent_code", "api_key", "api_base_url", "enabled"]
     list_filter = ["provider", "mode", "enabled"]
@@ -43,7 +44,7 @@ class IntegrationAdmin(admin.ModelAdmin):
 
 
 @admin.register(Game)
-class GameAdmin(admin.ModelAdmin):
+class GameAdmin(AuditedAdmin):
     list_display = ["game_id", "name", "provider", "integration", "category", "brand", "game_type", "enabled"]
     list_filter = ["provider", "integration", "category", "brand", "enabled"]
     list_editable = ["enabled"]

@@ -6,13 +6,14 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
 
+from audit.admin import AuditedAdmin
 from wallet.admin_paging import QuickListMixin
 
 from .models import CallLog, StatusCode
 
 
 @admin.register(StatusCode)
-class StatusCodeAdmin(admin.ModelAdmin):
+class StatusCodeAdmin(AuditedAdmin):
     list_display = ["provider", "code", "is_success", "description"]
     list_filter = ["provider", "is_success"]
     search_fields = ["code", "description"]

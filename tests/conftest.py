@@ -137,22 +137,24 @@ def oppi(db):
     return OppiIntegrationFactory(code="oppi-test", api_key="oppi-auth-key", secret="s3cr3t-oppi")
 
 
-def _staff(username: str, group_name: str, codenames: list[str]):
+def _staff(username: str, role: str):
+    """A staff user in one of the roles the audit app's migration creates (operations.md, "Staff roles")."""
+    from audit.roles import roles_sync
+
+    roles_sync(Group, Permission)  # as after `migrate`: a transactional test may have flushed them
     user = UserFactory(username=username, is_staff=True)
-    group, _ = Group.objects.get_or_create(name=group_name)
-    group.permissions.set(Permission.objects.filter(codename__in=codenames))
-    user.groups.add(group)
+    user.groups.add(Group.objects.get(name=role))
     return user
 
 
 @pytest.fixture
 def support_user(db):
-    return _staff("support", "support", ["view_player", "view_wallet", "view_transfer", "view_calllog"])
+    return _staff("support", "support")
 
 
 @pytest.fixture
 def finance_user(db):
-    return _staff("finance", "finance", ["view_player", "view_wallet", "view_transfer", "change_wallet"])
+    return _staff("finance", "finance")
 
 
 @pytest.fixture

@@ -11,6 +11,8 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.utils.html import format_html
 
+from audit.admin import AuditedAdmin
+
 from . import services
 from .admin_paging import QuickListMixin
 from .models import (
@@ -74,19 +76,68 @@ class StatusChangeInline(admin.TabularInline):
         return False
 
 
+class PlayerAddForm(forms.ModelForm):
+    """Adding a player can open wallets in the chosen currencies at once."""
+
+    currencies = forms.ModelMultipleChoiceField(
+        queryset=Currency.objects.filter(enabled=True), required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="Open a wallet in each chosen currency (more can be opened later).")
+
+    class Meta:
+        model = Player
+        fields = ["external_id", "username", "user"]
+
+
 @admin.register(Player)
-class PlayerAdmin(admin.ModelAdmin):
+class PlayerAdmin(AuditedAdmin):
     list_display = ["external_id", "username", "is_enabled", "balances", "created_at"]
     list_filter = ["is_enabled"]
-    search_fields = ["=external_id", "username"]
+    # Prefix match on the player id (support types the start of an id read over the phone).
+    search_fields = ["^external_id", "username"]
     readonly_fields = ["is_enabled", "created_at"]
     fields = ["external_id", "username", "user", "is_enabled", "created_at"]
     raw_id_fields = ["user"]
     inlines = [WalletInline, StatusChangeInline]
     actions = ["disable_players", "enable_players"]
+    change_form_template = "admin/wallet/player/change_form.html"
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("accounts__currency")
+
+    def get_readonly_fields(self, request, obj=None):
+        # A player id is what providers know the player by: fixed once created.
+        return [*self.readonly_fields, "external_id"] if obj is not None else self.readonly_fields
+
+    def get_form(self, request, obj=None, change=False, **kwargs):
+        if obj is None:
+            kwargs["form"] = PlayerAddForm
+            kwargs["fields"] = ["external_id", "username", "user", "currencies"]
+        return super().get_form(request, obj, change=change, **kwargs)
+
+    def get_fieldsets(self, request, obj=None):
+        if obj is None:
+            return [(None, {"fields": ["external_id", "username", "user", "currencies", "change_reason"]})]
+        return super().get_fieldsets(request, obj)
+
+    def save_related(self, request, form, formsets, change):
+        super().save_related(request, form, formsets, change)
+        for currency in form.cleaned_data.get("currencies") or ():
+            services.wallet_open(player=form.instance, currency=currency)
+
+    def has_delete_permission(self, request, obj=None):
+        return False  # players are disabled, never deleted (their ledger history stays)
+
+    def has_state_permission(self, request, obj=None):
+        return request.user.has_perm("wallet.change_player_state") or request.user.has_perm("wallet.change_player")
+
+    def change_view(self, request, object_id, form_url="", extra_context=None):
+        from .selectors import player_overview
+
+        player = self.get_object(request, object_id)
+        extra = {"overview": player_overview(player)} if player is not None else {}
+        extra["can_change_state"] = self.has_state_permission(request, player)
+        extra["can_adjust"] = request.user.has_perm("wallet.change_wallet")
+        return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
 
     @admin.display(description="wallets")
     def balances(self, obj):
@@ -98,9 +149,11 @@ class PlayerAdmin(admin.ModelAdmin):
         if "apply" in request.POST:
             form = StatusReasonForm(request.POST)
             if form.is_valid():
+                reason = form.cleaned_data["reason"]
                 for player in queryset:
-                    services.player_set_enabled(player=player, enabled=enabled, actor=request.user,
-                                                reason=form.cleaned_data["reason"])
+                    services.player_set_enabled(player=player, enabled=enabled, actor=request.user, reason=reason)
+                    # Django's "Recent actions" on the admin index and the object's log.
+                    self.log_change(request, player, f"{verb}d: {reason}")
                 self.message_user(request, f"{verb}d {queryset.count()} player(s).", messages.SUCCESS)
                 return None
         else:
@@ -111,11 +164,11 @@ class PlayerAdmin(admin.ModelAdmin):
             "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
         })
 
-    @admin.action(description="Disable selected players (asks for a reason)", permissions=["change"])
+    @admin.action(description="Disable selected players (asks for a reason)", permissions=["state"])
     def disable_players(self, request, queryset):
         return self._change_state(request, queryset, enabled=False)
 
-    @admin.action(description="Enable selected players (asks for a reason)", permissions=["change"])
+    @admin.action(description="Enable selected players (asks for a reason)", permissions=["state"])
     def enable_players(self, request, queryset):
         return self._change_state(request, queryset, enabled=True)
 
@@ -173,7 +226,7 @@ class WalletLimitForm(forms.ModelForm):
 
 
 @admin.register(Wallet)
-class WalletAdmin(admin.ModelAdmin):
+class WalletAdmin(AuditedAdmin):
     """Player wallets. Balances change only through the ledger (adjustment action)."""
 
     form = WalletLimitForm

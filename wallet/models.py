@@ -39,6 +39,7 @@ class Player(models.Model):
 
     class Meta:
         ordering = ["external_id"]
+        permissions = [("change_player_state", "Can disable and enable players (with a reason)")]
 
     def __str__(self) -> str:
         return f"{self.external_id} ({self.username})"

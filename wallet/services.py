@@ -99,9 +99,12 @@ def player_set_enabled(*, player: Player, enabled: bool, actor=None, reason: str
     if not reason.strip():
         raise LedgerError("a reason is required to change a player's state")
     with transaction.atomic():
-        Player.objects.filter(pk=player.pk).update(is_enabled=enabled)
+        player.is_enabled = enabled
+        # The audit trail (audit app) keeps who, why and the old and new state.
+        player._change_reason = reason.strip()[:100]
+        player._history_user = actor if getattr(actor, "pk", None) else None
+        player.save(update_fields=["is_enabled"])
         PlayerStatusChange.objects.create(player=player, enabled=enabled, reason=reason.strip(), actor=actor)
-    player.is_enabled = enabled
     return player
 
 

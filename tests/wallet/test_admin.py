@@ -57,7 +57,8 @@ def test_saving_an_integration_with_an_empty_secret_keeps_the_old_one(client, ad
     client.force_login(admin_user)
     data = {"provider": "onegaming", "code": onegaming.code, "name": "x", "mode": "seamless", "enabled": "on",
             "agent_code": onegaming.agent_code, "sub_agent": "", "api_key": "", "secret": "",
-            "api_base_url": "https://1g.example.test", "allowed_ips": "", "launch_method": "iframe"}
+            "api_base_url": "https://1g.example.test", "allowed_ips": "", "launch_method": "iframe",
+            "change_reason": "renamed"}
     response = client.post(reverse("admin:lobby_integration_change", args=[onegaming.pk]), data)
     assert response.status_code == 302
     onegaming.refresh_from_db()
@@ -99,7 +100,7 @@ def test_finance_sets_a_daily_bet_limit_in_currency_units(client, finance_user, 
     client.force_login(finance_user)
     wallet = Account.objects.get(player=rich_player, currency_id="IDR")
     response = client.post(reverse("admin:wallet_wallet_change", args=[wallet.pk]),
-                           {"daily_bet_limit": "250.50", "daily_loss_limit": ""})
+                           {"daily_bet_limit": "250.50", "daily_loss_limit": "", "change_reason": "player asked"})
     assert response.status_code == 302
     wallet.refresh_from_db()
     assert wallet.daily_bet_limit == 250_50000 and wallet.daily_loss_limit is None

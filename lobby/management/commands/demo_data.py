@@ -7,7 +7,7 @@ idempotency keys, so a second run moves no money.
 import json
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group, Permission
+from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
 from lobby.integrations import game_upsert, integration_upsert
@@ -23,12 +23,12 @@ PLAYERS = [
     ("CLi3000003", "Blocked", "demo-pass-3", False, [("IDR", "10.00")]),
 ]
 OPPI_GAMES = [("oppi-crash", "Crash", "CRASH"), ("oppi-mines", "Mines", "MINI"), ("oppi-dice", "Dice", "MINI")]
-ROLES = {
-    "support": ["view_player", "view_wallet", "view_transfer", "view_gametransaction", "view_calllog", "view_systemaccount",
-                "view_integration", "view_game", "view_currency", "view_limitrefusal", "view_launchsession"],
-    "finance": ["view_player", "view_wallet", "change_wallet", "view_systemaccount", "view_transfer", "view_gametransaction",
-                "view_calllog", "view_integration", "view_currency", "view_limitrefusal"],
-}
+# Staff logins for each role (the groups themselves are created by the audit app's migration).
+STAFF = [
+    # username, password, role group
+    ("support", "support-demo-pass", "support"),
+    ("finance", "finance-demo-pass", "finance"),
+]
 
 
 class Command(BaseCommand):
@@ -60,9 +60,12 @@ class Command(BaseCommand):
                 player.user = user
                 player.save(update_fields=["user"])
 
-        for role, codenames in ROLES.items():
-            group, _ = Group.objects.get_or_create(name=role)
-            group.permissions.set(Permission.objects.filter(codename__in=codenames))
+        for username, password, role in STAFF:
+            staff, created = user_model.objects.get_or_create(username=username, defaults={"is_staff": True})
+            if created:
+                staff.set_password(password)
+                staff.save()
+            staff.groups.add(Group.objects.get(name=role))
         admin, created = user_model.objects.get_or_create(username=ADMIN[0], defaults={"is_staff": True,
                                                                                      "is_superuser": True})
         if created:
@@ -72,4 +75,5 @@ class Command(BaseCommand):
                                       "players": [p[0] for p in PLAYERS]}))
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready. Admin: http://{'127.0.0.1:8000'}/admin/ as {ADMIN[0]} / {ADMIN[1]}; "
+            f"support: support / {STAFF[0][1]}; finance: finance / {STAFF[1][1]}; "
             f"player pages: http://127.0.0.1:8000/ as mikha / demo-pass-1 or ana / demo-pass-2."))
