@@ -9,6 +9,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
     path("admin/", admin.site.urls),
+    path("staff/", include("staffauth.urls")),  # two-factor enrolment for staff
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/docs/swagger", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-swagger"),
