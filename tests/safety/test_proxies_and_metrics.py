@@ -1,6 +1,5 @@
 """Issue 8: client address behind trusted proxies, /metrics protection and labels, unknown provider paths."""
 
-import json
 
 import pytest
 from django.test import RequestFactory
