@@ -10,7 +10,8 @@ import pytest
 ROOT = Path(__file__).resolve().parents[2]
 DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production"
 NAMES = ["SECURE_SSL_REDIRECT", "SESSION_COOKIE_SECURE", "CSRF_COOKIE_SECURE", "SECURE_HSTS_SECONDS",
-         "CSRF_TRUSTED_ORIGINS", "SECURE_PROXY_SSL_HEADER", "SANDBOX_ENABLED", "TRUSTED_PROXIES", "DATABASES"]
+         "CSRF_TRUSTED_ORIGINS", "SECURE_PROXY_SSL_HEADER", "SANDBOX_ENABLED", "TRUSTED_PROXIES", "DATABASES",
+         "AXES_FAILURE_LIMIT", "AXES_COOLOFF_TIME", "STAFF_OTP_REQUIRED", "METRICS_TOKEN", "METRICS_ALLOWED_IPS"]
 
 
 def _load(**env) -> subprocess.CompletedProcess:
@@ -82,3 +83,13 @@ def test_behind_a_tls_balancer_an_admin_post_passes_the_csrf_origin_check(client
     response = browser.post("/admin/logout/", {"csrfmiddlewaretoken": token}, HTTP_ORIGIN="https://bo.example.com",
                             HTTP_REFERER="https://bo.example.com/admin/", **https)
     assert response.status_code == 302, response.content[:300]  # signed out, not a 403 CSRF page
+
+
+def test_lockout_two_factor_and_metrics_access_from_the_environment():
+    s = _settings(AXES_FAILURE_LIMIT="3", AXES_COOLOFF_MINUTES="30", STAFF_OTP_REQUIRED="true",
+                  METRICS_TOKEN="t0k3n", METRICS_ALLOWED_IPS="10.1.0.0/16,127.0.0.1")
+    assert s["AXES_FAILURE_LIMIT"] == 3 and s["AXES_COOLOFF_TIME"] == "0:30:00"
+    assert s["STAFF_OTP_REQUIRED"] is True
+    assert s["METRICS_TOKEN"] == "t0k3n" and s["METRICS_ALLOWED_IPS"] == ["10.1.0.0/16", "127.0.0.1"]
+    defaults = _settings()
+    assert defaults["STAFF_OTP_REQUIRED"] is False and defaults["AXES_FAILURE_LIMIT"] == 5
