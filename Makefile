@@ -9,7 +9,8 @@ PORT ?= 8000
 .PHONY: run test install demo lint bench clean
 
 run: demo
-	$(PY) manage.py runserver $(HOST):$(PORT)
+	# The sandbox (stand-in providers that move demo money) is on for the run command only.
+	SANDBOX_ENABLED=$${SANDBOX_ENABLED:-true} $(PY) manage.py runserver $(HOST):$(PORT)
 
 test: install
 	bash scripts/test.sh

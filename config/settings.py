@@ -5,9 +5,11 @@ cache, so the app runs anywhere. Production sets DATABASE_URL (PostgreSQL), REDI
 CELERY_BROKER_URL, SECRET_KEY and DEBUG=false.
 """
 
+from datetime import timedelta
 from pathlib import Path
 
 import environ
+from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
 VAR_DIR = BASE_DIR / "var"
@@ -19,6 +21,13 @@ environ.Env.read_env(BASE_DIR / ".env", overwrite=False)
 DEBUG = env.bool("DEBUG", default=True)
 _DEV_SECRET = "dev-only-insecure-secret-key-do-not-use-in-production"
 SECRET_KEY = env.str("SECRET_KEY", default=_DEV_SECRET if DEBUG else environ.Env.NOTSET)
+if not DEBUG and SECRET_KEY == _DEV_SECRET:
+    # The development key is published in this repository: sessions and password-reset links
+    # signed with it can be forged by anyone who has read the code.
+    raise ImproperlyConfigured(
+        "SECRET_KEY is the published development key; with DEBUG off set SECRET_KEY to a long random "
+        "value of your own (e.g. python -c 'import secrets; print(secrets.token_urlsafe(50))')."
+    )
 ALLOWED_HOSTS = env.list("ALLOWED_HOSTS", default=["127.0.0.1", "localhost", "testserver"] if DEBUG else [])
 
 INSTALLED_APPS = [
@@ -29,6 +38,9 @@ INSTALLED_APPS = [
     "django.contrib.messages",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
+    "django_otp",
+    "django_otp.plugins.otp_totp",
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
@@ -39,6 +51,7 @@ INSTALLED_APPS = [
     "reports",
     "simple_history",
     "audit",  # after the apps whose models it audits
+    "staffauth",
 ]
 
 MIDDLEWARE = [
@@ -51,8 +64,12 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     # Who made a change, for the audit trail (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
+    "django_otp.middleware.OTPMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "staffauth.middleware.StaffOTPMiddleware",
+    # Last, as django-axes asks: it turns a lockout raised while signing in into the lockout page.
+    "axes.middleware.AxesMiddleware",
 ]
 # The lobby frames the provider's game (and the sandbox's) from our own origin.
 X_FRAME_OPTIONS = "SAMEORIGIN"
@@ -80,6 +97,18 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
     # SQLite: wait for the writer lock instead of failing at once; BEGIN IMMEDIATE so that a
     # read-then-write transaction takes the lock up front (SQLite's stand-in for row locks).
     DATABASES["default"].setdefault("OPTIONS", {}).update({"timeout": 20, "transaction_mode": "IMMEDIATE"})
+elif env.bool("DB_POOL", default=True):
+    # PostgreSQL through psycopg's connection pool, bounded: every request thread or worker borrows
+    # a connection and gives it back when the request ends, so a burst waits its turn (up to
+    # DB_POOL_TIMEOUT seconds) instead of opening connections until the server refuses them
+    # ("too many clients already"), as persistent per-thread connections did under runserver.
+    # Per process: workers x DB_POOL_MAX_SIZE must stay below the server's max_connections.
+    DATABASES["default"]["CONN_MAX_AGE"] = 0  # the pool keeps connections; Django must not
+    DATABASES["default"].setdefault("OPTIONS", {})["pool"] = {
+        "min_size": env.int("DB_POOL_MIN_SIZE", default=1),
+        "max_size": env.int("DB_POOL_MAX_SIZE", default=10),
+        "timeout": env.float("DB_POOL_TIMEOUT", default=30.0),
+    }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
@@ -95,6 +124,27 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "UTC"
+
+AUTHENTICATION_BACKENDS = [
+    # django-axes first: it refuses a locked-out sign-in before the password is even checked.
+    "axes.backends.AxesStandaloneBackend",
+    "django.contrib.auth.backends.ModelBackend",
+]
+# Sign-in lockout (admin and player sign-in): after AXES_FAILURE_LIMIT failures for one username
+# from one address, that pair is refused for AXES_COOLOFF_MINUTES (see docs/decisions.md).
+AXES_FAILURE_LIMIT = env.int("AXES_FAILURE_LIMIT", default=5)
+AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15))
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "staffauth/locked_out.html"
+AXES_CLIENT_IP_CALLABLE = "providers.calllog.client_ip"  # the same trusted-proxy rule as everywhere
+AXES_VERBOSE = False
+# TOTP two-factor sign-in for staff (django-otp). A staff user with a confirmed device must give its
+# code at the admin sign-in. With STAFF_OTP_REQUIRED, superusers and members of
+# STAFF_OTP_REQUIRED_GROUPS must enrol a device before they can use the admin.
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=False)
+STAFF_OTP_REQUIRED_GROUPS = env.list("STAFF_OTP_REQUIRED_GROUPS", default=["finance"])
+OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Casino back-office")
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
@@ -140,9 +190,33 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
-# The sandbox provider (stand-in lobbies and games, served by this project) is for development
-# and tests only; production settings (DEBUG off) refuse it unless explicitly enabled.
-SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)
+# The sandbox provider (stand-in lobbies and games, served by this project) moves real ledger
+# money on our callbacks: it is off unless SANDBOX_ENABLED is set (`make run` sets it).
+SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=False)
+
+# HTTPS. With DEBUG off the defaults are the secure ones; behind a TLS load balancer set
+# SECURE_PROXY_SSL_HEADER (e.g. "HTTP_X_FORWARDED_PROTO,https") and CSRF_TRUSTED_ORIGINS
+# (e.g. "https://bo.example.com"), or every admin POST fails its CSRF origin check.
+SECURE_SSL_REDIRECT = env.bool("SECURE_SSL_REDIRECT", default=not DEBUG)
+SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
+SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
+CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
+SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
+_proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
+if _proxy_ssl_header and len(_proxy_ssl_header) != 2:
+    raise ImproperlyConfigured('SECURE_PROXY_SSL_HEADER is "HEADER,value", e.g. "HTTP_X_FORWARDED_PROTO,https"')
+SECURE_PROXY_SSL_HEADER = tuple(_proxy_ssl_header) if _proxy_ssl_header else None
+
+# Client addresses: X-Forwarded-For is believed only when the socket peer is one of these proxies
+# (IPs or networks); the client is the rightmost address that is not a trusted proxy.
+TRUSTED_PROXIES = env.list("TRUSTED_PROXIES", default=[])
+
+# /metrics: a scraper shows METRICS_TOKEN as "Authorization: Bearer <token>", or comes from an
+# address in METRICS_ALLOWED_IPS (IPs or networks). With neither set, loopback only.
+METRICS_TOKEN = env.str("METRICS_TOKEN", default="")
+METRICS_ALLOWED_IPS = env.list("METRICS_ALLOWED_IPS", default=[])
 
 # Logs: one JSON object per line in production (LOG_FORMAT=json, the default with DEBUG off), a
 # readable line in development. Every line carries the request id (X-Request-ID) of the request
@@ -164,4 +238,6 @@ LOGGING = {
         }
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
+    # django-axes logs every sign-in at INFO; lockouts (WARNING) are what ops need to see.
+    "loggers": {"axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")}},
 }

@@ -11,6 +11,7 @@ urlpatterns = [
     path("metrics", metrics, name="metrics"),
     path("admin/audit/log/", admin.site.admin_view(audit_log_view), name="audit-log"),
     path("admin/", admin.site.urls),
+    path("staff/", include("staffauth.urls")),  # two-factor enrolment for staff
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),
     path("api/docs/swagger", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-swagger"),

@@ -1,46 +1,97 @@
-"""Admin for integrations (secret write-only), the game catalogue and launch sessions."""
+"""Admin for integrations (secret write-only, API key masked), the game catalogue and launch sessions
+(tokens, bcodes and launch URLs masked): no staff user, superusers included, reads what moves money
+or opens a player's lobby."""
 
 from django import forms
 from django.contrib import admin
+from django.utils import timezone
 
 from audit.admin import AuditedAdmin
 from wallet.admin_paging import QuickListMixin
 
-from .models import Game, Integration, LaunchSession
+from .integrations import secret_set
+from .masking import mask, mask_url_with_token
+from .models import Game, Integration, LaunchSession, Provider
+
+ONEGAMING_SECRET_MAX = 50
 
 
 class IntegrationForm(forms.ModelForm):
-    """The secret can be set or replaced here but is never rendered back."""
+    """The secret and the API key can be set or replaced here, never read: neither is a form field
+    bound to the model, so no widget (editable or read-only) ever renders the stored value."""
 
-    secret = forms.CharField(
-        required=False,
+    new_secret = forms.CharField(
+        label="Secret", required=False, max_length=200,
         widget=forms.PasswordInput(render_value=False, attrs={"autocomplete": "new-password"}),
-        help_text="Leave empty to keep the current secret. It is never shown again once saved.",
+        help_text="Leave empty to keep the current secret. It is never shown, to anyone, once saved.",
+    )
+    new_api_key = forms.CharField(
+        label="API key", required=False, max_length=100,
+        widget=forms.TextInput(attrs={"autocomplete": "off"}),
+        help_text="Leave empty to keep the current key (Oppi). Shown masked once saved.",
     )
 
     class Meta:
         model = Integration
-        fields = ["provider", "code", "name", "mode", "enabled", "agent_code", "sub_agent", "api_key", "secret",
+        fields = ["provider", "code", "name", "mode", "enabled", "agent_code", "sub_agent",
                   "api_base_url", "allowed_ips", "launch_method"]
 
-    def clean_secret(self):
-        secret = self.cleaned_data.get("secret", "")
-        if not secret and not self.instance.pk:
-            raise forms.ValidationError("A new integration needs a secret.")
-        return secret or self.instance.secret
+    def clean(self):
+        cleaned = super().clean()
+        secret = cleaned.get("new_secret", "")
+        api_key = cleaned.get("new_api_key", "").strip()
+        provider = cleaned.get("provider") or self.instance.provider
+        if not secret and not self.instance.secret:
+            self.add_error("new_secret", "A new integration needs a secret.")
+        if provider == Provider.ONEGAMING and len(secret) > ONEGAMING_SECRET_MAX:
+            self.add_error("new_secret", f"1G secret keys are at most {ONEGAMING_SECRET_MAX} characters.")
+        if provider == Provider.OPPI and not (api_key or self.instance.api_key):
+            self.add_error("new_api_key", "An Oppi integration needs an API key.")
+        if api_key and Integration.objects.filter(provider=provider, api_key=api_key).exclude(
+                pk=self.instance.pk).exists():
+            self.add_error("new_api_key", "Another integration of this provider has this API key.")
+        return cleaned
 
 
 @admin.register(Integration)
 class IntegrationAdmin(AuditedAdmin):
     form = IntegrationForm
-    list_display = ["code", "name", "provider", "mode", "agent_code", "api_key", "api_base_url", "enabled"]
+    list_display = ["code", "name", "provider", "mode", "agent_code", "api_key_masked", "api_base_url", "enabled"]
     list_filter = ["provider", "mode", "enabled"]
-    search_fields = ["code", "name", "agent_code", "api_key"]
-    fieldsets = [
-        (None, {"fields": ["provider", "code", "name", "mode", "enabled"]}),
-        ("Credentials", {"fields": ["agent_code", "sub_agent", "api_key", "secret"]}),
-        ("Connection", {"fields": ["api_base_url", "allowed_ips", "launch_method"]}),
-    ]
+    search_fields = ["code", "name", "agent_code"]  # not the API key: a search would confirm a guess
+    readonly_fields = ["api_key_masked", "secret_status"]
+
+    def get_fieldsets(self, request, obj=None):
+        credentials = ["agent_code", "sub_agent", "api_key_masked", "secret_status"]
+        if self.has_change_permission(request, obj) if obj else self.has_add_permission(request):
+            credentials += ["new_api_key", "new_secret"]
+        return [
+            (None, {"fields": ["provider", "code", "name", "mode", "enabled"]}),
+            ("Credentials", {"fields": credentials}),
+            ("Connection", {"fields": ["api_base_url", "allowed_ips", "launch_method"]}),
+        ]
+
+    @admin.display(description="API key")
+    def api_key_masked(self, obj):
+        return mask(obj.api_key) or "—"
+
+    @admin.display(description="Secret")
+    def secret_status(self, obj):
+        if obj is None or not obj.secret:
+            return "not set"
+        if obj.secret_set_at is None:
+            return "set (before the date was recorded)"
+        when = timezone.localtime(obj.secret_set_at).strftime("%Y-%m-%d %H:%M %Z")
+        return f"set on {when} by {obj.secret_set_by or 'unknown'}"
+
+    def save_model(self, request, obj, form, change):
+        secret = form.cleaned_data.get("new_secret")
+        if secret:
+            secret_set(obj, secret, by=request.user.get_username())
+        api_key = form.cleaned_data.get("new_api_key", "").strip()
+        if api_key:
+            obj.api_key = api_key
+        super().save_model(request, obj, form, change)
 
 
 @admin.register(Game)
@@ -54,9 +105,26 @@ class GameAdmin(AuditedAdmin):
 
 @admin.register(LaunchSession)
 class LaunchSessionAdmin(QuickListMixin, admin.ModelAdmin):
-    list_display = ["created_at", "integration", "player", "game", "device", "method", "expires_at", "validated_at",
-                    "last_seen_at"]
+    """Read-only; the token (1G l_token, Oppi sessionId), the bcode and the launch URL are masked:
+    with any of them anyone could open the lobby as the player."""
+
+    list_display = ["launch", "created_at", "integration", "player", "game", "device", "method", "expires_at",
+                    "validated_at", "last_seen_at"]
     list_filter = ["integration", "device", "method"]
-    search_fields = ["=token", "=player__external_id"]
+    search_fields = ["=token", "=player__external_id"]  # exact match only: finding needs the whole token
     list_select_related = ["integration", "player", "game"]
-    exclude = ["token"]
+    fields = ["token_masked", "integration", "player", "game", "currency", "device", "method", "url_masked",
+              "created_at", "expires_at", "validated_at", "last_seen_at"]
+    readonly_fields = fields
+
+    @admin.display(description="launch")
+    def launch(self, obj):
+        return str(obj)
+
+    @admin.display(description="token")
+    def token_masked(self, obj):
+        return mask(obj.token)
+
+    @admin.display(description="launch URL")
+    def url_masked(self, obj):
+        return mask_url_with_token(obj.url, obj.token)

@@ -6,6 +6,7 @@ import ipaddress
 
 from django.core.exceptions import ValidationError
 from django.db import transaction
+from django.utils import timezone
 
 from .models import Game, Integration, LaunchMethod, Provider, WalletMode
 
@@ -26,11 +27,21 @@ def _clean_ips(allowed_ips: str | None) -> str | None:
     return ",".join(ips)
 
 
+def secret_set(integration: Integration, secret: str, *, by: str) -> None:
+    """Put a new secret on the (unsaved) row and stamp when and by whom: all the admin ever shows."""
+    integration.secret = secret
+    integration.secret_set_at = timezone.now()
+    integration.secret_set_by = (by or "")[:150]
+
+
 def integration_upsert(*, provider: str, code: str, secret: str, mode: str = WalletMode.SEAMLESS,
                        agent_code: str = "", sub_agent: str = "", api_key: str = "", api_base_url: str | None = None,
                        allowed_ips: str | None = None, enabled: bool = True, name: str = "",
-                       launch_method: str | None = None) -> tuple[Integration, bool]:
-    """Create or update an integration account by its code. Returns (integration, created)."""
+                       launch_method: str | None = None, set_by: str = "command") -> tuple[Integration, bool]:
+    """Create or update an integration account by its code. Returns (integration, created).
+
+    `set_by` names who sets the secret (a username, or the command); it is recorded only when the
+    secret is new or changes."""
     if provider not in Provider.values:
         raise IntegrationError(f"unknown provider {provider!r} (choose from {', '.join(Provider.values)})")
     if mode not in WalletMode.values:
@@ -47,7 +58,7 @@ def integration_upsert(*, provider: str, code: str, secret: str, mode: str = Wal
         raise IntegrationError(f"unknown launch method {launch_method!r} ({', '.join(LaunchMethod.values)})")
     if provider == Provider.ONEGAMING and len(secret) > 50:
         raise IntegrationError("1G secret keys are at most 50 characters")
-    values = {"provider": provider, "secret": secret, "mode": mode, "agent_code": agent_code, "sub_agent": sub_agent,
+    values = {"provider": provider, "mode": mode, "agent_code": agent_code, "sub_agent": sub_agent,
               "api_key": api_key, "enabled": enabled}
     if name:
         values["name"] = name
@@ -67,6 +78,8 @@ def integration_upsert(*, provider: str, code: str, secret: str, mode: str = Wal
             raise IntegrationError(f"integration {code!r} belongs to {integration.provider}, not {provider}")
         for field_name, value in values.items():
             setattr(integration, field_name, value)
+        if created or integration.secret != secret:
+            secret_set(integration, secret, by=set_by)
         try:
             integration.full_clean()
         except ValidationError as exc:

@@ -38,8 +38,11 @@ class Integration(models.Model):
     agent_code = models.CharField(max_length=50, blank=True)
     sub_agent = models.CharField(max_length=50, blank=True)
     api_key = models.CharField(max_length=100, blank=True)
-    # Shared HMAC secret. Write-only in the admin; never rendered back.
+    # Shared HMAC secret. Write-only for every user: the admin shows only when and by whom it was set.
     secret = models.CharField(max_length=200)
+    secret_set_at = models.DateTimeField(null=True, blank=True, editable=False)
+    secret_set_by = models.CharField(max_length=150, blank=True, editable=False,
+                                     help_text="Username of the staff member, or the command, that set it.")
     api_base_url = models.URLField(blank=True, help_text="The provider's base URL for calls we make.")
     allowed_ips = models.TextField(
         blank=True, help_text="Comma-separated caller IPs allowed for callbacks. Empty: any IP."
@@ -128,4 +131,6 @@ class LaunchSession(models.Model):
         indexes = [models.Index(fields=["player", "-created_at"], name="launch_player_recent")]
 
     def __str__(self) -> str:
-        return self.token
+        # Never the token: this text is the admin's page title and breadcrumb, and the token
+        # opens the lobby as the player.
+        return f"Launch #{self.pk}"

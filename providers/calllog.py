@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
+import ipaddress
 import json
 import logging
 import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
+from functools import lru_cache
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.utils import timezone
 
 from .models import CallLog, Direction
@@ -18,6 +22,7 @@ logger = logging.getLogger(__name__)
 # Keys whose values never reach the history (compared in lower case).
 SECRET_KEYS = frozenset({"secret", "secret_key", "password", "x-signature", "ug-data-signature", "bcode", "token", "l_token"})
 MAX_BODY_CHARS = 8000
+UNKNOWN_ENDPOINT_LABEL = "unknown"
 
 
 def redact(body: object) -> str:
@@ -64,6 +69,9 @@ class CallRecord:
     caller_ip: str | None = None
     request_body: object = None
     response_body: object = None
+    # False for a path that is none of the provider's endpoints: the history keeps the path, the
+    # metrics count it under one label (a label per random path would grow /metrics without end).
+    endpoint_known: bool = True
     started: float = field(default_factory=time.perf_counter)
 
 
@@ -71,7 +79,8 @@ def call_log_write(record: CallRecord) -> None:
     """Insert the history row and count the call; a failure here is logged and never fails the call."""
     seconds = time.perf_counter() - record.started
     try:
-        call_observe(provider=record.provider, direction=record.direction, endpoint=record.endpoint[:64],
+        endpoint = record.endpoint[:64] if record.endpoint_known else UNKNOWN_ENDPOINT_LABEL
+        call_observe(provider=record.provider, direction=record.direction, endpoint=endpoint,
                      status=record.status_code[:64] or "NONE", seconds=seconds)
     except Exception:
         logger.exception("could not count the call %s %s", record.provider, record.endpoint)
@@ -106,5 +115,44 @@ def call_logged(record: CallRecord):
 
 
 def client_ip(request) -> str | None:
-    """The caller's IP as the web server saw it (a proxy in front must set REMOTE_ADDR right)."""
-    return request.META.get("REMOTE_ADDR") or None
+    """The caller's address: the socket peer, or, when that peer is a trusted proxy
+    (settings.TRUSTED_PROXIES), the rightmost X-Forwarded-For hop that is not a trusted proxy.
+
+    Hops left of the first untrusted one are whatever the client wrote and are never believed.
+    Used by the providers' IP allowlists, the call history and the sign-in lockout."""
+    peer = request.META.get("REMOTE_ADDR") or None
+    networks = _networks(tuple(getattr(settings, "TRUSTED_PROXIES", ()) or ()))
+    if peer is None or not networks or not _trusted(peer, networks):
+        return peer
+    nearest = peer
+    for hop in reversed(request.META.get("HTTP_X_FORWARDED_FOR", "").split(",")):
+        hop = hop.strip()
+        if not _parse_ip(hop):
+            # A trusted proxy always appends a real address: garbage here was written by the client
+            # side, so the last address a trusted proxy vouched for is the best we know.
+            return nearest
+        if not _trusted(hop, networks):
+            return hop
+        nearest = hop
+    return nearest  # every hop is one of our proxies: the leftmost one is the caller
+
+
+def _parse_ip(text: str):
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _trusted(address: str, networks) -> bool:
+    ip = _parse_ip(address)
+    return ip is not None and any(ip in network for network in networks)
+
+
+@lru_cache(maxsize=8)
+def _networks(entries: tuple[str, ...]) -> tuple:
+    """TRUSTED_PROXIES as networks (a bare IP is a /32 or /128); a bad entry is a settings error."""
+    try:
+        return tuple(ipaddress.ip_network(entry.strip(), strict=False) for entry in entries if entry.strip())
+    except ValueError as exc:
+        raise ImproperlyConfigured(f"TRUSTED_PROXIES: {exc}") from exc

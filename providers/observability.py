@@ -7,12 +7,15 @@ an empty directory so that /metrics adds up all workers (prometheus_client multi
 
 from __future__ import annotations
 
+import hmac
+import ipaddress
 import logging
 import os
 import re
 import uuid
 from contextvars import ContextVar
 
+from django.conf import settings
 from django.http import HttpResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
 
@@ -27,6 +30,7 @@ CALL_SECONDS = Histogram(
     ["provider", "direction", "endpoint"],
     buckets=(0.005, 0.01, 0.025, 0.05, 0.1, 0.25, 0.5, 1, 2.5, 5, 10),
 )
+logger = logging.getLogger(__name__)
 
 
 def call_observe(*, provider: str, direction: str, endpoint: str, status: str, seconds: float) -> None:
@@ -34,8 +38,47 @@ def call_observe(*, provider: str, direction: str, endpoint: str, status: str, s
     CALL_SECONDS.labels(provider, direction, endpoint).observe(seconds)
 
 
+def metrics_allowed(request) -> bool:
+    """A scraper shows settings.METRICS_TOKEN as a bearer token, or calls from METRICS_ALLOWED_IPS
+    (the client address after the trusted-proxy rule); with neither configured, loopback only."""
+    from .calllog import client_ip  # calllog imports this module for call_observe
+
+    token = settings.METRICS_TOKEN
+    allowed = settings.METRICS_ALLOWED_IPS
+    if token:
+        scheme, _, presented = request.headers.get("Authorization", "").partition(" ")
+        if scheme.lower() == "bearer" and hmac.compare_digest(presented.strip().encode(), token.encode()):
+            return True
+    address = _ip(client_ip(request) or "")
+    if address is None:
+        return False
+    if not token and not allowed:
+        return address.is_loopback
+    return any(address in network for network in _networks(tuple(allowed)))
+
+
+def _ip(text: str):
+    try:
+        return ipaddress.ip_address(text)
+    except ValueError:
+        return None
+
+
+def _networks(entries: tuple[str, ...]) -> list:
+    networks = []
+    for entry in entries:
+        try:
+            networks.append(ipaddress.ip_network(entry.strip(), strict=False))
+        except ValueError:
+            logger.warning("METRICS_ALLOWED_IPS: ignoring %r, not an IP address or network", entry)
+    return networks
+
+
 def metrics(request):
     """Prometheus text format; all gunicorn workers when PROMETHEUS_MULTIPROC_DIR is set."""
+    if not metrics_allowed(request):
+        return HttpResponse("metrics: bearer token or allowed address required\n", status=403,
+                            content_type="text/plain")
     if os.environ.get("PROMETHEUS_MULTIPROC_DIR"):
         registry = CollectorRegistry()
         multiprocess.MultiProcessCollector(registry)

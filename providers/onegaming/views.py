@@ -9,6 +9,7 @@ from __future__ import annotations
 from django.core.exceptions import RequestDataTooBig
 from django.http import JsonResponse
 from django.utils import timezone
+from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
@@ -145,11 +146,12 @@ class TransactionsView(_WalletCallbackView):
     call = dialect.TRANSACTIONS
 
 
+@csrf_exempt  # a provider's POST carries no CSRF token: it must get the JSON answer, not a 403 page
 def unknown_path(request, rest: str = ""):
     """Any other path under /api/onegaming/ (a trailing slash, a typo): HTTP 200 UNKNOWN_ERROR, in
     the history, so that a callback URL configured wrong at 1G shows up there, not as a 404 page."""
     answer = {"status": str(Status.UNKNOWN_ERROR)}
     record = CallRecord(provider=Provider.ONEGAMING, endpoint=rest or "/", caller_ip=client_ip(request),
-                        status_code=str(Status.UNKNOWN_ERROR), response_body=answer)
+                        status_code=str(Status.UNKNOWN_ERROR), response_body=answer, endpoint_known=False)
     with call_logged(record):
         return JsonResponse(answer)

@@ -202,6 +202,6 @@ def unknown_path(request, rest: str = ""):
     so that a callback URL configured wrong at Oppi shows up there instead of as Django's 404 page."""
     answer = {"status": Status.ERROR.value}
     record = CallRecord(provider=Provider.OPPI, endpoint=rest or "/", caller_ip=client_ip(request),
-                        status_code=Status.ERROR.value, response_body=answer)
+                        status_code=Status.ERROR.value, response_body=answer, endpoint_known=False)
     with call_logged(record):
         return JsonResponse(answer)

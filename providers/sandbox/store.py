@@ -27,3 +27,35 @@ def sessions() -> list[dict]:
     """Newest first; sessions that have expired from the cache drop out."""
     found = (session_get(i) for i in cache.get(INDEX_KEY, []))
     return [s for s in found if s is not None]
+
+
+# --- rounds: the sandbox's own record of each open bet (never the browser's word) --------------
+
+
+def _round_key(provider: str, launch_token: str) -> str:
+    return f"sandbox:{provider}:round:{launch_token}"
+
+
+def round_open(provider: str, launch_token: str, data: dict) -> None:
+    cache.set(_round_key(provider, launch_token), data, TTL)
+
+
+def round_get(provider: str, launch_token: str) -> dict | None:
+    return cache.get(_round_key(provider, launch_token))
+
+
+def round_close(provider: str, launch_token: str) -> None:
+    cache.delete(_round_key(provider, launch_token))
+
+
+def _lobby_key(l_token: str) -> str:
+    return f"sandbox:onegaming:lobby:{l_token}"
+
+
+def onegaming_lobby_save(l_token: str, data: dict) -> None:
+    """What igPokerValidation told the 1G sandbox lobby about this launch (player, currency)."""
+    cache.set(_lobby_key(l_token), data, TTL)
+
+
+def onegaming_lobby_get(l_token: str) -> dict | None:
+    return cache.get(_lobby_key(l_token))

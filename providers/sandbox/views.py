@@ -18,6 +18,7 @@ from django.urls import reverse
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
+from lobby.models import LaunchSession
 from lobby.reference import ONEGAMING_GAMES
 from providers.oppi import signing as oppi_signing
 from wallet.money import AmountError, from_units, to_units
@@ -69,52 +70,86 @@ def onegaming_lobby(request, mobile: bool = False):
     if answer.get("status") != "OK":
         return _refused(request, "1Gaming", str(answer.get("status")), "The operator refused this launch.")
     game_code = (params["game_code"] if not mobile else "") or DEFAULT_ONEGAMING_GAME
-    state = {
-        "agent_code": integration.agent_code, "player_id": answer["player_id"], "username": answer["username"],
-        "l_token": params["l_token"], "currency": answer["currency"], "game_id": game_code,
-        "balance": str(answer["balance"]), "amount": "10",
-    }
+    lobby = {"username": answer["username"], "currency": answer["currency"], "balance": str(answer["balance"])}
+    store.onegaming_lobby_save(params["l_token"], lobby)
+    state = {**lobby, "agent_code": integration.agent_code, "l_token": params["l_token"], "game_id": game_code,
+             "amount": "10", "ticket": ""}
     return _onegaming_page(request, state, mobile=mobile, last={"call": "igPokerValidation", **answer})
 
 
-@csrf_exempt
+def _own_launch(request, integration, token: str) -> LaunchSession | None:
+    """The signed-in player's own launch with this token, or None (not signed in, or not theirs)."""
+    if not request.user.is_authenticated or not token:
+        return None
+    return (LaunchSession.objects.select_related("player")
+            .filter(integration=integration, token=token, player__user=request.user).first())
+
+
+def _not_yours(request, provider: str):
+    response = _refused(request, provider, "NOT_YOUR_GAME",
+                        "Sign in to the lobby and open this game from there: a round is played only by the "
+                        "signed-in player on their own launch.")
+    response.status_code = 403
+    return response
+
+
 @require_POST
 def onegaming_round(request):
-    """A click in the 1G sandbox game: Bet, Win or Lose, sent to our callbacks."""
-    state = {k: request.POST.get(k, "") for k in ("agent_code", "player_id", "username", "l_token", "currency",
-                                                   "game_id", "balance", "amount", "ticket", "round_id", "bet")}
-    integration = wire.onegaming_integration(state["agent_code"])
+    """A click in the 1G sandbox game: Bet, Win or Lose, sent to our callbacks.
+
+    Only the signed-in player, on their own launch; the browser names the launch, the game and the
+    bet amount, nothing else: the player, the currency and the open bet come from the sandbox's
+    own records (the lobby's igPokerValidation answer and the bet it placed), so a win is always
+    twice the bet that was really placed."""
+    l_token = request.POST.get("l_token", "")
+    integration = wire.onegaming_integration(request.POST.get("agent_code", ""))
     if integration is None:
         return _refused(request, "1Gaming", "INVALID_PARTNER", "No sandbox integration has this agent code.")
+    launch = _own_launch(request, integration, l_token)
+    lobby = store.onegaming_lobby_get(l_token)
+    if launch is None or lobby is None:
+        return _not_yours(request, "1Gaming")
+    open_round = store.round_get("onegaming", l_token)
+    state = {**lobby, "l_token": l_token, "agent_code": integration.agent_code,
+             "game_id": (open_round or {}).get("game_id") or request.POST.get("game_id", "") or DEFAULT_ONEGAMING_GAME,
+             "amount": request.POST.get("amount", "10"), "ticket": (open_round or {}).get("ticket", "")}
     action = request.POST.get("action")
-    common = {"player_id": state["player_id"], "currency": state["currency"], "game_id": state["game_id"]}
-    if action == "bet":
+    common = {"player_id": launch.player.external_id, "currency": lobby["currency"], "game_id": state["game_id"]}
+    if action == "bet" and open_round is None:
         amount = wire.decimal_or_none(state["amount"])
         if amount is None:
             return _onegaming_page(request, state, last={"call": "bet", "status": "enter an amount above 0"})
-        state.update(ticket=wire.new_id("tkt"), round_id=wire.new_id("rnd"), bet=str(amount))
+        placed = {"ticket": wire.new_id("tkt"), "round_id": wire.new_id("rnd"), "bet": str(amount),
+                  "game_id": state["game_id"]}
         answer = wire.onegaming_post(request, integration, "bet", {
-            **common, "l_token": state["l_token"], "round_id": state["round_id"], "txn_id": wire.new_id("bet"),
-            "txn_ticket": state["ticket"], "amount": amount})
-        if answer.get("status") != "OK":
-            state.update(ticket="", round_id="", bet="")
-    elif action in ("win", "lose") and state["ticket"]:
-        won = (Decimal(state["bet"]) * 2) if action == "win" else Decimal(0)
+            **common, "l_token": l_token, "round_id": placed["round_id"], "txn_id": wire.new_id("bet"),
+            "txn_ticket": placed["ticket"], "amount": amount})
+        if answer.get("status") == "OK":
+            store.round_open("onegaming", l_token, placed)
+            state["ticket"] = placed["ticket"]
+    elif action in ("win", "lose") and open_round is not None:
+        store.round_close("onegaming", l_token)  # first: a double click cannot settle twice from here
+        bet = Decimal(open_round["bet"])
+        won = bet * 2 if action == "win" else Decimal(0)
         answer = wire.onegaming_post(request, integration, "result", {
-            **common, "round_id": state["round_id"], "txn_id": wire.new_id("res"), "txn_ticket": state["ticket"],
-            "amount": won.quantize(Decimal(state["bet"]))})
-        state.update(ticket="", round_id="", bet="")
+            **common, "round_id": open_round["round_id"], "txn_id": wire.new_id("res"),
+            "txn_ticket": open_round["ticket"], "amount": won.quantize(bet)})
+        state["ticket"] = ""
     else:
         return _onegaming_page(request, state, last={"call": action or "?", "status": "nothing to do"})
     if "balance" in answer:
         state["balance"] = str(answer["balance"])
+        store.onegaming_lobby_save(l_token, {**lobby, "balance": state["balance"]})
     return _onegaming_page(request, state, last={"call": action, **answer})
 
 
 def _onegaming_page(request, state: dict, *, mobile: bool = False, last: dict | None = None):
+    # The form carries only what names the launch; the rest is shown, not posted back.
+    posted = {k: state.get(k, "") for k in ("agent_code", "l_token")}
     return render(request, "sandbox/game.html", {
-        "provider": "1Gaming", "state": state, "mobile": mobile, "last": last,
+        "provider": "1Gaming", "state": posted, "mobile": mobile, "last": last,
         "round_open": bool(state.get("ticket")), "action_url": reverse("sandbox:onegaming-round"),
+        "amount": state.get("amount", ""), "game_id": state.get("game_id", ""),
         "player_name": state.get("username"), "balance": state.get("balance"), "currency": state.get("currency"),
         "game_label": f"Game #{state.get('game_id')}", "games": [g[1] for g in ONEGAMING_GAMES],
     })
@@ -192,37 +227,43 @@ def oppi_game_sessions(request):
     return JsonResponse({"status": "RS_OK", "page": page, "limit": limit, "total": len(rows), "data": data})
 
 
-@csrf_exempt
 @require_http_methods(["GET", "POST"])
 def oppi_play(request, session_id: str):
-    """The Oppi sandbox game: Bet, then Win or Lose, each sent to our Oppi wallet endpoints."""
+    """The Oppi sandbox game: Bet, then Win or Lose, each sent to our Oppi wallet endpoints.
+
+    Only the signed-in player whose launch this session is; the open bet lives in the sandbox's
+    store (never in the page), so a payout is always twice the bet really placed."""
     session = store.session_get(session_id)
     if session is None:
         raise Http404("unknown sandbox session")
     integration = wire.oppi_integration(session["apiKey"])
     if integration is None:
         return _refused(request, "Oppi Games", "RS_ERROR_INVALID_APIKEY", "The integration no longer points here.")
-    state = {"amount": request.POST.get("amount", "10"), "bet_txn": request.POST.get("bet_txn", ""),
-             "bet": request.POST.get("bet", ""), "balance": request.POST.get("balance", "")}
-    if not state["balance"]:
-        state["balance"] = _oppi_amount(int(session["balance"]))
+    if _own_launch(request, integration, session_id) is None:
+        return _not_yours(request, "Oppi Games")
     last = None
+    amount = request.POST.get("amount", "10")
     if request.method == "POST":
-        last = _oppi_round(request, integration, session, state)
+        last = _oppi_round(request, integration, session, amount)
+        session = store.session_get(session_id) or session
+    open_round = store.round_get("oppi", session_id)
     return render(request, "sandbox/game.html", {
-        "provider": "Oppi Games", "state": state, "last": last, "round_open": bool(state["bet_txn"]),
-        "action_url": reverse("sandbox:oppi-play", args=[session_id]), "player_name": session["playerName"],
-        "balance": state["balance"], "currency": session["currency"], "game_label": session["gameId"],
+        "provider": "Oppi Games", "state": {}, "last": last, "round_open": open_round is not None,
+        "amount": amount, "action_url": reverse("sandbox:oppi-play", args=[session_id]),
+        "player_name": session["playerName"], "balance": _oppi_amount(int(session["balance"])),
+        "currency": session["currency"], "game_label": session["gameId"],
     })
 
 
-def _oppi_round(request, integration, session: dict, state: dict) -> dict:
+def _oppi_round(request, integration, session: dict, amount_text: str) -> dict:
     action = request.POST.get("action")
-    common = {"sessionId": session["sessionId"], "playerId": session["playerId"], "gameId": session["gameId"],
+    session_id = session["sessionId"]
+    open_round = store.round_get("oppi", session_id)
+    common = {"sessionId": session_id, "playerId": session["playerId"], "gameId": session["gameId"],
               "currency": session["currency"]}
-    if action == "bet":
+    if action == "bet" and open_round is None:
         try:
-            amount = to_units(state["amount"].strip())
+            amount = to_units(amount_text.strip())
         except AmountError:
             return {"call": "bet", "status": "enter an amount above 0 (at most 5 decimals)"}
         if amount <= 0:
@@ -230,15 +271,16 @@ def _oppi_round(request, integration, session: dict, state: dict) -> dict:
         txn = wire.new_id("bet")
         answer = wire.oppi_post(request, integration, "transaction/bet",
                                 {"transactionId": txn, **common, "amount": amount})
-        state.update(bet_txn=txn if answer.get("status") == "RS_OK" else "", bet=str(amount))
-    elif action in ("win", "lose") and state["bet_txn"]:
-        won = int(state["bet"]) * 2 if action == "win" else 0
+        if answer.get("status") == "RS_OK":
+            store.round_open("oppi", session_id, {"txn": txn, "amount": amount})
+    elif action in ("win", "lose") and open_round is not None:
+        store.round_close("oppi", session_id)  # first: a double click cannot pay twice from here
+        won = int(open_round["amount"]) * 2 if action == "win" else 0
         answer = wire.oppi_post(request, integration, "transaction/payout", {
-            "transactionId": wire.new_id("pay"), "refTransactionId": state["bet_txn"], **common,
+            "transactionId": wire.new_id("pay"), "refTransactionId": open_round["txn"], **common,
             "amount": won, "isWin": action == "win"})
-        state.update(bet_txn="", bet="")
     else:
         return {"call": action or "?", "status": "nothing to do"}
     if isinstance(answer.get("balance"), int):
-        state["balance"] = _oppi_amount(answer["balance"])
+        store.session_save(session_id, {**session, "balance": answer["balance"]})
     return {"call": action, **answer}

@@ -123,7 +123,7 @@ def test_bets_write_no_audit_rows(rich_player, onegaming):
 def test_integration_history_and_audit_list_never_show_the_secret(client, admin_user, support_user, onegaming):
     client.force_login(admin_user)
     data = {"provider": "onegaming", "code": onegaming.code, "name": "renamed", "mode": "seamless", "enabled": "on",
-            "agent_code": onegaming.agent_code, "sub_agent": "", "api_key": "", "secret": "brand-new-secret-77",
+            "agent_code": onegaming.agent_code, "sub_agent": "", "new_api_key": "", "new_secret": "brand-new-secret-77",
             "api_base_url": "https://1g.example.test", "allowed_ips": "", "launch_method": "iframe",
             "change_reason": "rotated the key"}
     assert client.post(reverse("admin:lobby_integration_change", args=[onegaming.pk]), data).status_code == 302

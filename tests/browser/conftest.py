@@ -54,3 +54,9 @@ def screenshot():
         page.screenshot(path=str(SCREENSHOTS / f"{name}.png"), **options)
 
     return save
+
+
+@pytest.fixture(autouse=True)
+def _sandbox_on(settings):
+    """The player's evening plays in the sandbox, which a default install has off."""
+    settings.SANDBOX_ENABLED = True

@@ -34,3 +34,18 @@ def sandbox_world(base_url: str) -> World:
     funded_wallet(player, "IDR", "1500.00")
     funded_wallet(player, "USD", "100.00")
     return World(onegaming=onegaming, oppi=oppi, player=player, oppi_game=game)
+
+
+def signed_in(base_url: str, username: str = "mikha", password: str = "demo-pass-1"):
+    """An httpx client signed in on the player sign-in page (session and CSRF cookies), as a browser is."""
+    import re
+
+    import httpx
+
+    client = httpx.Client(base_url=base_url, timeout=30)
+    page = client.get("/login/").text
+    token = re.search(r'name="csrfmiddlewaretoken" value="([^"]+)"', page).group(1)
+    answer = client.post("/login/", data={"username": username, "password": password, "csrfmiddlewaretoken": token},
+                         headers={"Referer": f"{base_url}/login/"})
+    assert answer.status_code == 302, answer.text[:300]
+    return client

@@ -11,7 +11,8 @@ from lobby.models import LaunchSession
 from lobby.services import launch_start
 from providers.oppi.client import OppiClient
 from providers.oppi.signing import sign as oppi_sign
-from tests.lobby.sandbox_world import sandbox_world
+from tests.factories import PlayerFactory, UserFactory
+from tests.lobby.sandbox_world import sandbox_world, signed_in
 from wallet.models import Account
 
 pytestmark = pytest.mark.django_db(transaction=True)
@@ -29,23 +30,70 @@ def _balance(player, currency) -> Decimal:
     return Decimal(Account.objects.get(player=player, currency_id=currency, kind="wallet").balance) / 100000
 
 
+@pytest.fixture(autouse=True)
+def _sandbox_on(settings):
+    """A default install has the sandbox off (only `make run` turns it on): these tests turn it on."""
+    settings.SANDBOX_ENABLED = True
+
+
 @pytest.fixture
 def world(live_server):
     return sandbox_world(live_server.url)
 
 
-def test_onegaming_round_in_the_sandbox_moves_the_wallet(world, live_server):
+@pytest.fixture
+def player_browser(world, live_server):
+    client = signed_in(live_server.url)
+    yield client
+    client.close()
+
+
+def test_onegaming_round_in_the_sandbox_moves_the_wallet(world, live_server, player_browser):
     launched = launch_start(integration=world.onegaming, player=world.player, currency="IDR")
-    page = httpx.get(launched.url, timeout=30).text
+    page = player_browser.get(launched.url).text
     assert "igPokerValidation → <strong>OK</strong>" in _status(page) and "1500.00 IDR" in page
     assert LaunchSession.objects.get(pk=launched.session.pk).validated_at is not None
     action = f"{live_server.url}/sandbox/onegaming/round"
-    bet = httpx.post(action, data={**_hidden(page), "game_id": "601", "amount": "25.50", "action": "bet"},
-                     timeout=30).text
+    bet = player_browser.post(action, data={**_hidden(page), "game_id": "601", "amount": "25.50", "action": "bet"}).text
     assert "<strong>OK</strong>" in _status(bet) and "1474.50 IDR" in bet
-    win = httpx.post(action, data={**_hidden(bet), "action": "win"}, timeout=30).text
+    win = player_browser.post(action, data={**_hidden(bet), "action": "win"}).text
     assert "<strong>OK</strong>" in _status(win) and "1525.50 IDR" in win
     assert _balance(world.player, "IDR") == Decimal("1525.50")
+
+
+def test_onegaming_win_is_twice_the_bet_really_placed_whatever_the_browser_sends(world, live_server, player_browser):
+    launched = launch_start(integration=world.onegaming, player=world.player, currency="IDR")
+    page = player_browser.get(launched.url).text
+    action = f"{live_server.url}/sandbox/onegaming/round"
+    bet = player_browser.post(action, data={**_hidden(page), "amount": "10", "action": "bet"}).text
+    assert "1490.00 IDR" in bet
+    forged = {**_hidden(bet), "bet": "1000000", "amount": "1000000", "player_id": "SOMEONE", "currency": "USD",
+              "action": "win"}
+    win = player_browser.post(action, data=forged).text
+    assert "<strong>OK</strong>" in _status(win)
+    assert _balance(world.player, "IDR") == Decimal("1510.00")
+    assert _balance(world.player, "USD") == Decimal("100.00")
+
+
+def test_onegaming_round_needs_the_signed_in_player_their_own_launch_and_a_csrf_token(world, live_server,
+                                                                                      player_browser):
+    launched = launch_start(integration=world.onegaming, player=world.player, currency="IDR")
+    page = player_browser.get(launched.url).text
+    action = f"{live_server.url}/sandbox/onegaming/round"
+    fields = {**_hidden(page), "amount": "10", "action": "bet"}
+    # Not signed in (and so no CSRF cookie): refused before any money moves.
+    assert httpx.post(action, data=fields, timeout=30).status_code == 403
+    # Signed in, but no CSRF token in the form.
+    no_token = {k: v for k, v in fields.items() if k != "csrfmiddlewaretoken"}
+    assert player_browser.post(action, data=no_token).status_code == 403
+    # Another signed-in player replaying this player's launch.
+    PlayerFactory(external_id="EVE0001", username="Eve", user=UserFactory(username="eve", password="eve-pass-1"))
+    eve = signed_in(live_server.url, "eve", "eve-pass-1")
+    eve_page = eve.get(launched.url).text  # the lobby page itself is the provider's, validated by bcode
+    refused = eve.post(action, data={**fields, "csrfmiddlewaretoken": _hidden(eve_page)["csrfmiddlewaretoken"]})
+    eve.close()
+    assert refused.status_code == 403 and "NOT_YOUR_GAME" in refused.text
+    assert _balance(world.player, "IDR") == Decimal("1500.00")
 
 
 def test_onegaming_lobby_refuses_a_launch_with_a_wrong_bcode(world):
@@ -60,17 +108,30 @@ def test_onegaming_url_variant_through_the_sandbox(world):
     assert "<strong>OK</strong>" in _status(httpx.get(launched.url, timeout=30).text)
 
 
-def test_oppi_round_in_the_sandbox_moves_the_wallet(world):
+def test_oppi_round_in_the_sandbox_moves_the_wallet(world, player_browser):
     launched = launch_start(integration=world.oppi, player=world.player, game=world.oppi_game, currency="USD")
-    page = httpx.get(launched.url, timeout=30).text
+    page = player_browser.get(launched.url).text
     assert "100.00 USD" in page
-    bet = httpx.post(launched.url, data={**_hidden(page), "amount": "2.5", "action": "bet"}, timeout=30).text
+    bet = player_browser.post(launched.url, data={**_hidden(page), "amount": "2.5", "action": "bet"}).text
     assert "<strong>RS_OK</strong>" in _status(bet) and "97.50 USD" in bet
-    lose = httpx.post(launched.url, data={**_hidden(bet), "action": "lose"}, timeout=30).text
+    lose = player_browser.post(launched.url, data={**_hidden(bet), "action": "lose"}).text
     assert "<strong>RS_OK</strong>" in _status(lose) and "97.50 USD" in lose
     assert _balance(world.player, "USD") == Decimal("97.50")
     listed = OppiClient(world.oppi).sessions(player_id="CLi3000001")
     assert [s["sessionId"] for s in listed["data"]] == [launched.token]
+
+
+def test_oppi_payout_is_twice_the_bet_really_placed_and_only_for_the_launching_player(world, live_server,
+                                                                                     player_browser):
+    launched = launch_start(integration=world.oppi, player=world.player, game=world.oppi_game, currency="USD")
+    page = player_browser.get(launched.url).text
+    bet = player_browser.post(launched.url, data={**_hidden(page), "amount": "5", "action": "bet"}).text
+    assert "95.00 USD" in bet
+    assert httpx.post(launched.url, data={"action": "win"}, timeout=30).status_code == 403  # not signed in
+    forged = {**_hidden(bet), "bet": str(10**12), "bet_txn": "x", "amount": "9999", "action": "win"}
+    win = player_browser.post(launched.url, data=forged).text
+    assert "<strong>RS_OK</strong>" in _status(win) and "105.00 USD" in win
+    assert _balance(world.player, "USD") == Decimal("105.00")
 
 
 def test_oppi_sandbox_checks_the_signature(world, live_server):

@@ -29,7 +29,7 @@ class Command(BaseCommand):
                 provider=o["provider"], code=o["code"], secret=o["secret"], mode=o["mode"],
                 agent_code=o["agent_code"], sub_agent=o["sub_agent"], api_key=o["api_key"],
                 api_base_url=o["api_base_url"], allowed_ips=o["allowed_ips"], enabled=not o["disabled"],
-                name=o["name"], launch_method=o["launch_method"],
+                name=o["name"], launch_method=o["launch_method"], set_by="integration_add (command)",
             )
         except IntegrationError as exc:
             raise CommandError(str(exc)) from exc
