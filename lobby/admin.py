@@ -20,7 +20,7 @@ class IntegrationForm(forms.ModelForm):
     class Meta:
         model = Integration
         fields = ["provider", "code", "name", "mode", "enabled", "agent_code", "sub_agent", "api_key", "secret",
-                  "api_base_url", "allowed_ips", "launch_method"]
+                  "api_base_url", "allowed_ips", "launch_method", "signature_encoding", "time_zone"]
 
     def clean_secret(self):
         secret = self.cleaned_data.get("secret", "")
@@ -39,12 +39,14 @@ class IntegrationAdmin(admin.ModelAdmin):
         (None, {"fields": ["provider", "code", "name", "mode", "enabled"]}),
         ("Credentials", {"fields": ["agent_code", "sub_agent", "api_key", "secret"]}),
         ("Connection", {"fields": ["api_base_url", "allowed_ips", "launch_method"]}),
+        ("1G wire", {"fields": ["signature_encoding", "time_zone"]}),
     ]
 
 
 @admin.register(Game)
 class GameAdmin(admin.ModelAdmin):
-    list_display = ["game_id", "name", "provider", "integration", "category", "brand", "game_type", "enabled"]
+    list_display = ["game_id", "name", "provider", "integration", "category", "brand", "game_type", "product",
+                    "enabled"]
     list_filter = ["provider", "integration", "category", "brand", "enabled"]
     list_editable = ["enabled"]
     search_fields = ["game_id", "name", "brand"]

@@ -8,6 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import json
 import re
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -80,28 +81,55 @@ def body_parse(raw: bytes) -> dict:
     return body
 
 
-def datetime_parse(value: object) -> dt.datetime:
-    """ISO 8601 with a zone; anything else is unreadable (INVALID_SYNTAX)."""
-    if not isinstance(value, str):
-        raise Refused(Status.INVALID_SYNTAX)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _zone(name: str) -> dt.tzinfo:
+    """The integration's zone for a `datetime` sent without one (validated when saved; UTC if not)."""
     try:
-        sent = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
+        return zoneinfo.ZoneInfo(name or dialect.DEFAULT_TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        return dt.UTC
+
+
+def _datetime_from_text(text: str, time_zone: str) -> dt.datetime:
+    match = dialect.DATETIME_TEXT.fullmatch(text.strip())
+    if match is None:
+        raise Refused(Status.INVALID_SYNTAX)
+    fraction = (match["fraction"] or "")[:6]  # microseconds: digits beyond are below our clock's grain
+    zone = match["zone"] or ""
+    zone = "+00:00" if zone in ("Z", "z") else zone
+    try:
+        sent = dt.datetime.fromisoformat(f"{match['date']}T{match['time']}{'.' + fraction.ljust(6, '0') if fraction else ''}"
+                                         f"{zone}")
+    except ValueError:  # month 13, hour 25, offset +99:00, ...
         raise Refused(Status.INVALID_SYNTAX) from None
-    if sent.tzinfo is None or sent.utcoffset() is None:
-        raise Refused(Status.INVALID_SYNTAX)
-    return sent
+    return sent if sent.tzinfo is not None else sent.replace(tzinfo=_zone(time_zone))
 
 
-def datetime_check(value: object, *, now: dt.datetime) -> None:
-    """REQUEST_TIMEOUT when the body's `datetime` is more than the window away from our clock."""
-    sent = datetime_parse(value)
+def _datetime_from_epoch(value: int) -> dt.datetime:
     try:
-        stale = abs(now - sent) > dialect.CLOCK_WINDOW
+        return _EPOCH + value * dialect.EPOCH_UNIT
+    except OverflowError:
+        raise Refused(Status.INVALID_SYNTAX) from None
+
+
+def datetime_parse(value: object, *, time_zone: str = dialect.DEFAULT_TIME_ZONE) -> dt.datetime:
+    """The moment a body's `datetime` names (see dialect: DATETIME_TEXT, EPOCH_UNIT); anything
+    else is unreadable (INVALID_SYNTAX). A text without a zone is read in `time_zone`."""
+    if isinstance(value, str):
+        return _datetime_from_text(value, time_zone)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _datetime_from_epoch(value)
+    raise Refused(Status.INVALID_SYNTAX)
+
+
+def datetime_stale(sent: dt.datetime, *, now: dt.datetime) -> bool:
+    """Whether `sent` is more than the clock window away from our clock (either way)."""
+    try:
+        return abs(now - sent) > dialect.CLOCK_WINDOW
     except OverflowError:  # year 1 or 9999 with an offset: certainly not now
-        stale = True
-    if stale:
-        raise Refused(Status.REQUEST_TIMEOUT)
+        return True
 
 
 def required_check(fields: dict, names: tuple[str, ...]) -> None:

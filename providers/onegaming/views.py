@@ -79,7 +79,8 @@ class _WalletCallbackView(APIView):
         def answer_for(record: CallRecord) -> dict:
             record.request_body = raw
             return callback_answer(call=self.call, raw=raw, signature=request.headers.get(dialect.SIGNATURE_HEADER),
-                                   ip=ip, now=timezone.now(), record=record)
+                                   ip=ip, now=timezone.now(), record=record,
+                                   sub_agent=request.headers.get(dialect.SUB_AGENT_HEADER))
 
         return self._respond(request, answer_for)
 
