@@ -156,7 +156,11 @@ class LaunchSession(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["integration", "token"], name="launch_token_unique")]
-        indexes = [models.Index(fields=["player", "-created_at"], name="launch_player_recent")]
+        indexes = [
+            models.Index(fields=["player", "-created_at"], name="launch_player_recent"),
+            # igPokerValidation finds a launch by its l_token alone (spec 2.3).
+            models.Index(fields=["token"], name="launch_token"),
+        ]
 
     def __str__(self) -> str:
         return self.token

@@ -84,6 +84,13 @@ LOBBY_PATHS: dict[tuple[bool, bool], str] = {
     (True, False): "/lobby/mobile", (True, True): "/lobby/mobile/url",
 }
 
+# Transfer wallet (operator -> 1G, spec section 4), on the integration's 1G base URL. For the
+# outbound client: every path it calls should be read from here.
+TRANSFER_PATHS: dict[str, str] = {
+    "wallet_create": "/wallet/create", "wallet_balance": "/wallet/balance", "deposit": "/wallet/deposit",
+    "withdraw": "/wallet/withdraw", "records": "/wallet/records", "games": "/games",
+}
+
 # --- headers --------------------------------------------------------------------------------
 
 SIGNATURE_HEADER = "UG-Data-Signature"
@@ -192,6 +199,10 @@ ITEM_ECHOED = ("txn_id", "txn_ticket")
 
 # --- money on the wire ----------------------------------------------------------------------
 
+# An amount sent as a string: ASCII digits with at most one dot (no sign, exponent or spaces; `\d`
+# would also take other scripts' digits: "١٠" is not an amount on the wire). JSON numbers are
+# taken as they are (`1e2` is 100), exactly (parse_float=Decimal).
+AMOUNT_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")
 WIRE_DIGITS: dict[str, int] = {code: digits for code, _name, digits in CURRENCIES}
 DEFAULT_DIGITS = 2
 

@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
 import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
@@ -17,8 +16,6 @@ from wallet.money import AmountError, to_units
 from . import dialect
 from .codes import Status
 
-# ASCII digits only: `\d` would also take other scripts' digits ("١٠" is not an amount on the wire).
-_NUMERIC_STRING = re.compile(r"[0-9]+(\.[0-9]+)?")
 MAX_ID_LENGTH = dialect.DEFAULT_ID_MAX_LENGTH
 MAX_CURRENCY_LENGTH = 16
 # A JSON integer literal longer than this stays a Decimal: Python refuses to build ints of more
@@ -168,7 +165,7 @@ def _fraction_digits(number: Decimal) -> int:
 def amount_parse(value: object, *, currency: str, positive: bool) -> int:
     """Ledger units of a wire amount: a JSON number or numeric string, exact, within the digits."""
     if isinstance(value, str):
-        if not _NUMERIC_STRING.fullmatch(value):
+        if not dialect.AMOUNT_TEXT.fullmatch(value):
             raise Refused(Status.INVALID_TYPES)
         number = Decimal(value)
     elif isinstance(value, bool) or not isinstance(value, (int, Decimal)):

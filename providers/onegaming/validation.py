@@ -67,7 +67,7 @@ def json_exact(payload: dict) -> bytes:
 
 
 def _answer(record: CallRecord, status: Status, **fields) -> HttpResponse:
-    body = {"status": str(status), **fields}
+    body = dialect.names_to_wire({"status": str(status), **fields})
     record.status_code = str(status)
     record.response_body = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in body.items()}
     return HttpResponse(json_exact(body), content_type="application/json")
@@ -153,12 +153,12 @@ def _check(params: dict[str, str | None], ip: str | None, sub_agent_header: str 
     }
 
 
-QUERY_PARAMS = ("agent_code", "player_id", "l_token", "bcode", dialect.SUB_AGENT_FIELD)
+QUERY_PARAMS = ("agent_code", "player_id", "l_token", "bcode", "sub_agent")
 
 
 def _param(request, name: str) -> str | None:
-    """A query parameter; absent or empty is None (not sent)."""
-    return request.GET.get(name) or None
+    """A query parameter by our name (its wire name from the dialect); absent or empty is None (not sent)."""
+    return request.GET.get(dialect.WIRE_NAMES.get(name, name)) or None
 
 
 @csrf_exempt
