@@ -290,7 +290,7 @@ def test_bad_ids_are_invalid_types(wire, bet_fields, rich_player, value):
 # --- replays (3.2 rule 1: same txn_id, same content and call) ---------------------------------------
 
 
-def test_replay_ignores_request_id_datetime_and_l_token(wire, onegaming, bet_fields, rich_player):
+def test_replay_ignores_request_id_datetime_and_l_token(wire, onegaming, bet_fields, rich_player, clock):
     assert wire.post("bet", bet_fields(), offset_seconds=-5)["status"] == "OK"
     other_token = launch(onegaming, rich_player).token
     again = wire.post("bet", bet_fields(l_token=other_token, amount=Decimal("100")), offset_seconds=5)
