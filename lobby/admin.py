@@ -22,6 +22,24 @@ class IntegrationForm(forms.ModelForm):
         fields = ["provider", "code", "name", "mode", "enabled", "agent_code", "sub_agent", "api_key", "secret",
                   "api_base_url", "allowed_ips", "launch_method", "signature_encoding", "time_zone"]
 
+    # 1G wire settings: a form posted without them (a script, an older page) keeps what is stored.
+    KEPT_WHEN_EMPTY = ("signature_encoding", "time_zone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.KEPT_WHEN_EMPTY:
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def _kept(self, name: str):
+        return self.cleaned_data.get(name) or getattr(self.instance, name) or Integration._meta.get_field(name).default
+
+    def clean_signature_encoding(self):
+        return self._kept("signature_encoding")
+
+    def clean_time_zone(self):
+        return self._kept("time_zone")
+
     def clean_secret(self):
         secret = self.cleaned_data.get("secret", "")
         if not secret and not self.instance.pk:

@@ -1,4 +1,5 @@
-"""1G's seamless-wallet dialect: every choice the spec marks *(ours)*, in one place.
+"""1G's dialect: every choice the spec marks *(ours)*, in one place (the table in
+docs/onegaming.md, "Every choice of ours", points at each name here or at an integration setting).
 
 The 1G seed lost its example payloads, so some details of the wire are ours (spec
 /work/shared/spec/onegaming.md, sections "Parties and money", 1, 3, 6). When a real 1G document
@@ -73,7 +74,7 @@ from .codes import Status
 # --- calls and paths ----------------------------------------------------------------------------
 
 BALANCE, BET, RESULT, ROLLBACK, TRANSACTIONS = "balance", "bet", "result", "rollback", "transactions"
-# Wire value of a batch item's `type` -> the call it is (spec 3.5).
+# Values a batch item's `type` may take, each the name of its call (spec 3.5).
 BATCH_ITEM_TYPES = (BET, RESULT, ROLLBACK)
 # Path of each seamless callback under /api/onegaming/ (no trailing slash).
 CALLBACK_PATHS: dict[str, str] = {call: call for call in (BALANCE, BET, RESULT, ROLLBACK, TRANSACTIONS)}

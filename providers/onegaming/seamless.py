@@ -43,13 +43,16 @@ class Envelope:
 # --- envelope ---------------------------------------------------------------------------------
 
 
-def _named_sub_agent(value: object) -> str | None:
+_NO_SUB_AGENT_OF_OURS = object()  # a `sub_agent` that is neither text nor an integer: matches none
+
+
+def _named_sub_agent(value: object) -> object:
     """A sub-agent as a call names it (text, or a JSON integer meaning the same); None: not named."""
     if value is None or value == "":
         return None
     if isinstance(value, int) and not isinstance(value, bool):
         return str(value)
-    return value if isinstance(value, str) else "\x00"  # anything else names no sub-agent of ours
+    return value if isinstance(value, str) else _NO_SUB_AGENT_OF_OURS
 
 
 def sub_agent_matches(integration: Integration, *named: object) -> bool:

@@ -198,6 +198,26 @@ def test_admin_offers_signature_encoding_and_time_zone(admin_client, onegaming):
     assert 'name="signature_encoding"' in page and 'name="time_zone"' in page
 
 
+def _admin_post(admin_client, integration, **changes):
+    data = {"provider": "onegaming", "code": integration.code, "name": "x", "mode": "seamless", "enabled": "on",
+            "agent_code": integration.agent_code, "sub_agent": "", "api_key": "", "secret": "",
+            "api_base_url": "https://1g.example.test", "allowed_ips": "", "launch_method": "iframe", **changes}
+    return admin_client.post(f"/admin/lobby/integration/{integration.pk}/change/", data)
+
+
+def test_admin_sets_encoding_and_zone_and_refuses_a_zone_that_does_not_exist(admin_client, onegaming):
+    response = _admin_post(admin_client, onegaming, signature_encoding="base64", time_zone="Mars/Olympus")
+    assert response.status_code == 200 and "is not a time zone name" in response.content.decode()
+    onegaming.refresh_from_db()
+    assert (onegaming.signature_encoding, onegaming.time_zone) == ("hex", "UTC")
+    assert _admin_post(admin_client, onegaming, signature_encoding="base64", time_zone="Asia/Jakarta").status_code == 302
+    onegaming.refresh_from_db()
+    assert (onegaming.signature_encoding, onegaming.time_zone) == ("base64", "Asia/Jakarta")
+    assert _admin_post(admin_client, onegaming).status_code == 302  # not posted: kept
+    onegaming.refresh_from_db()
+    assert (onegaming.signature_encoding, onegaming.time_zone) == ("base64", "Asia/Jakarta")
+
+
 # --- signature encoding -------------------------------------------------------------------------------
 
 
@@ -274,6 +294,18 @@ def test_a_wrong_sub_agent_field_is_invalid_partner(wire, with_sub_agent, bet_fi
     assert wire.bet(**bet_fields(sub_agent="SUB2"))["status"] == "INVALID_PARTNER"
     assert wire.post("bet", bet_fields(sub_agent="SUB2"), HTTP_UG_SUB_AGENT="SUB1")["status"] == "INVALID_PARTNER"
     assert wire.bet(**bet_fields(sub_agent="SUB1"))["status"] == "OK"
+
+
+@pytest.mark.parametrize("value,status", [(["SUB1"], "INVALID_PARTNER"), (True, "INVALID_PARTNER"),
+                                          ({"id": "SUB1"}, "INVALID_PARTNER"), ("", "OK"), (None, "OK")])
+def test_a_sub_agent_field_that_is_not_text(wire, with_sub_agent, bet_fields, clock, value, status):
+    assert wire.bet(**bet_fields(sub_agent=value))["status"] == status
+
+
+def test_a_numeric_sub_agent_may_come_as_a_json_integer(wire, onegaming, bet_fields, clock):
+    onegaming.sub_agent = "77"
+    onegaming.save()
+    assert wire.bet(**bet_fields(sub_agent=77))["status"] == "OK"
 
 
 def test_a_call_naming_no_sub_agent_is_judged_as_before(wire, with_sub_agent, bet_fields, clock):
