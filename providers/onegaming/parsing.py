@@ -129,6 +129,12 @@ def datetime_stale(sent: dt.datetime, *, now: dt.datetime) -> bool:
         return True
 
 
+def datetime_check(value: object, *, now: dt.datetime, time_zone: str = dialect.DEFAULT_TIME_ZONE) -> None:
+    """For a windowed call: INVALID_SYNTAX when unreadable, REQUEST_TIMEOUT when stale."""
+    if datetime_stale(datetime_parse(value, time_zone=time_zone), now=now):
+        raise Refused(Status.REQUEST_TIMEOUT)
+
+
 def required_check(fields: dict, names: tuple[str, ...]) -> None:
     if any(fields.get(name) is None for name in names):
         raise Refused(Status.INVALID_SYNTAX)
