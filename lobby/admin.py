@@ -34,7 +34,25 @@ class IntegrationForm(forms.ModelForm):
     class Meta:
         model = Integration
         fields = ["provider", "code", "name", "mode", "enabled", "agent_code", "sub_agent",
-                  "api_base_url", "allowed_ips", "launch_method"]
+                  "api_base_url", "allowed_ips", "launch_method", "signature_encoding", "time_zone"]
+
+    # 1G wire settings: a form posted without them (a script, an older page) keeps what is stored.
+    KEPT_WHEN_EMPTY = ("signature_encoding", "time_zone")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.KEPT_WHEN_EMPTY:
+            if name in self.fields:
+                self.fields[name].required = False
+
+    def _kept(self, name: str):
+        return self.cleaned_data.get(name) or getattr(self.instance, name) or Integration._meta.get_field(name).default
+
+    def clean_signature_encoding(self):
+        return self._kept("signature_encoding")
+
+    def clean_time_zone(self):
+        return self._kept("time_zone")
 
     def clean(self):
         cleaned = super().clean()
@@ -69,6 +87,7 @@ class IntegrationAdmin(AuditedAdmin):
             (None, {"fields": ["provider", "code", "name", "mode", "enabled"]}),
             ("Credentials", {"fields": credentials}),
             ("Connection", {"fields": ["api_base_url", "allowed_ips", "launch_method"]}),
+            ("1G wire", {"fields": ["signature_encoding", "time_zone"]}),
         ]
 
     @admin.display(description="API key")
@@ -96,7 +115,8 @@ class IntegrationAdmin(AuditedAdmin):
 
 @admin.register(Game)
 class GameAdmin(AuditedAdmin):
-    list_display = ["game_id", "name", "provider", "integration", "category", "brand", "game_type", "enabled"]
+    list_display = ["game_id", "name", "provider", "integration", "category", "brand", "game_type", "product",
+                    "enabled"]
     list_filter = ["provider", "integration", "category", "brand", "enabled"]
     list_editable = ["enabled"]
     search_fields = ["game_id", "name", "brand"]

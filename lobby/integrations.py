@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Game, Integration, LaunchMethod, Provider, WalletMode
+from .models import Game, Integration, LaunchMethod, Provider, SignatureEncoding, WalletMode
 
 
 class IntegrationError(ValueError):
@@ -37,7 +37,8 @@ def secret_set(integration: Integration, secret: str, *, by: str) -> None:
 def integration_upsert(*, provider: str, code: str, secret: str, mode: str = WalletMode.SEAMLESS,
                        agent_code: str = "", sub_agent: str = "", api_key: str = "", api_base_url: str | None = None,
                        allowed_ips: str | None = None, enabled: bool = True, name: str = "",
-                       launch_method: str | None = None, set_by: str = "command") -> tuple[Integration, bool]:
+                       launch_method: str | None = None, signature_encoding: str | None = None,
+                       time_zone: str | None = None, set_by: str = "command") -> tuple[Integration, bool]:
     """Create or update an integration account by its code. Returns (integration, created).
 
     `set_by` names who sets the secret (a username, or the command); it is recorded only when the
@@ -56,6 +57,9 @@ def integration_upsert(*, provider: str, code: str, secret: str, mode: str = Wal
         raise IntegrationError("a secret is required")
     if launch_method is not None and launch_method not in LaunchMethod.values:
         raise IntegrationError(f"unknown launch method {launch_method!r} ({', '.join(LaunchMethod.values)})")
+    if signature_encoding is not None and signature_encoding not in SignatureEncoding.values:
+        raise IntegrationError(f"unknown signature encoding {signature_encoding!r} "
+                               f"({', '.join(SignatureEncoding.values)})")
     if provider == Provider.ONEGAMING and len(secret) > 50:
         raise IntegrationError("1G secret keys are at most 50 characters")
     values = {"provider": provider, "mode": mode, "agent_code": agent_code, "sub_agent": sub_agent,
@@ -64,6 +68,10 @@ def integration_upsert(*, provider: str, code: str, secret: str, mode: str = Wal
         values["name"] = name
     if launch_method is not None:
         values["launch_method"] = launch_method
+    if signature_encoding is not None:
+        values["signature_encoding"] = signature_encoding
+    if time_zone is not None:
+        values["time_zone"] = time_zone.strip()
     if api_base_url is not None:
         values["api_base_url"] = api_base_url.rstrip("/")
     ips = _clean_ips(allowed_ips)

@@ -2,6 +2,9 @@
 
 from __future__ import annotations
 
+import zoneinfo
+
+from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
@@ -20,6 +23,21 @@ class LaunchMethod(models.TextChoices):
     IFRAME = "iframe", "In a frame"
     REDIRECT = "redirect", "Redirect"
     NEW_TAB = "new_tab", "New tab"
+
+
+class SignatureEncoding(models.TextChoices):
+    """How a 1G HMAC-SHA256 is written (UG-Data-Signature, bcode); see providers.onegaming.signing."""
+
+    HEX = "hex", "Hex (either case inbound)"
+    BASE64 = "base64", "Base64"
+
+
+def time_zone_validate(value: str) -> None:
+    """A real IANA zone name (`UTC`, `Asia/Jakarta`), as zoneinfo knows it."""
+    try:
+        zoneinfo.ZoneInfo(value)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        raise ValidationError(f"{value!r} is not a time zone name (e.g. UTC, Asia/Jakarta)") from None
 
 
 class Device(models.TextChoices):
@@ -48,6 +66,15 @@ class Integration(models.Model):
         blank=True, help_text="Comma-separated caller IPs allowed for callbacks. Empty: any IP."
     )
     launch_method = models.CharField(max_length=16, choices=LaunchMethod.choices, default=LaunchMethod.IFRAME)
+    # 1G: the seed leaves both open (spec "Parties and money" and section 1).
+    signature_encoding = models.CharField(
+        max_length=8, choices=SignatureEncoding.choices, default=SignatureEncoding.HEX,
+        help_text="1G: encoding of UG-Data-Signature and bcode, inbound and outbound.",
+    )
+    time_zone = models.CharField(
+        max_length=64, default="UTC", validators=[time_zone_validate],
+        help_text="1G: the zone of a callback `datetime` sent without one (IANA name, e.g. Asia/Jakarta).",
+    )
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)
@@ -89,6 +116,10 @@ class Game(models.Model):
     category = models.CharField(max_length=32, blank=True)
     brand = models.CharField(max_length=64, blank=True)
     game_type = models.CharField("type", max_length=16, blank=True, help_text="1G: lobby or list")
+    product = models.CharField(
+        max_length=64, blank=True, db_index=True,
+        help_text="1G: the game id of the 'list' product this game belongs to (e.g. 301); empty for a product.",
+    )
     enabled = models.BooleanField(default=True)
     sort_order = models.IntegerField(default=0)
 
@@ -128,7 +159,11 @@ class LaunchSession(models.Model):
     class Meta:
         ordering = ["-created_at"]
         constraints = [models.UniqueConstraint(fields=["integration", "token"], name="launch_token_unique")]
-        indexes = [models.Index(fields=["player", "-created_at"], name="launch_player_recent")]
+        indexes = [
+            models.Index(fields=["player", "-created_at"], name="launch_player_recent"),
+            # igPokerValidation finds a launch by its l_token alone (spec 2.3).
+            models.Index(fields=["token"], name="launch_token"),
+        ]
 
     def __str__(self) -> str:
         # Never the token: this text is the admin's page title and breadcrumb, and the token

@@ -11,15 +11,9 @@ from . import dialect
 from .codes import Status
 from .seamless import Outcome
 
-# Body fields each answer echoes back (spec 3.1 - 3.5), besides status, request_id and balance.
-ECHOED: dict[str, tuple[str, ...]] = {
-    dialect.BALANCE: ("player_id", "currency"),
-    dialect.BET: ("txn_id", "txn_ticket", "currency"),
-    dialect.RESULT: ("txn_id", "txn_ticket", "currency"),
-    dialect.ROLLBACK: ("txn_id", "txn_ticket", "currency"),
-    dialect.TRANSACTIONS: (),
-}
-ITEM_ECHOED = ("txn_id", "txn_ticket")
+# What each answer echoes: dialect.ANSWER_ECHOED and dialect.ITEM_ECHOED.
+ECHOED = dialect.ANSWER_ECHOED
+ITEM_ECHOED = dialect.ITEM_ECHOED
 
 
 def _echo(source: dict, name: str):

@@ -1,13 +1,13 @@
-"""1G seamless-wallet callback routes (balance, bet, result, rollback, transactions), no trailing slash."""
+"""1G seamless-wallet callback routes (balance, bet, result, rollback, transactions), no trailing
+slash; the paths are dialect.CALLBACK_PATHS."""
 
 from django.urls import path
 
-from . import views
+from . import dialect, views
+
+_VIEWS = {dialect.BALANCE: views.BalanceView, dialect.BET: views.BetView, dialect.RESULT: views.ResultView,
+          dialect.ROLLBACK: views.RollbackView, dialect.TRANSACTIONS: views.TransactionsView}
 
 urlpatterns: list = [
-    path("balance", views.BalanceView.as_view(), name="onegaming-balance"),
-    path("bet", views.BetView.as_view(), name="onegaming-bet"),
-    path("result", views.ResultView.as_view(), name="onegaming-result"),
-    path("rollback", views.RollbackView.as_view(), name="onegaming-rollback"),
-    path("transactions", views.TransactionsView.as_view(), name="onegaming-transactions"),
+    path(dialect.CALLBACK_PATHS[call], view.as_view(), name=f"onegaming-{call}") for call, view in _VIEWS.items()
 ]

@@ -36,9 +36,12 @@ def _note(record: CallRecord, body: dict | None) -> None:
         record.txn_id = ",".join(filter(None, (_text(item.get("txn_id")) for item in dicts)))
 
 
-def _item_outcome(integration, item: dict, now: dt.datetime) -> Outcome:
-    """One batch item on its own: its refusal or failure never touches the others."""
+def _item_outcome(integration, item: dict, now: dt.datetime, *, stale: bool) -> Outcome:
+    """One batch item on its own: its refusal or failure never touches the others. A stale
+    envelope refuses bet items (the window's calls) and lets results and rollbacks through."""
     try:
+        if stale and item.get("type") in dialect.WINDOWED_CALLS:
+            return Outcome(Status.REQUEST_TIMEOUT)
         return seamless.call_handle(integration, parsing.item_parse(item), now)
     except Refused as refused:
         return Outcome(refused.status)
@@ -48,16 +51,17 @@ def _item_outcome(integration, item: dict, now: dt.datetime) -> Outcome:
 
 
 def callback_answer(*, call: str, raw: bytes, signature: str | None, ip: str | None, now: dt.datetime,
-                    record: CallRecord) -> dict:
-    """The answer body of a 1G wallet callback; fills `record` for the history."""
+                    record: CallRecord, sub_agent: str | None = None) -> dict:
+    """The answer body of a 1G wallet callback (1G's field names); fills `record` for the history."""
     seen: dict = {}
     try:
-        envelope = seamless.envelope_open(call=call, raw=raw, signature=signature, ip=ip, now=now, seen=seen)
+        envelope = seamless.envelope_open(call=call, raw=raw, signature=signature, ip=ip, now=now, seen=seen,
+                                          sub_agent=sub_agent)
         if call == dialect.TRANSACTIONS:
             items = parsing.batch_items(envelope.body)
-            answer = answers.batch_answer(
-                envelope.body, [(item, _item_outcome(envelope.integration, item, now)) for item in items]
-            )
+            answer = answers.batch_answer(envelope.body, [
+                (item, _item_outcome(envelope.integration, item, now, stale=envelope.stale)) for item in items
+            ])
         else:
             outcome = seamless.call_handle(envelope.integration, parsing.call_parse(call, envelope.body), now)
             answer = answers.call_answer(call, envelope.body, outcome)
@@ -71,6 +75,7 @@ def callback_answer(*, call: str, raw: bytes, signature: str | None, ip: str | N
     if "body" not in seen:  # unreadable: keep it as text the history can store (no NUL, no surrogate)
         record.request_body = raw.decode("utf-8", "replace").replace("\x00", "\ufffd")
     _note(record, seen.get("body"))
+    answer = dialect.names_to_wire(answer)
     record.status_code = answer["status"]
     record.response_body = answer
     return answer

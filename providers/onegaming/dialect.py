@@ -1,4 +1,5 @@
-"""1G's seamless-wallet dialect: every choice the spec marks *(ours)*, in one place.
+"""1G's dialect: every choice the spec marks *(ours)*, in one place (the table in
+docs/onegaming.md, "Every choice of ours", points at each name here or at an integration setting).
 
 The 1G seed lost its example payloads, so some details of the wire are ours (spec
 /work/shared/spec/onegaming.md, sections "Parties and money", 1, 3, 6). When a real 1G document
@@ -6,8 +7,24 @@ says otherwise, change it here; the ledger (wallet.gameplay) never needs to know
 
 Choices made here:
 
-- `datetime` is ISO 8601 with a zone (`2026-11-22T01:15:02.120Z`); a value without a zone is
-  unreadable (INVALID_SYNTAX). The clock window is 10 seconds either way (seed).
+- Paths: each seamless call is `POST <callback base>/<call name>` (CALLBACK_PATHS); the lobby
+  entry points are LOBBY_PATHS on the integration's 1G base URL.
+- Field names: the code uses the names of the spec; WIRE_NAMES maps them to the names on the
+  wire (today the same). Inbound bodies are renamed once (`names_from_wire`), answers once on
+  the way out (`names_to_wire`), so a real 1G document renames a field here and nowhere else.
+- `datetime` (DATETIME_TEXT): ISO 8601 extended form with seconds, `T`, `t` or a space between
+  date and time, 1-9 fractional digits (dot or comma), and a zone (`Z`, `+07:00`, `+0700`, `+07`)
+  or none; a value without a zone is read in the integration's `time_zone` (default UTC). A JSON
+  integer is a Unix epoch in milliseconds. Anything else (date alone, no seconds, a numeric
+  string, a float, ISO basic form) is unreadable: INVALID_SYNTAX, for every call.
+- The clock window is 10 seconds either way (seed), for WINDOWED_CALLS only (`balance`, `bet`,
+  and the `bet` items of a batch, judged by the envelope's `datetime`); results and rollbacks
+  are paid whatever their `datetime`.
+- Signatures: HMAC-SHA256 of the raw body, encoded per integration (`signature_encoding`: hex,
+  either case inbound, lowercase outbound; or base64, standard or URL-safe alphabet, padding
+  optional inbound, standard with padding outbound); see signing.py.
+- Sub-agent: SUB_AGENT_HEADER or the SUB_AGENT_FIELD body field (query parameter for the lobby
+  check); checked only when the integration has a sub-agent and the call names one.
 - A body is read as UTF-8 JSON; a string anywhere in it holding NUL or an unpaired surrogate
   (`"\\u0000"`, `"\\ud800"`), or a body above Django's DATA_UPLOAD_MAX_MEMORY_SIZE, is
   unreadable: INVALID_SYNTAX (step 2 of the check order, before the partner).
@@ -45,6 +62,7 @@ Choices made here:
 from __future__ import annotations
 
 import datetime as dt
+import re
 from decimal import Decimal
 
 from wallet.gameplay import Code
@@ -53,16 +71,99 @@ from wallet.reference import CURRENCIES
 
 from .codes import Status
 
-# --- clock and body -------------------------------------------------------------------------
-
-CLOCK_WINDOW = dt.timedelta(seconds=10)
-SIGNATURE_HEADER = "UG-Data-Signature"
-MAX_BATCH_ITEMS = 500
-
-# --- calls ----------------------------------------------------------------------------------
+# --- calls and paths ----------------------------------------------------------------------------
 
 BALANCE, BET, RESULT, ROLLBACK, TRANSACTIONS = "balance", "bet", "result", "rollback", "transactions"
+# Values a batch item's `type` may take, each the name of its call (spec 3.5).
 BATCH_ITEM_TYPES = (BET, RESULT, ROLLBACK)
+# Path of each seamless callback under /api/onegaming/ (no trailing slash).
+CALLBACK_PATHS: dict[str, str] = {call: call for call in (BALANCE, BET, RESULT, ROLLBACK, TRANSACTIONS)}
+VALIDATION_PATH = "igPokerValidation"  # the seed's own name
+# Lobby entry points on the integration's 1G base URL: (device is mobile, asks for the URL) -> path.
+LOBBY_PATHS: dict[tuple[bool, bool], str] = {
+    (False, False): "/lobby", (False, True): "/lobby/url",
+    (True, False): "/lobby/mobile", (True, True): "/lobby/mobile/url",
+}
+
+# Transfer wallet (operator -> 1G, spec section 4), on the integration's 1G base URL. For the
+# outbound client: every path it calls should be read from here.
+TRANSFER_PATHS: dict[str, str] = {
+    "wallet_create": "/wallet/create", "wallet_balance": "/wallet/balance", "deposit": "/wallet/deposit",
+    "withdraw": "/wallet/withdraw", "records": "/wallet/records", "games": "/games",
+}
+
+# --- headers --------------------------------------------------------------------------------
+
+SIGNATURE_HEADER = "UG-Data-Signature"
+AGENT_HEADER = "UG-Agent"
+SUB_AGENT_HEADER = "UG-Sub-Agent"
+SUB_AGENT_FIELD = "sub_agent"
+
+# --- field names on the wire --------------------------------------------------------------------
+
+# Our name -> 1G's name on the wire, for request bodies and answers alike. Only names that differ
+# need an entry; today none does (the seed lost its example bodies: these are the spec's names).
+WIRE_NAMES: dict[str, str] = {
+    "agent_code": "agent_code", "request_id": "request_id", "datetime": "datetime", "player_id": "player_id",
+    "l_token": "l_token", "currency": "currency", "game_id": "game_id", "round_id": "round_id",
+    "txn_id": "txn_id", "txn_ticket": "txn_ticket", "amount": "amount", "transactions": "transactions",
+    "type": "type", "sub_agent": SUB_AGENT_FIELD, "status": "status", "balance": "balance", "results": "results",
+    "username": "username",
+}
+_FROM_WIRE = {wire: ours for ours, wire in WIRE_NAMES.items() if wire != ours}
+_TO_WIRE = {ours: wire for ours, wire in WIRE_NAMES.items() if wire != ours}
+
+
+_NESTED = ("transactions", "results")  # lists of objects whose keys are renamed too
+
+
+def _renamed(value: dict, names: dict[str, str]) -> dict:
+    """`value` with its keys renamed by `names`, and the keys of the objects in its batch lists."""
+    if not names:
+        return value
+    renamed = {}
+    for key, item in value.items():
+        new_key = names.get(key, key)
+        if (key in _NESTED or new_key in _NESTED) and isinstance(item, list):
+            item = [_renamed(entry, names) if isinstance(entry, dict) else entry for entry in item]
+        renamed[new_key] = item
+    return renamed
+
+
+def names_from_wire(body: dict) -> dict:
+    """An inbound body (and its batch items) with our field names."""
+    return _renamed(body, _FROM_WIRE)
+
+
+def names_to_wire(answer: dict) -> dict:
+    """An answer (and its batch results) with 1G's field names."""
+    return _renamed(answer, _TO_WIRE)
+
+
+# --- datetime and the clock window ------------------------------------------------------------
+
+CLOCK_WINDOW = dt.timedelta(seconds=10)
+# Calls judged against the window; `bet` items of a batch are judged by the envelope's datetime.
+WINDOWED_CALLS = frozenset({BALANCE, BET})
+# ISO 8601 extended form with seconds; zone optional (none: the integration's time zone).
+DATETIME_TEXT = re.compile(
+    r"(?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2})[Tt ](?P<time>[0-9]{2}:[0-9]{2}:[0-9]{2})"
+    r"(?:[.,](?P<fraction>[0-9]{1,9}))?"
+    r"(?P<zone>[Zz]|[+-][0-9]{2}(?::?[0-9]{2})?)?"
+)
+# A JSON integer `datetime` is a Unix epoch in this unit.
+EPOCH_UNIT = dt.timedelta(milliseconds=1)
+DEFAULT_TIME_ZONE = "UTC"
+
+# --- catalogue ------------------------------------------------------------------------------
+
+# `type` of a catalogue product whose games 1G lists one by one (seed table: "lobby" or "list");
+# a bet may name such a game (lobby.models.Game.product = the product's game id).
+LIST_PRODUCT_TYPE = "list"
+
+# --- body -----------------------------------------------------------------------------------
+
+MAX_BATCH_ITEMS = 500
 
 COMMON_FIELDS = ("agent_code", "request_id", "datetime")
 # Fields each call requires besides the common ones (spec 3.1 - 3.5).
@@ -86,8 +187,23 @@ FINGERPRINT_FIELDS: dict[str, tuple[str, ...]] = {
     ROLLBACK: ("player_id", "txn_ticket"),
 }
 
+# Body fields each answer echoes back (spec 3.1 - 3.5), besides status, request_id and balance;
+# a batch answer lists `results`, one per item, each echoing ITEM_ECHOED.
+ANSWER_ECHOED: dict[str, tuple[str, ...]] = {
+    BALANCE: ("player_id", "currency"),
+    BET: ("txn_id", "txn_ticket", "currency"),
+    RESULT: ("txn_id", "txn_ticket", "currency"),
+    ROLLBACK: ("txn_id", "txn_ticket", "currency"),
+    TRANSACTIONS: (),
+}
+ITEM_ECHOED = ("txn_id", "txn_ticket")
+
 # --- money on the wire ----------------------------------------------------------------------
 
+# An amount sent as a string: ASCII digits with at most one dot (no sign, exponent or spaces; `\d`
+# would also take other scripts' digits: "١٠" is not an amount on the wire). JSON numbers are
+# taken as they are (`1e2` is 100), exactly (parse_float=Decimal).
+AMOUNT_TEXT = re.compile(r"[0-9]+(\.[0-9]+)?")
 WIRE_DIGITS: dict[str, int] = {code: digits for code, _name, digits in CURRENCIES}
 DEFAULT_DIGITS = 2
 

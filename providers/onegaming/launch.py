@@ -1,8 +1,9 @@
 """1G lobby entry points (spec section 2): the URL a player is sent to, and the `/url` variants.
 
-*(ours)* paths on the integration's 1G base URL: `GET /lobby`, `/lobby/url`, `/lobby/mobile`,
-`/lobby/mobile/url`, each with the query `agent_code, player_id, l_token, bcode[, game_code]`
-(the mobile ones take no `game_code`). The `/url` variants answer `{"status":"OK","url":"…"}`.
+*(ours)* paths on the integration's 1G base URL (dialect.LOBBY_PATHS): `GET /lobby`, `/lobby/url`,
+`/lobby/mobile`, `/lobby/mobile/url`, each with the query `agent_code, player_id, l_token,
+bcode[, game_code]` (the mobile ones take no `game_code`). The `/url` variants answer
+`{"status":"OK","url":"…"}`. `bcode` is encoded as the integration's `signature_encoding` says.
 """
 
 from __future__ import annotations
@@ -17,8 +18,9 @@ from lobby.models import Device, Integration
 from providers.calllog import CallRecord, call_logged
 from providers.models import Direction
 
+from . import dialect
 from .codes import Status
-from .signing import bcode
+from .signing import HEX, bcode
 
 # Seconds we wait for 1G's `/lobby/url` answer before telling the player to try again.
 HTTP_TIMEOUT = getattr(settings, "ONEGAMING_HTTP_TIMEOUT", 10.0)
@@ -36,12 +38,12 @@ class LobbyQuery:
     l_token: str
     game_code: str = ""
 
-    def params(self, secret: str, *, mobile: bool) -> dict[str, str]:
+    def params(self, secret: str, *, mobile: bool, encoding: str = HEX) -> dict[str, str]:
         params = {
             "agent_code": self.agent_code,
             "player_id": self.player_id,
             "l_token": self.l_token,
-            "bcode": bcode(secret, self.agent_code, self.player_id, self.username),
+            "bcode": bcode(secret, self.agent_code, self.player_id, self.username, encoding=encoding),
         }
         if self.game_code and not mobile:  # the mobile entry points take no game_code
             params["game_code"] = self.game_code
@@ -49,30 +51,30 @@ class LobbyQuery:
 
 
 def entry_path(*, device: str, as_url: bool) -> str:
-    path = "/lobby/mobile" if device == Device.MOBILE else "/lobby"
-    return f"{path}/url" if as_url else path
+    return dialect.LOBBY_PATHS[(device == Device.MOBILE, as_url)]
 
 
 def entry_url(*, integration: Integration, query: LobbyQuery, device: str, as_url: bool = False) -> str:
     """The full entry-point URL (HTML page, or the `/url` JSON variant) with its signed query."""
     base = integration.api_base_url.rstrip("/")
-    params = query.params(integration.secret, mobile=device == Device.MOBILE)
+    params = query.params(integration.secret, mobile=device == Device.MOBILE, encoding=integration.signature_encoding)
     return f"{base}{entry_path(device=device, as_url=as_url)}?{urlencode(params)}"
 
 
 def lobby_url_fetch(*, integration: Integration, query: LobbyQuery, device: str) -> str:
     """Ask 1G for the lobby URL (`/lobby/url` or `/lobby/mobile/url`); logged as an outbound call."""
     url = entry_url(integration=integration, query=query, device=device, as_url=True)
-    headers = {"UG-Agent": integration.agent_code}
+    headers = {dialect.AGENT_HEADER: integration.agent_code}
     if integration.sub_agent:
-        headers["UG-Sub-Agent"] = integration.sub_agent
+        headers[dialect.SUB_AGENT_HEADER] = integration.sub_agent
     record = CallRecord(
         provider=integration.provider,
         endpoint=entry_path(device=device, as_url=True).lstrip("/"),
         direction=Direction.OUTBOUND,
         integration_id=integration.pk,
         player_external_id=query.player_id,
-        request_body=query.params(integration.secret, mobile=device == Device.MOBILE),
+        request_body=query.params(integration.secret, mobile=device == Device.MOBILE,
+                                  encoding=integration.signature_encoding),
     )
     with call_logged(record):
         try:

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-import re
+import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
@@ -16,8 +16,6 @@ from wallet.money import AmountError, to_units
 from . import dialect
 from .codes import Status
 
-# ASCII digits only: `\d` would also take other scripts' digits ("١٠" is not an amount on the wire).
-_NUMERIC_STRING = re.compile(r"[0-9]+(\.[0-9]+)?")
 MAX_ID_LENGTH = dialect.DEFAULT_ID_MAX_LENGTH
 MAX_CURRENCY_LENGTH = 16
 # A JSON integer literal longer than this stays a Decimal: Python refuses to build ints of more
@@ -80,27 +78,60 @@ def body_parse(raw: bytes) -> dict:
     return body
 
 
-def datetime_parse(value: object) -> dt.datetime:
-    """ISO 8601 with a zone; anything else is unreadable (INVALID_SYNTAX)."""
-    if not isinstance(value, str):
-        raise Refused(Status.INVALID_SYNTAX)
+_EPOCH = dt.datetime(1970, 1, 1, tzinfo=dt.UTC)
+
+
+def _zone(name: str) -> dt.tzinfo:
+    """The integration's zone for a `datetime` sent without one (validated when saved; UTC if not)."""
     try:
-        sent = dt.datetime.fromisoformat(value.strip())
-    except ValueError:
+        return zoneinfo.ZoneInfo(name or dialect.DEFAULT_TIME_ZONE)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        return dt.UTC
+
+
+def _datetime_from_text(text: str, time_zone: str) -> dt.datetime:
+    match = dialect.DATETIME_TEXT.fullmatch(text.strip())
+    if match is None:
+        raise Refused(Status.INVALID_SYNTAX)
+    fraction = (match["fraction"] or "")[:6]  # microseconds: digits beyond are below our clock's grain
+    zone = match["zone"] or ""
+    zone = "+00:00" if zone in ("Z", "z") else zone
+    try:
+        sent = dt.datetime.fromisoformat(f"{match['date']}T{match['time']}{'.' + fraction.ljust(6, '0') if fraction else ''}"
+                                         f"{zone}")
+    except ValueError:  # month 13, hour 25, offset +99:00, ...
         raise Refused(Status.INVALID_SYNTAX) from None
-    if sent.tzinfo is None or sent.utcoffset() is None:
-        raise Refused(Status.INVALID_SYNTAX)
-    return sent
+    return sent if sent.tzinfo is not None else sent.replace(tzinfo=_zone(time_zone))
 
 
-def datetime_check(value: object, *, now: dt.datetime) -> None:
-    """REQUEST_TIMEOUT when the body's `datetime` is more than the window away from our clock."""
-    sent = datetime_parse(value)
+def _datetime_from_epoch(value: int) -> dt.datetime:
     try:
-        stale = abs(now - sent) > dialect.CLOCK_WINDOW
+        return _EPOCH + value * dialect.EPOCH_UNIT
+    except OverflowError:
+        raise Refused(Status.INVALID_SYNTAX) from None
+
+
+def datetime_parse(value: object, *, time_zone: str = dialect.DEFAULT_TIME_ZONE) -> dt.datetime:
+    """The moment a body's `datetime` names (see dialect: DATETIME_TEXT, EPOCH_UNIT); anything
+    else is unreadable (INVALID_SYNTAX). A text without a zone is read in `time_zone`."""
+    if isinstance(value, str):
+        return _datetime_from_text(value, time_zone)
+    if isinstance(value, int) and not isinstance(value, bool):
+        return _datetime_from_epoch(value)
+    raise Refused(Status.INVALID_SYNTAX)
+
+
+def datetime_stale(sent: dt.datetime, *, now: dt.datetime) -> bool:
+    """Whether `sent` is more than the clock window away from our clock (either way)."""
+    try:
+        return abs(now - sent) > dialect.CLOCK_WINDOW
     except OverflowError:  # year 1 or 9999 with an offset: certainly not now
-        stale = True
-    if stale:
+        return True
+
+
+def datetime_check(value: object, *, now: dt.datetime, time_zone: str = dialect.DEFAULT_TIME_ZONE) -> None:
+    """For a windowed call: INVALID_SYNTAX when unreadable, REQUEST_TIMEOUT when stale."""
+    if datetime_stale(datetime_parse(value, time_zone=time_zone), now=now):
         raise Refused(Status.REQUEST_TIMEOUT)
 
 
@@ -140,7 +171,7 @@ def _fraction_digits(number: Decimal) -> int:
 def amount_parse(value: object, *, currency: str, positive: bool) -> int:
     """Ledger units of a wire amount: a JSON number or numeric string, exact, within the digits."""
     if isinstance(value, str):
-        if not _NUMERIC_STRING.fullmatch(value):
+        if not dialect.AMOUNT_TEXT.fullmatch(value):
             raise Refused(Status.INVALID_TYPES)
         number = Decimal(value)
     elif isinstance(value, bool) or not isinstance(value, (int, Decimal)):

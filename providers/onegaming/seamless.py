@@ -37,35 +37,63 @@ class Outcome:
 class Envelope:
     integration: Integration
     body: dict
+    stale: bool = False  # `datetime` outside the clock window (a batch refuses its bet items)
 
 
 # --- envelope ---------------------------------------------------------------------------------
 
 
-def partner_find(agent_code: object, ip: str | None) -> Integration:
-    """The enabled seamless 1G integration of this agent, if the caller's IP is allowed."""
+_NO_SUB_AGENT_OF_OURS = object()  # a `sub_agent` that is neither text nor an integer: matches none
+
+
+def _named_sub_agent(value: object) -> object:
+    """A sub-agent as a call names it (text, or a JSON integer meaning the same); None: not named."""
+    if value is None or value == "":
+        return None
+    if isinstance(value, int) and not isinstance(value, bool):
+        return str(value)
+    return value if isinstance(value, str) else _NO_SUB_AGENT_OF_OURS
+
+
+def sub_agent_matches(integration: Integration, *named: object) -> bool:
+    """Spec: a wrong sub-partner is an invalid partner. Checked only when the integration has a
+    sub-agent and the call names one (header or field); each one named must be ours."""
+    if not integration.sub_agent:
+        return True
+    return all(name == integration.sub_agent for name in map(_named_sub_agent, named) if name is not None)
+
+
+def partner_find(agent_code: object, ip: str | None, *sub_agents: object) -> Integration:
+    """The enabled seamless 1G integration of this agent, if the caller's IP is allowed and any
+    sub-agent the call names is the integration's."""
     if not isinstance(agent_code, str) or not agent_code:
         raise Refused(Status.INVALID_PARTNER)
     integration = Integration.objects.filter(
         provider=Provider.ONEGAMING, agent_code=agent_code, enabled=True, mode=WalletMode.SEAMLESS
     ).first()
-    if integration is None or not integration.ip_allowed(ip):
+    if integration is None or not integration.ip_allowed(ip) or not sub_agent_matches(integration, *sub_agents):
         raise Refused(Status.INVALID_PARTNER)
     return integration
 
 
 def envelope_open(*, call: str, raw: bytes, signature: str | None, ip: str | None, now: dt.datetime,
-                  seen: dict) -> Envelope:
+                  seen: dict, sub_agent: str | None = None) -> Envelope:
     """Checks in the spec's order up to the call's own fields; `seen` collects what was read so
-    far (the body, the integration) so that a refusal can still be answered and logged."""
-    body = seen["body"] = parsing.body_parse(raw)
-    integration = seen["integration"] = partner_find(body.get("agent_code"), ip)
-    if not signature_valid(integration.secret, raw, signature):
+    far (the body, the integration) so that a refusal can still be answered and logged.
+
+    `datetime` must be readable for every call; only WINDOWED_CALLS are refused when it is stale.
+    A stale batch is let through with `stale` set: its bet items are refused one by one."""
+    body = seen["body"] = dialect.names_from_wire(parsing.body_parse(raw))
+    integration = seen["integration"] = partner_find(body.get("agent_code"), ip, sub_agent, body.get("sub_agent"))
+    if not signature_valid(integration.secret, raw, signature, encoding=integration.signature_encoding):
         raise Refused(Status.INVALID_SIGNATURE)
-    parsing.datetime_check(body.get("datetime"), now=now)
+    sent = parsing.datetime_parse(body.get("datetime"), time_zone=integration.time_zone)
+    stale = parsing.datetime_stale(sent, now=now)
+    if stale and call in dialect.WINDOWED_CALLS:
+        raise Refused(Status.REQUEST_TIMEOUT)
     parsing.required_check(body, dialect.COMMON_FIELDS + dialect.REQUIRED_FIELDS[call])
     parsing.common_check(body)
-    return Envelope(integration=integration, body=body)
+    return Envelope(integration=integration, body=body, stale=stale)
 
 
 # --- helpers ------------------------------------------------------------------------------------
@@ -118,6 +146,21 @@ def _game_call(integration: Integration, player: Player, call: WalletCall, finge
     return GameCall(integration_id=integration.pk, player=player, external_id=call.txn_id, fingerprint=fingerprint,
                     currency=call.currency, game_code=call.game_id, round_id=call.round_id,
                     session_token=call.l_token)
+
+
+def game_playable(integration: Integration, game_id: str) -> bool:
+    """3.2 rule 3: an enabled game of the integration's catalogue (its own rows, else the
+    provider-wide seed rows). A game inside a "list" product (`Game.product`, stored by the
+    catalogue sync) also needs that product in the catalogue, of type list and enabled: turning a
+    product off turns its games off."""
+    game = game_for_integration(integration=integration, game_id=game_id)
+    if game is None or not game.enabled:
+        return False
+    if not game.product:
+        return True
+    product = game_for_integration(integration=integration, game_id=game.product)
+    return (product is not None and product.enabled and not product.product
+            and product.game_type == dialect.LIST_PRODUCT_TYPE)
 
 
 def _answer(call: WalletCall, result: gameplay.GameResult, fallback_balance: int | None = None) -> Outcome:
@@ -193,8 +236,7 @@ def bet_place(integration: Integration, call: WalletCall, now: dt.datetime) -> O
         return known(Status.USER_DISABLED)
     if balance is None:
         return Outcome(Status.INVALID_CURRENCY)
-    game = game_for_integration(integration=integration, game_id=call.game_id)
-    if game is None or not game.enabled:
+    if not game_playable(integration, call.game_id):
         return known(Status.INVALID_GAME_ID)
     result = gameplay.bet_place(_game_call(integration, player, call, fingerprint), ticket=call.txn_ticket,
                                 amount=call.amount, rollback_check_first=True)

@@ -26,8 +26,10 @@ class OneGamingCommonRequest(serializers.Serializer):
     agent_code = serializers.CharField(help_text="The operator's agent code at 1G.")
     request_id = serializers.CharField(help_text="Unique per HTTP call; echoed in the answer.")
     datetime = serializers.DateTimeField(
-        help_text="When the request was sent, ISO 8601 with a zone (2026-11-22T01:15:02.120Z). "
-        "More than 10 s from the operator's clock: REQUEST_TIMEOUT, nothing changes."
+        help_text="When the request was sent: ISO 8601 with a zone (2026-11-22T01:15:02.120Z), ISO 8601 or "
+        "YYYY-MM-DD HH:MM:SS[.fff] without one (read in the integration's time zone, default UTC), or a Unix "
+        "epoch in milliseconds as a JSON integer. For balance and bet, more than 10 s from the operator's clock: "
+        "REQUEST_TIMEOUT, nothing changes; results and rollbacks are applied whatever it says."
     )
 
 

@@ -37,19 +37,26 @@ class AlwaysJSON(BaseContentNegotiation):
 
 SIGNATURE = OpenApiParameter(
     name=dialect.SIGNATURE_HEADER, type=str, location=OpenApiParameter.HEADER, required=True,
-    description="Lowercase hex HMAC-SHA256 of the exact request body bytes, keyed with the agent's "
-    "secret_key. Wrong or missing: INVALID_SIGNATURE.",
+    description="HMAC-SHA256 of the exact request body bytes, keyed with the agent's secret_key, in the "
+    "integration's encoding: hex (default; either case) or base64. Wrong or missing: INVALID_SIGNATURE.",
+)
+SUB_AGENT = OpenApiParameter(
+    name=dialect.SUB_AGENT_HEADER, type=str, location=OpenApiParameter.HEADER, required=False,
+    description="Optional. When the integration has a sub-agent, a different one here (or in a `sub_agent` "
+    "body field) is INVALID_PARTNER.",
 )
 ORDER = ("Checks, first failure answers: method (INVALID_METHOD) → JSON object body (INVALID_SYNTAX) → "
-         "agent_code known, enabled, caller IP allowed (INVALID_PARTNER) → UG-Data-Signature (INVALID_SIGNATURE) → "
-         "datetime within 10 s (REQUEST_TIMEOUT; missing/unreadable: INVALID_SYNTAX) → required fields "
+         "agent_code known, enabled, caller IP allowed, sub-agent if named (INVALID_PARTNER) → UG-Data-Signature "
+         "(INVALID_SIGNATURE) → datetime readable (INVALID_SYNTAX: ISO 8601 with or without a zone, "
+         "YYYY-MM-DD HH:MM:SS[.fff], or epoch milliseconds as a JSON integer) and, for balance and bet only, within "
+         "10 s (REQUEST_TIMEOUT; results and rollbacks are applied whatever their datetime) → required fields "
          "(INVALID_SYNTAX) → types and amounts (INVALID_TYPES) → the call's rules. Always HTTP 200.")
 
 
 def _schema(summary: str, request, answer, rules: str, example: dict):
     return extend_schema(
         tags=["1Gaming seamless wallet"], summary=summary, description=f"{rules}\n\n{ORDER}",
-        parameters=[SIGNATURE], request=request, responses={200: answer},
+        parameters=[SIGNATURE, SUB_AGENT], request=request, responses={200: answer},
         examples=[OpenApiExample("request", value=example, request_only=True)],
     )
 
@@ -80,7 +87,8 @@ class _WalletCallbackView(APIView):
         def answer_for(record: CallRecord) -> dict:
             record.request_body = raw
             return callback_answer(call=self.call, raw=raw, signature=request.headers.get(dialect.SIGNATURE_HEADER),
-                                   ip=ip, now=timezone.now(), record=record)
+                                   ip=ip, now=timezone.now(), record=record,
+                                   sub_agent=request.headers.get(dialect.SUB_AGENT_HEADER))
 
         return self._respond(request, answer_for)
 
@@ -136,7 +144,8 @@ class RollbackView(_WalletCallbackView):
 @_schema("Several bets, results and rollbacks at once", serializers.OneGamingTransactionsRequest,
          serializers.OneGamingTransactionsAnswer,
          "3.5. Items applied in order, each by its own rules and on its own. The envelope answers OK unless the "
-         "envelope itself fails a check; each item's status is in `results`.",
+         "envelope itself fails a check; each item's status is in `results`. A stale envelope datetime refuses "
+         "each bet item with REQUEST_TIMEOUT and applies the result and rollback items.",
          {**_COMMON, "transactions": [
              {"type": "bet", "player_id": "CLi3000001", "l_token": "8c5e…", "currency": "IDR", "game_id": 301,
               "round_id": "R-78", "txn_id": "B-1002", "txn_ticket": "T-1002", "amount": "10.00"},

@@ -86,7 +86,7 @@ def onegaming_post(request, integration: Integration, name: str, fields: dict) -
         **fields,
     }
     body = json_exact(payload)
-    headers = {"UG-Data-Signature": og_signing.sign(integration.secret, body)}
+    headers = {"UG-Data-Signature": og_signing.sign(integration.secret, body, encoding=integration.signature_encoding)}
     return _post(request.build_absolute_uri(ONEGAMING_CALLBACKS + name), body, headers)
 
 

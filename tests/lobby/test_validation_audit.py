@@ -14,9 +14,9 @@ from django.utils import timezone
 from lobby.models import LaunchSession
 from lobby.services import launch_start
 from providers.models import CallLog
-from providers.onegaming.signing import bcode
 from tests.conftest import funded_wallet
 from tests.factories import GameFactory, OneGamingIntegrationFactory, PlayerFactory
+from tests.onegaming.wire import bcode
 
 URL = "/api/onegaming/igPokerValidation"
 OG_BASE = "https://1g.example.test"
@@ -45,15 +45,16 @@ def _expire(session):
     LaunchSession.objects.filter(pk=session.pk).update(created_at=past, expires_at=past + dt.timedelta(minutes=15))
 
 
-# --- check order: partner → bcode → token → expiry → disabled ------------------------------------------
+# --- check order: partner → token → player → bcode → expiry → disabled ----------------------------------
 
 
 def test_unknown_agent_beats_a_bad_bcode_and_token(client, onegaming, rich_player, launched):
     assert _status(client, _query(onegaming, rich_player, "nope", agent_code="NOPE", bcode="x")) == "INVALID_PARTNER"
 
 
-def test_bad_bcode_beats_an_unknown_token(client, onegaming, rich_player, launched):
-    assert _status(client, _query(onegaming, rich_player, "nope", bcode="0" * 64)) == "INVALID_SIGNATURE"
+def test_unknown_token_beats_a_bad_bcode(client, onegaming, rich_player, launched):
+    # Revised spec 2.3 / issue 8: the l_token is judged first, so player ids cannot be enumerated.
+    assert _status(client, _query(onegaming, rich_player, "nope", bcode="0" * 64)) == "INVALID_TOKEN"
 
 
 def test_bad_bcode_beats_an_expired_token_and_a_disabled_player(client, onegaming, rich_player, launched):

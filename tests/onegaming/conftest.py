@@ -1,6 +1,16 @@
 import pytest
+from django.utils import timezone
 
-from tests.onegaming.wire import OneGamingWire, launch
+from tests.onegaming.wire import FrozenClock, OneGamingWire, launch
+
+
+@pytest.fixture
+def clock(monkeypatch):
+    """A controlled clock: the app and the test's `datetime` stamps read the same frozen instant,
+    so window tests hold to the millisecond on a loaded machine."""
+    frozen = FrozenClock(timezone.now().replace(microsecond=0))
+    monkeypatch.setattr(timezone, "now", frozen)
+    return frozen
 
 
 @pytest.fixture

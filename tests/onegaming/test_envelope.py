@@ -10,8 +10,7 @@ from django.test.utils import CaptureQueriesContext
 
 from lobby.models import WalletMode
 from providers.models import CallLog
-from providers.onegaming.signing import sign
-from tests.onegaming.wire import dumps, envelope
+from tests.onegaming.wire import dumps, envelope, sign
 from wallet.models import GameTransaction
 
 CALLS = ["balance", "bet", "result", "rollback", "transactions"]
@@ -85,19 +84,21 @@ def test_signature_accepts_uppercase_hex(wire, bet_fields):
     assert wire.post("bet", raw=raw, signature=sign(wire.secret, raw).upper())["status"] == "OK"
 
 
-@pytest.mark.parametrize("offset", [-11, 11, -3600])
-def test_request_timeout_when_datetime_outside_ten_seconds(wire, bet_fields, rich_player, offset):
+# The clock is frozen (`clock`): the app and the stamps read the same instant, so the window's edge
+# can be tested to the millisecond on a loaded machine.
+@pytest.mark.parametrize("offset", [-10.001, 10.001, -11, 11, -3600])
+def test_request_timeout_when_datetime_outside_ten_seconds(wire, bet_fields, rich_player, clock, offset):
     answer = wire.post("bet", bet_fields(), offset_seconds=offset)
     assert answer["status"] == "REQUEST_TIMEOUT"
     _nothing_moved(rich_player)
 
 
-@pytest.mark.parametrize("offset", [-8, 8])
-def test_datetime_within_window_is_accepted(wire, bet_fields, offset):
+@pytest.mark.parametrize("offset", [-10, -8, 0, 8, 10])
+def test_datetime_within_window_is_accepted(wire, bet_fields, clock, offset):
     assert wire.post("bet", bet_fields(), offset_seconds=offset)["status"] == "OK"
 
 
-def test_request_timeout_then_rollback_stops_the_late_original(wire, bet_fields, rich_player):
+def test_request_timeout_then_rollback_stops_the_late_original(wire, bet_fields, rich_player, clock):
     assert wire.post("bet", bet_fields(), offset_seconds=-30)["status"] == "REQUEST_TIMEOUT"
     rollback = wire.rollback(player_id="CLi3000001", currency="IDR", game_id=301, txn_id="RB1", txn_ticket="T1")
     assert rollback["status"] == "TXN_DOES_NOT_EXIST"
@@ -105,7 +106,7 @@ def test_request_timeout_then_rollback_stops_the_late_original(wire, bet_fields,
     assert late["status"] == "TXN_ROLLED_BACK" and late["balance"] == Decimal("1500.00")
 
 
-@pytest.mark.parametrize("value", ["yesterday", "2026-11-22 01:15:02", 1700000000, None])
+@pytest.mark.parametrize("value", ["yesterday", "2026-11-22", "2026-11-22T01:15", "1700000000000", 1.7e12, None])
 def test_invalid_syntax_when_datetime_missing_or_unreadable(wire, bet_fields, value):
     body = envelope(bet_fields())
     body["datetime"] = value
@@ -140,7 +141,7 @@ def test_invalid_types_when_float_amount_has_more_digits_than_currency(wire, bet
     assert wire.post("bet", raw=raw)["status"] == "INVALID_TYPES"
 
 
-def test_checks_run_in_the_spec_order(wire, bet_fields):
+def test_checks_run_in_the_spec_order(wire, bet_fields, clock):
     # Unknown agent beats a bad signature; a bad signature beats a stale datetime; the window
     # beats a missing field; a missing field beats a bad type.
     wire.agent = "NOBODY"

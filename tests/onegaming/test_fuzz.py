@@ -12,8 +12,7 @@ from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
 from providers.onegaming.codes import Status
-from providers.onegaming.signing import sign
-from tests.onegaming.wire import stamp
+from tests.onegaming.wire import sign, stamp
 from wallet.checks import ledger_violations
 
 CALLS = ["balance", "bet", "result", "rollback", "transactions"]

@@ -22,6 +22,11 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="")
         parser.add_argument("--launch-method", choices=["iframe", "redirect", "new_tab"], default=None,
                             help="how the lobby opens this provider's games (default: unchanged, iframe when new)")
+        parser.add_argument("--signature-encoding", choices=["hex", "base64"], default=None,
+                            help="1G: encoding of UG-Data-Signature and bcode (default: unchanged, hex when new)")
+        parser.add_argument("--time-zone", default=None,
+                            help="1G: IANA zone of a callback datetime sent without one "
+                                 "(e.g. Asia/Jakarta; default: unchanged, UTC when new)")
 
     def handle(self, *args, **o):
         try:
@@ -30,10 +35,12 @@ class Command(BaseCommand):
                 agent_code=o["agent_code"], sub_agent=o["sub_agent"], api_key=o["api_key"],
                 api_base_url=o["api_base_url"], allowed_ips=o["allowed_ips"], enabled=not o["disabled"],
                 name=o["name"], launch_method=o["launch_method"], set_by="integration_add (command)",
+                signature_encoding=o["signature_encoding"], time_zone=o["time_zone"],
             )
         except IntegrationError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps({
             "integration": integration.code, "provider": integration.provider, "mode": integration.mode,
             "enabled": integration.enabled, "created": created,
+            "signature_encoding": integration.signature_encoding, "time_zone": integration.time_zone,
         }))
