@@ -20,7 +20,7 @@ class IntegrationForm(forms.ModelForm):
     class Meta:
         model = Integration
         fields = ["provider", "code", "name", "mode", "enabled", "agent_code", "sub_agent", "api_key", "secret",
-                  "api_base_url", "allowed_ips", "launch_method"]
+                  "api_base_url", "allowed_ips", "launch_method", "accept_unknown_bet_sessions"]
 
     def clean_secret(self):
         secret = self.cleaned_data.get("secret", "")
@@ -39,6 +39,7 @@ class IntegrationAdmin(admin.ModelAdmin):
         (None, {"fields": ["provider", "code", "name", "mode", "enabled"]}),
         ("Credentials", {"fields": ["agent_code", "sub_agent", "api_key", "secret"]}),
         ("Connection", {"fields": ["api_base_url", "allowed_ips", "launch_method"]}),
+        ("Sessions (Oppi)", {"fields": ["accept_unknown_bet_sessions"]}),
     ]
 
 

@@ -29,7 +29,8 @@ def _clean_ips(allowed_ips: str | None) -> str | None:
 def integration_upsert(*, provider: str, code: str, secret: str, mode: str = WalletMode.SEAMLESS,
                        agent_code: str = "", sub_agent: str = "", api_key: str = "", api_base_url: str | None = None,
                        allowed_ips: str | None = None, enabled: bool = True, name: str = "",
-                       launch_method: str | None = None) -> tuple[Integration, bool]:
+                       launch_method: str | None = None,
+                       accept_unknown_bet_sessions: bool | None = None) -> tuple[Integration, bool]:
     """Create or update an integration account by its code. Returns (integration, created)."""
     if provider not in Provider.values:
         raise IntegrationError(f"unknown provider {provider!r} (choose from {', '.join(Provider.values)})")
@@ -53,6 +54,10 @@ def integration_upsert(*, provider: str, code: str, secret: str, mode: str = Wal
         values["name"] = name
     if launch_method is not None:
         values["launch_method"] = launch_method
+    if accept_unknown_bet_sessions is not None:
+        if provider != Provider.OPPI:
+            raise IntegrationError("accepting unknown sessions for bets is an Oppi setting")
+        values["accept_unknown_bet_sessions"] = accept_unknown_bet_sessions
     if api_base_url is not None:
         values["api_base_url"] = api_base_url.rstrip("/")
     ips = _clean_ips(allowed_ips)

@@ -62,6 +62,7 @@ class CallRecord:
     status_code: str = ""
     http_status: int = 200
     caller_ip: str | None = None
+    session_unknown: bool = False
     request_body: object = None
     response_body: object = None
     started: float = field(default_factory=time.perf_counter)
@@ -89,6 +90,7 @@ def call_log_write(record: CallRecord) -> None:
             http_status=record.http_status,
             duration_ms=round(seconds * 1000, 3),
             caller_ip=record.caller_ip or None,
+            session_unknown=bool(record.session_unknown),
             request_body=redact(record.request_body) if record.request_body is not None else "",
             response_body=redact(record.response_body) if record.response_body is not None else "",
         )

@@ -239,6 +239,9 @@ class GameTransaction(models.Model):
     game_code = models.CharField(max_length=64, blank=True)
     session_token = models.CharField(max_length=128, blank=True)
     fingerprint = models.CharField(max_length=64)
+    # On a rollback: how many paid results (wins, payouts) it took back with the bet, i.e. it
+    # voided a round and may have left the wallet below zero (shown and filterable in the admin).
+    payouts_taken_back = models.PositiveIntegerField(default=0)
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:

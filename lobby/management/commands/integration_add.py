@@ -1,3 +1,4 @@
+import argparse
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -22,6 +23,9 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="")
         parser.add_argument("--launch-method", choices=["iframe", "redirect", "new_tab"], default=None,
                             help="how the lobby opens this provider's games (default: unchanged, iframe when new)")
+        parser.add_argument("--accept-unknown-sessions", action=argparse.BooleanOptionalAction, default=None,
+                            help="Oppi: accept bets naming a sessionId we did not get from /game/url, for a known "
+                                 "player (default: unchanged, off when new)")
 
     def handle(self, *args, **o):
         try:
@@ -30,10 +34,12 @@ class Command(BaseCommand):
                 agent_code=o["agent_code"], sub_agent=o["sub_agent"], api_key=o["api_key"],
                 api_base_url=o["api_base_url"], allowed_ips=o["allowed_ips"], enabled=not o["disabled"],
                 name=o["name"], launch_method=o["launch_method"],
+                accept_unknown_bet_sessions=o["accept_unknown_sessions"],
             )
         except IntegrationError as exc:
             raise CommandError(str(exc)) from exc
         self.stdout.write(json.dumps({
             "integration": integration.code, "provider": integration.provider, "mode": integration.mode,
             "enabled": integration.enabled, "created": created,
+            "accept_unknown_bet_sessions": integration.accept_unknown_bet_sessions,
         }))
