@@ -371,3 +371,21 @@ def test_the_catalogue_game_is_not_needed_to_void_a_round(oppi_call, oppi, rich_
     GameFactory._meta.model.objects.filter(game_id=GAME).update(enabled=False)
     assert _rollback(oppi_call, rollback_item("rb-1", "b-1"))["status"] == Status.OK
     assert wallet(rich_player) == IDR_START
+
+
+def test_1g_ticket_rollbacks_that_take_back_a_result_carry_the_same_mark(onegaming, rich_player):
+    """The admin's "voided round" means the same for both providers (1G's rules themselves unchanged)."""
+    from wallet import gameplay
+    from wallet.gameplay import GameCall
+
+    def call(ext):
+        return GameCall(integration_id=onegaming.pk, player=rich_player, external_id=ext, currency="IDR",
+                        fingerprint=gameplay.fingerprint(ext=ext))
+
+    gameplay.bet_place(call("b1"), ticket="T1", amount=1000)
+    gameplay.win_settle(call("w1"), ticket="T1", amount=3000, single_settlement=True)
+    gameplay.bet_place(call("b2"), ticket="T2", amount=1000)
+    assert gameplay.ticket_rollback(call("r1"), ticket="T1").balance == IDR_START - 1000
+    gameplay.ticket_rollback(call("r2"), ticket="T2")
+    marks = dict(GameTransaction.objects.filter(action="rollback").values_list("external_id", "payouts_taken_back"))
+    assert marks == {"r1": 1, "r2": 0}
