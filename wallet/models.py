@@ -241,7 +241,8 @@ class GameTransaction(models.Model):
     fingerprint = models.CharField(max_length=64)
     # On a rollback: how many paid results (wins, payouts) it took back with the bet, i.e. it
     # voided a round and may have left the wallet below zero (shown and filterable in the admin).
-    payouts_taken_back = models.PositiveIntegerField(default=0)
+    # A plain integer (no CHECK): adding it does not scan the table under an exclusive lock.
+    payouts_taken_back = models.IntegerField(default=0)
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:
