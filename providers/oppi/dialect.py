@@ -63,6 +63,14 @@ EMPTY_BODY_SIGNED_AS: bytes = b""
 WRONG_METHOD_STATUS = Status.ERROR
 BODY_TOO_LARGE_STATUS = Status.INCORRECT_DATA
 
+# (ours) The hex x-signature is compared without case ("AB12…" like "ab12…"); the spec says
+# lowercase, so False would refuse uppercase with RS_ERROR_SIGNATURE_NOT_MATCH.
+SIGNATURE_HEX_ANY_CASE = True
+
+# (ours) Each rollback item's answer carries `balance` (after that item) besides `status` and
+# `transactionId`; False answers only those two, as the spec's table shows.
+ROLLBACK_ITEMS_CARRY_BALANCE = True
+
 HEADER_API_KEY = "x-api-key"
 HEADER_TIMESTAMP = "x-timestamp"
 HEADER_SIGNATURE = "x-signature"

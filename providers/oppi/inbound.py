@@ -64,7 +64,7 @@ def verify(*, headers, raw_body: bytes | None, remote_ip: str | None) -> Integra
         raise Refused(Status.SIGNATURE_EXPIRED, integration)
     if raw_body is None:
         raise Refused(dialect.BODY_TOO_LARGE_STATUS, integration)
-    if not signature_valid(integration.secret, raw_body, timestamp, signature):
+    if not signature_valid(integration.secret, raw_body, timestamp, signature, any_case=dialect.SIGNATURE_HEX_ANY_CASE):
         raise Refused(Status.SIGNATURE_NOT_MATCH, integration)
     return integration
 

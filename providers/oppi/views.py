@@ -172,6 +172,12 @@ class RewardView(OppiWalletView):
         return handlers.reward(integration, parse_object(raw, dialect.REWARD_FIELDS))
 
 
+def _item_body(item: Answer) -> dict:
+    if dialect.ROLLBACK_ITEMS_CARRY_BALANCE:
+        return item.body
+    return {key: value for key, value in item.body.items() if key != "balance"}
+
+
 class RollbackView(OppiWalletView):
     """Each item on its own, in order; the envelope is RS_OK only when every item is."""
 
@@ -184,7 +190,7 @@ class RollbackView(OppiWalletView):
     def handle(self, integration, raw):
         items = [self._item(integration, parsed) for parsed in parse_rollback(raw)]
         all_ok = all(item.status == Status.OK for item in items)
-        body = {"status": (Status.OK if all_ok else Status.ERROR).value, "data": [item.body for item in items]}
+        body = {"status": (Status.OK if all_ok else Status.ERROR).value, "data": [_item_body(item) for item in items]}
         players = sorted({item.player_id for item in items})
         return Answer(body, player_id=",".join(players), txn_id=",".join(item.txn_id for item in items),
                       session_unknown=any(item.session_unknown for item in items))

@@ -389,3 +389,45 @@ def test_1g_ticket_rollbacks_that_take_back_a_result_carry_the_same_mark(onegami
     gameplay.ticket_rollback(call("r2"), ticket="T2")
     marks = dict(GameTransaction.objects.filter(action="rollback").values_list("external_id", "payouts_taken_back"))
     assert marks == {"r1": 1, "r2": 0}
+
+
+# --- the dialect's switches do what docs/oppi.md's table says ----------------------------------
+
+
+def test_uppercase_hex_signatures_are_accepted_unless_the_dialect_says_otherwise(oppi_call, oppi, rich_player,
+                                                                                 session, monkeypatch):
+    import hashlib
+    import hmac
+    import time
+
+    from providers.oppi import dialect
+
+    body = json.dumps({"sessionId": SESSION, "playerId": "CLi3000001"}, separators=(",", ":")).encode()
+    ts = str(time.time_ns() // 1_000_000)
+    upper = hmac.new(oppi.secret.encode(), body + b"|" + ts.encode(), hashlib.sha256).hexdigest().upper()
+    assert oppi_call.raw("user/balance", body, timestamp=ts, signature=upper)["status"] == Status.OK
+    monkeypatch.setattr(dialect, "SIGNATURE_HEX_ANY_CASE", False)
+    assert oppi_call.raw("user/balance", body, timestamp=ts, signature=upper)["status"] == (
+        Status.SIGNATURE_NOT_MATCH)
+    assert oppi_call.raw("user/balance", body, timestamp=ts, signature=upper.lower())["status"] == Status.OK
+
+
+def test_rollback_items_answer_without_balance_when_the_dialect_says_so(oppi_call, rich_player, session,
+                                                                        monkeypatch):
+    from providers.oppi import dialect
+
+    oppi_call("transaction/bet", bet_body(amount=100))
+    monkeypatch.setattr(dialect, "ROLLBACK_ITEMS_CARRY_BALANCE", False)
+    assert _rollback(oppi_call, rollback_item("rb-1", "b-1")) == {
+        "status": "RS_OK", "data": [{"status": "RS_OK", "transactionId": "rb-1"}]}
+
+
+def test_the_balance_call_can_be_made_to_check_the_blocked_state(oppi_call, oppi, disabled_player, oppi_game,
+                                                                 monkeypatch):
+    from providers.oppi import dialect
+
+    launch(oppi, disabled_player, token="blk")
+    body = {"sessionId": "blk", "playerId": "BLOCKED1"}
+    assert oppi_call("user/balance", body)["status"] == Status.OK  # ours: not checked
+    monkeypatch.setattr(dialect, "BALANCE_CHECKS_IDLE_AND_BLOCKED", True)
+    assert oppi_call("user/balance", body)["status"] == Status.PLAYER_BLOCKED
