@@ -34,7 +34,8 @@ class IntegrationForm(forms.ModelForm):
     class Meta:
         model = Integration
         fields = ["provider", "code", "name", "mode", "enabled", "agent_code", "sub_agent",
-                  "api_base_url", "allowed_ips", "launch_method", "signature_encoding", "time_zone"]
+                  "api_base_url", "allowed_ips", "launch_method", "signature_encoding", "time_zone",
+                  "accept_unknown_bet_sessions"]
 
     # 1G wire settings: a form posted without them (a script, an older page) keeps what is stored.
     KEPT_WHEN_EMPTY = ("signature_encoding", "time_zone")
@@ -88,6 +89,7 @@ class IntegrationAdmin(AuditedAdmin):
             ("Credentials", {"fields": credentials}),
             ("Connection", {"fields": ["api_base_url", "allowed_ips", "launch_method"]}),
             ("1G wire", {"fields": ["signature_encoding", "time_zone"]}),
+            ("Sessions (Oppi)", {"fields": ["accept_unknown_bet_sessions"]}),
         ]
 
     @admin.display(description="API key")

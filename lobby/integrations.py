@@ -38,7 +38,8 @@ def integration_upsert(*, provider: str, code: str, secret: str, mode: str = Wal
                        agent_code: str = "", sub_agent: str = "", api_key: str = "", api_base_url: str | None = None,
                        allowed_ips: str | None = None, enabled: bool = True, name: str = "",
                        launch_method: str | None = None, signature_encoding: str | None = None,
-                       time_zone: str | None = None, set_by: str = "command") -> tuple[Integration, bool]:
+                       time_zone: str | None = None, accept_unknown_bet_sessions: bool | None = None,
+                       set_by: str = "command") -> tuple[Integration, bool]:
     """Create or update an integration account by its code. Returns (integration, created).
 
     `set_by` names who sets the secret (a username, or the command); it is recorded only when the
@@ -72,6 +73,10 @@ def integration_upsert(*, provider: str, code: str, secret: str, mode: str = Wal
         values["signature_encoding"] = signature_encoding
     if time_zone is not None:
         values["time_zone"] = time_zone.strip()
+    if accept_unknown_bet_sessions is not None:
+        if provider != Provider.OPPI:
+            raise IntegrationError("accepting unknown sessions for bets is an Oppi setting")
+        values["accept_unknown_bet_sessions"] = accept_unknown_bet_sessions
     if api_base_url is not None:
         values["api_base_url"] = api_base_url.rstrip("/")
     ips = _clean_ips(allowed_ips)

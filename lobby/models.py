@@ -75,6 +75,13 @@ class Integration(models.Model):
         max_length=64, default="UTC", validators=[time_zone_validate],
         help_text="1G: the zone of a callback `datetime` sent without one (IANA name, e.g. Asia/Jakarta).",
     )
+    # Oppi: accept a bet naming a sessionId we did not get from /game/url, for a known player
+    # (for the day the provider's wallet sessions prove to differ from /game/url's). Off: refused.
+    accept_unknown_bet_sessions = models.BooleanField(
+        "accept unknown sessions for bets", default=False,
+        help_text="Oppi only. Bets naming a sessionId we did not get from /game/url are accepted for a known "
+                  "player (the call history flags them). Off: refused with RS_ERROR_SESSION_REQUIRED_OR_INVALID.",
+    )
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -81,9 +81,9 @@ class EndpointFilter(admin.SimpleListFilter):
 @admin.register(CallLog)
 class CallLogAdmin(QuickListMixin, admin.ModelAdmin):
     list_display = ["created_at", "integration_code", "direction_arrow", "endpoint", "status_badge", "http_status",
-                    "duration_ms", "player_external_id", "txn_id"]
+                    "duration_ms", "player_external_id", "txn_id", "session_unknown"]
     list_filter = [RecentFilter, OutcomeFilter, "provider", "integration", "direction", EndpointFilter, StatusFilter,
-                   ("created_at", admin.DateFieldListFilter)]
+                   "session_unknown", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=txn_id", "=player_external_id", "=request_id"]
     list_select_related = ["integration"]
     readonly_fields = [f.name for f in CallLog._meta.fields]

@@ -67,6 +67,7 @@ class CallRecord:
     status_code: str = ""
     http_status: int = 200
     caller_ip: str | None = None
+    session_unknown: bool = False
     request_body: object = None
     response_body: object = None
     # False for a path that is none of the provider's endpoints: the history keeps the path, the
@@ -98,6 +99,7 @@ def call_log_write(record: CallRecord) -> None:
             http_status=record.http_status,
             duration_ms=round(seconds * 1000, 3),
             caller_ip=record.caller_ip or None,
+            session_unknown=bool(record.session_unknown),
             request_body=redact(record.request_body) if record.request_body is not None else "",
             response_body=redact(record.response_body) if record.response_body is not None else "",
         )

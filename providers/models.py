@@ -48,6 +48,9 @@ class CallLog(models.Model):
     http_status = models.PositiveSmallIntegerField(default=200)
     duration_ms = models.FloatField(default=0)  # timing only, never money
     caller_ip = models.GenericIPAddressField(null=True, blank=True)
+    # The call named a session we did not get from the provider's launch for this player
+    # (Oppi: a sessionId not from /game/url), whether or not it was accepted.
+    session_unknown = models.BooleanField("unknown session", default=False)
     request_body = models.TextField(blank=True)
     response_body = models.TextField(blank=True)
 
@@ -57,6 +60,9 @@ class CallLog(models.Model):
             models.Index(fields=["integration", "created_at"], name="calllog_integration_time"),
             models.Index(fields=["status_code", "created_at"], name="calllog_status_time"),
             models.Index(fields=["created_at"], name="calllog_time"),
+            # Rare rows: a small partial index keeps the "unknown session" filter cheap.
+            models.Index(fields=["created_at"], condition=models.Q(session_unknown=True),
+                         name="calllog_unknown_session_time"),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,7 @@ from .models import (
     Account,
     AccountKind,
     Currency,
+    GameAction,
     GameTransaction,
     LimitRefusal,
     Player,
@@ -307,11 +308,28 @@ class TransferAdmin(QuickListMixin, admin.ModelAdmin):
         return money(obj.amount, obj.currency)
 
 
+class VoidedRoundFilter(admin.SimpleListFilter):
+    """Rollbacks that took back paid results with their bet (a voided round; the wallet may be below zero)."""
+
+    title = "voided round"
+    parameter_name = "voided_round"
+
+    def lookups(self, request, model_admin):
+        return [("yes", "Took back payouts"), ("no", "Took back none")]
+
+    def queryset(self, request, queryset):
+        if self.value() == "yes":
+            return queryset.filter(action=GameAction.ROLLBACK, payouts_taken_back__gt=0)
+        if self.value() == "no":
+            return queryset.filter(payouts_taken_back=0)
+        return queryset
+
+
 @admin.register(GameTransaction)
 class GameTransactionAdmin(QuickListMixin, admin.ModelAdmin):
     list_display = ["id", "created_at", "integration", "action", "outcome", "external_id", "player", "amount_display",
-                    "currency", "ticket", "reference", "game_code"]
-    list_filter = ["action", "outcome", "integration", ("created_at", admin.DateFieldListFilter)]
+                    "currency", "ticket", "reference", "voided_round", "game_code"]
+    list_filter = ["action", "outcome", VoidedRoundFilter, "integration", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=external_id", "=ticket", "=reference", "=player__external_id"]
     list_select_related = ["integration", "player", "currency"]
     ordering = ["-id"]
@@ -319,6 +337,11 @@ class GameTransactionAdmin(QuickListMixin, admin.ModelAdmin):
     @admin.display(description="amount")
     def amount_display(self, obj):
         return money(obj.amount, obj.currency)
+
+    @admin.display(description="voided round", ordering="payouts_taken_back")
+    def voided_round(self, obj):
+        """On a rollback that took back paid results with the bet: how many."""
+        return f"yes: {obj.payouts_taken_back} taken back" if obj.payouts_taken_back else ""
 
 
 @admin.register(LimitRefusal)

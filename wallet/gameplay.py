@@ -135,7 +135,7 @@ def _replay(call: GameCall, wallets: dict[str, Account], seen: _Seen) -> GameRes
 
 def _record(call: GameCall, *, action: str, now: dt.datetime, amount: int = 0, ticket: str = "",
             reference: str = "", currency: str | None = None,
-            outcome: str = GameOutcome.APPLIED) -> GameTransaction:
+            outcome: str = GameOutcome.APPLIED, payouts_taken_back: int = 0) -> GameTransaction:
     return GameTransaction.objects.create(
         integration_id=call.integration_id,
         external_id=call.external_id,
@@ -150,6 +150,7 @@ def _record(call: GameCall, *, action: str, now: dt.datetime, amount: int = 0, t
         game_code=call.game_code,
         session_token=call.session_token,
         fingerprint=call.fingerprint,
+        payouts_taken_back=payouts_taken_back,
         created_at=now,
     )
 
@@ -302,9 +303,15 @@ def win_settle(call: GameCall, *, ticket: str, amount: int, single_settlement: b
     return _run(call, apply, tickets=(ticket,), references=(ticket, call.external_id))
 
 
-def reward_credit(call: GameCall, *, reward_ref: str, amount: int) -> GameResult:
-    """Credit a reward (free-spin win, bonus, jackpot): one per reference and player."""
-    ticket = f"reward:{reward_ref}"
+def reward_credit(call: GameCall, *, reward_ref: str, amount: int, once_per_reference: bool = True) -> GameResult:
+    """Credit a reward (free-spin win, bonus, jackpot).
+
+    `once_per_reference` (a bonus): one reward per reference and player, another is
+    REWARD_EXISTS (also after the first was rolled back). Without it (a jackpot can be won
+    again) only the transaction id deduplicates. The two kinds group under different tickets
+    (`reward:` and `prize:`), so a repeatable prize never blocks a bonus of the same reference.
+    """
+    ticket = f"{'reward' if once_per_reference else 'prize'}:{reward_ref}"
 
     def apply(wallets: dict[str, Account], now: dt.datetime, seen: _Seen) -> GameResult:
         wallet = wallets.get(call.currency or "")
@@ -313,7 +320,7 @@ def reward_credit(call: GameCall, *, reward_ref: str, amount: int) -> GameResult
         result = lambda code: GameResult(code, wallet.balance, wallet.currency_id)  # noqa: E731
         if seen.rolled_back(call.external_id):
             return result(Code.TICKET_ROLLED_BACK)
-        if any(r.player_id == call.player.pk for r in seen.on_ticket(ticket)):
+        if once_per_reference and any(r.player_id == call.player.pk for r in seen.on_ticket(ticket)):
             return result(Code.REWARD_EXISTS)
         record = _record(call, action=GameAction.REWARD, now=now, amount=amount, ticket=ticket, reference=reward_ref)
         if amount:
@@ -322,7 +329,7 @@ def reward_credit(call: GameCall, *, reward_ref: str, amount: int) -> GameResult
                           game_transaction=record)
         return result(Code.APPLIED)
 
-    return _run(call, apply, tickets=(ticket,), references=(call.external_id,))
+    return _run(call, apply, tickets=(ticket,) if once_per_reference else (), references=(call.external_id,))
 
 
 def _undo(call: GameCall, wallet: Account, target: GameTransaction, record: GameTransaction, now: dt.datetime) -> None:
@@ -363,7 +370,9 @@ def ticket_rollback(call: GameCall, *, ticket: str) -> GameResult:
             return _tombstone(call, ticket, wallets, now)
         currency = mine[0].currency_id
         wallet = wallets[currency]
-        record = _record(call, action=GameAction.ROLLBACK, now=now, ticket=ticket, reference=ticket, currency=currency)
+        paid = sum(1 for t in mine if t.action == GameAction.WIN and t.amount)
+        record = _record(call, action=GameAction.ROLLBACK, now=now, ticket=ticket, reference=ticket, currency=currency,
+                         payouts_taken_back=paid)
         for target in mine:
             _undo(call, wallet, target, record, now)
         return GameResult(Code.APPLIED, wallet.balance, currency)
@@ -371,11 +380,32 @@ def ticket_rollback(call: GameCall, *, ticket: str) -> GameResult:
     return _run(call, apply, tickets=(ticket,), references=(ticket,))
 
 
-def transaction_rollback(call: GameCall, *, reference: str) -> GameResult:
-    """Undo one earlier transaction of the player (bet refunded, payout or reward taken back).
+def _round_of(call: GameCall, ticket: str) -> list[GameTransaction]:
+    """This player's bets, payouts and rollbacks on a ticket (one round), read under the wallet lock."""
+    return list(GameTransaction.objects.filter(
+        integration_id=call.integration_id, ticket=ticket, player_id=call.player.pk,
+        action__in=[GameAction.BET, GameAction.WIN, GameAction.ROLLBACK],
+    ).order_by("pk"))
 
-    A reference never seen is remembered (UNKNOWN_REFERENCE); one already rolled back answers
-    ALREADY_ROLLED_BACK and moves nothing.
+
+def _payouts_not_rolled_back(round_rows: list[GameTransaction]) -> list[GameTransaction]:
+    undone = {r.reference for r in round_rows if r.action == GameAction.ROLLBACK}
+    return [r for r in round_rows if r.action == GameAction.WIN and r.external_id not in undone]
+
+
+def _bet_rolled_back(round_rows: list[GameTransaction]) -> bool:
+    """Was the round's bet rolled back (which voided every payout on it)?"""
+    bets = {r.external_id for r in round_rows if r.action == GameAction.BET}
+    return any(r.action == GameAction.ROLLBACK and r.reference in bets for r in round_rows)
+
+
+def transaction_rollback(call: GameCall, *, reference: str) -> GameResult:
+    """Undo one earlier transaction of the player: a payout or reward is taken back; a bet's
+    rollback voids its round (stake refunded, every payout on it not already rolled back taken
+    back), all in this one transaction. Taking back may leave the wallet below zero.
+
+    A reference never seen is remembered (UNKNOWN_REFERENCE); one already rolled back (a payout
+    also when its bet was) answers ALREADY_ROLLED_BACK and moves nothing.
     """
 
     def apply(wallets: dict[str, Account], now: dt.datetime, seen: _Seen) -> GameResult:
@@ -385,16 +415,22 @@ def transaction_rollback(call: GameCall, *, reference: str) -> GameResult:
         if target is not None and target.action == GameAction.ROLLBACK:
             wallet = wallets.get(target.currency_id or call.currency or "")
             return GameResult(Code.NOT_UNDOABLE, wallet.balance if wallet else None, call.currency)
-        if seen.rolled_back(reference):
+        round_rows = _round_of(call, target.ticket) if target is not None and target.action in (
+            GameAction.BET, GameAction.WIN) else []
+        voided = target is not None and target.action == GameAction.WIN and _bet_rolled_back(round_rows)
+        if seen.rolled_back(reference) or voided:
             wallet = wallets.get((target.currency_id if target else None) or call.currency or "")
             return GameResult(Code.ALREADY_ROLLED_BACK, wallet.balance if wallet else None,
                               wallet.currency_id if wallet else call.currency)
         if target is None:
             return _tombstone(call, reference, wallets, now)
         wallet = wallets[target.currency_id]
+        payouts = _payouts_not_rolled_back(round_rows) if target.action == GameAction.BET else []
         record = _record(call, action=GameAction.ROLLBACK, now=now, ticket=target.ticket, reference=reference,
-                         currency=target.currency_id)
-        _undo(call, wallet, target, record, now)
+                         currency=target.currency_id, payouts_taken_back=sum(1 for p in payouts if p.amount))
+        # The stake first, then the payouts: the wallet dips below zero only by what is taken back.
+        for undone in (target, *payouts):
+            _undo(call, wallet, undone, record, now)
         return GameResult(Code.APPLIED, wallet.balance, wallet.currency_id)
 
     return _run(call, apply, ids=(reference,), references=(reference,))

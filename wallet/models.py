@@ -240,6 +240,10 @@ class GameTransaction(models.Model):
     game_code = models.CharField(max_length=64, blank=True)
     session_token = models.CharField(max_length=128, blank=True)
     fingerprint = models.CharField(max_length=64)
+    # On a rollback: how many paid results (wins, payouts) it took back with the bet, i.e. it
+    # voided a round and may have left the wallet below zero (shown and filterable in the admin).
+    # A plain integer (no CHECK): adding it does not scan the table under an exclusive lock.
+    payouts_taken_back = models.IntegerField(default=0)
     created_at = models.DateTimeField(db_index=True)
 
     class Meta:

@@ -1,8 +1,9 @@
 """Calls we make to Oppi (spec section 1): launch a game, list sessions.
 
-Every request is signed over the exact bytes sent (compact JSON, or the empty string without a
-body) and lands in the status-code history as an outbound call. Never call this inside a
-database transaction: it waits on the network.
+Every request is signed over the exact bytes sent (compact JSON; without a body, the text
+dialect.EMPTY_BODY_SIGNED_AS: the empty string, or `""` if Oppi's sandbox wants that) and lands
+in the status-code history as an outbound call. Never call this inside a database transaction:
+it waits on the network.
 """
 
 from __future__ import annotations
@@ -80,12 +81,12 @@ class OppiClient:
 
     # --- plumbing ----------------------------------------------------------------------------
 
-    def _headers(self, body: bytes) -> dict[str, str]:
+    def _headers(self, signed: bytes) -> dict[str, str]:
         timestamp = str(dialect.now_ms())
         return {
             "x-api-key": self.integration.api_key,
             "x-timestamp": timestamp,
-            "x-signature": sign(self.integration.secret, body, timestamp),
+            "x-signature": sign(self.integration.secret, signed, timestamp),
             "Content-Type": "application/json",
             "Accept": "application/json",
         }
@@ -125,7 +126,9 @@ class OppiClient:
         timeout = httpx.Timeout(dialect.READ_TIMEOUT_S, connect=dialect.CONNECT_TIMEOUT_S)
         http = self._http or httpx.Client(timeout=timeout)
         try:
-            response = http.request(method, url, content=body or None, params=params, headers=self._headers(body),
+            # A request without a body is signed over dialect.EMPTY_BODY_SIGNED_AS and sends none.
+            signed = body if body else dialect.EMPTY_BODY_SIGNED_AS
+            response = http.request(method, url, content=body or None, params=params, headers=self._headers(signed),
                                     timeout=timeout)
         except httpx.TimeoutException as exc:
             record.status_code = "TIMEOUT"

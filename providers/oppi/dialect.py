@@ -24,6 +24,25 @@ SESSION_IDLE_LIMIT = dt.timedelta(minutes=30)
 # last_seen_at is refreshed only when older than this: one cheap UPDATE per minute per session.
 SESSION_TOUCH_EVERY = dt.timedelta(minutes=1)
 
+# (ours) A balance call checks only that the session is the player's, not idleness nor the blocked
+# state: it moves nothing and the game shows it. True applies the bet's idle and blocked checks.
+BALANCE_CHECKS_IDLE_AND_BLOCKED = False
+
+# Session checks (revised spec): only `balance` and `bet` are refused for a sessionId we did not
+# get from /game/url for the player; payout, reward and rollback record it and are never refused.
+SESSION_CHECKED_FOR = frozenset({"balance", "bet"})
+# The integration setting `accept_unknown_bet_sessions` lets these calls accept a session unknown
+# to us for a known player (spec: bets).
+UNKNOWN_SESSION_ACCEPTABLE_FOR = frozenset({"bet"})
+# (ours) Even with that setting, a sessionId that /game/url gave for ANOTHER player is refused:
+# it is not a format difference but a session of someone else.
+ANOTHER_PLAYERS_SESSION_ACCEPTABLE = False
+
+# (ours) Which wallet a call without a currency (balance, reward without `currency`, the balance
+# in a refusal) uses, first that applies: the named session's currency; the player's latest
+# session on this integration (when the named one is unknown to us); the player's oldest wallet.
+CURRENCY_FALLBACK = ("session", "latest_session", "oldest_wallet")
+
 # Outbound HTTP timeouts, seconds.
 CONNECT_TIMEOUT_S = 5.0
 READ_TIMEOUT_S = 10.0
@@ -31,6 +50,26 @@ READ_TIMEOUT_S = 10.0
 # (ours) An x-timestamp longer than this many digits is not a time in milliseconds (and Python
 # refuses to convert very long digit strings): RS_ERROR_SIGNATURE_EXPIRED without parsing.
 TIMESTAMP_MAX_DIGITS = 16
+
+# (ours, revised spec) A request with no body (GET /game/sessions) is signed over the empty
+# string, as the spec says. If Oppi's sandbox refuses that, switch to the two characters `""`,
+# which their snippet's `JSON.stringify("")` produces: set EMPTY_BODY_SIGNED_AS = b'""'.
+# Only the signed text changes; the request still carries no body.
+EMPTY_BODY_SIGNED_AS: bytes = b""
+
+# (ours) What a wrong HTTP method (OPTIONS included) or an unknown path under /api/oppi/ answers,
+# always HTTP 200 JSON; and a body above DATA_UPLOAD_MAX_MEMORY_SIZE (no signature can be checked
+# over it, so it is refused after the header, key, merchant, IP and clock checks).
+WRONG_METHOD_STATUS = Status.ERROR
+BODY_TOO_LARGE_STATUS = Status.INCORRECT_DATA
+
+# (ours) The hex x-signature is compared without case ("AB12…" like "ab12…"); the spec says
+# lowercase, so False would refuse uppercase with RS_ERROR_SIGNATURE_NOT_MATCH.
+SIGNATURE_HEX_ANY_CASE = True
+
+# (ours) Each rollback item's answer carries `balance` (after that item) besides `status` and
+# `transactionId`; False answers only those two, as the spec's table shows.
+ROLLBACK_ITEMS_CARRY_BALANCE = True
 
 HEADER_API_KEY = "x-api-key"
 HEADER_TIMESTAMP = "x-timestamp"
@@ -131,6 +170,23 @@ ROLLBACK_ITEM_FIELDS = {
     "gameId": (STRING, True),
 }
 AMOUNT_FIELDS = ("amount", "rewardedAmount")
+
+
+def payout_credit(amount: int, is_win: bool) -> int:
+    """(ours) What a payout credits: `amount`; isWin is recorded (fingerprint) but only tells a
+    loss (0) from a win, so `isWin: false` with an amount still credits it."""
+    return amount
+
+
+# Rewards (revised spec): for these `rewardType`s one reward per refTransactionId (the bonus id)
+# and player; other types (a jackpot may be won again) are deduplicated by transactionId only.
+# (ours) The type is compared without case and surrounding spaces ("Bonus" is a bonus), and a
+# bonus rolled back still counts as paid (another reward under its id stays refused).
+ONCE_PER_REFERENCE_REWARD_TYPES = frozenset({"bonus"})
+
+
+def reward_once_per_reference(reward_type: str) -> bool:
+    return reward_type.strip().lower() in ONCE_PER_REFERENCE_REWARD_TYPES
 
 # (ours) The longest text each string field may hold: what our columns store (player and game
 # ids 64, transaction and session ids 128, a reward's ticket is "reward:" + refTransactionId).

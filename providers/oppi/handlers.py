@@ -32,6 +32,9 @@ class Answer:
     player_id: str = ""
     txn_id: str = ""
     extra: dict = field(default_factory=dict)
+    # The call named a session we did not get from /game/url for this (known) player: the call
+    # history flags it for ops, whether the call was accepted or not.
+    session_unknown: bool = False
 
     @property
     def status(self) -> str:
@@ -59,14 +62,42 @@ def _session(integration: Integration, token: str, player: Player | None) -> Lau
     return LaunchSession.objects.filter(integration=integration, token=token, player=player).first()
 
 
-def _default_currency(player: Player, session: LaunchSession | None) -> str | None:
-    """(ours) The session's currency; without one, the player's oldest wallet."""
-    if session is not None and session.currency_id:
-        return session.currency_id
+def _latest_session_currency(integration: Integration, player: Player) -> str | None:
+    return (
+        LaunchSession.objects.filter(integration=integration, player=player, currency__isnull=False)
+        .order_by("-created_at", "-pk").values_list("currency_id", flat=True).first()
+    )
+
+
+def _oldest_wallet_currency(player: Player) -> str | None:
     return (
         Account.objects.filter(player=player, kind=AccountKind.WALLET).order_by("pk")
         .values_list("currency_id", flat=True).first()
     )
+
+
+def _default_currency(integration: Integration, player: Player, session: LaunchSession | None) -> str | None:
+    """The wallet of a call without a currency, in the order dialect.CURRENCY_FALLBACK says (ours)."""
+    for source in dialect.CURRENCY_FALLBACK:
+        if source == "session" and session is not None and session.currency_id:
+            return session.currency_id
+        if source == "latest_session" and session is None:
+            currency = _latest_session_currency(integration, player)
+            if currency:
+                return currency
+        if source == "oldest_wallet":
+            return _oldest_wallet_currency(player)
+    return None
+
+
+def _unknown_session_accepted(integration: Integration, operation: str, token: str) -> bool:
+    """May this call go on with a sessionId we did not get from /game/url for its player?"""
+    if operation not in dialect.UNKNOWN_SESSION_ACCEPTABLE_FOR or not integration.accept_unknown_bet_sessions:
+        return False
+    if dialect.ANOTHER_PLAYERS_SESSION_ACCEPTABLE:
+        return True
+    # Unknown to us, not another player's session.
+    return not LaunchSession.objects.filter(integration=integration, token=token).exists()
 
 
 def _balance(player: Player | None, *currencies: str | None) -> int | None:
@@ -139,19 +170,24 @@ def _call(integration: Integration, player: Player, parsed: Parsed, fingerprint:
 
 def balance(integration: Integration, parsed: Parsed) -> Answer:
     f = parsed.fields
-    def answer(status, units=None):
-        return Answer(
-            _body(status, balance=units, sessionId=f["sessionId"]), player_id=f["playerId"]
-        )
     player = _player(f["playerId"])
+    session = _session(integration, f["sessionId"], player)
+
+    def answer(status, units=None):
+        return Answer(_body(status, balance=units, sessionId=f["sessionId"]), player_id=f["playerId"],
+                      session_unknown=player is not None and session is None)
+
     if player is None:
         return answer(Status.RECORD_NOT_FOUND)
-    session = _session(integration, f["sessionId"], player)
-    currency = _default_currency(player, session)
-    if session is None:
+    currency = _default_currency(integration, player, session)
+    if (session is None and "balance" in dialect.SESSION_CHECKED_FOR
+            and not _unknown_session_accepted(integration, "balance", f["sessionId"])):
         return answer(Status.SESSION_REQUIRED_OR_INVALID, _balance(player, currency))
-    # (ours) A balance call checks who is asking, not whether the session is idle or the
-    # player blocked: it moves nothing and the game shows it.
+    if dialect.BALANCE_CHECKS_IDLE_AND_BLOCKED:
+        if session is not None and _session_idle(session, timezone.now()):
+            return answer(Status.SESSION_REQUIRED_OR_INVALID, _balance(player, currency))
+        if not player.is_enabled:
+            return answer(Status.PLAYER_BLOCKED, _balance(player, currency))
     units = _balance(player, currency)
     if units is None:
         return answer(Status.FIELD_REQUIRED_OR_INVALID)
@@ -168,29 +204,39 @@ class _Stop(Exception):
 
 def _money_call(operation: str, integration: Integration, parsed: Parsed, *, currency_field: str | None,
                 checks, apply) -> Answer:
-    """Shared skeleton: replay first, then player and session, then `checks`, then `apply`."""
+    """Shared skeleton: replay first, then player and (for bets) session, then `checks`, then `apply`.
+
+    A sessionId we did not get from /game/url for this player refuses only the calls in
+    dialect.SESSION_CHECKED_FOR (bet; balance has its own handler); payout, reward and rollback
+    carry money the player is owed, so their session is recorded (GameTransaction.session_token,
+    and the history's unknown-session flag) but never a reason to refuse them.
+    """
     f = parsed.fields
     txn_id = f["transactionId"]
     player = _player(f["playerId"])
     session = _session(integration, f["sessionId"], player)
+    session_unknown = player is not None and session is None
     currency = (f.get(currency_field) if currency_field else None) or (
-        _default_currency(player, session) if player else None
+        _default_currency(integration, player, session) if player else None
     )
     fingerprint = _fingerprint(operation, parsed)
 
     def answer(result_status: Status, units: int | None) -> Answer:
         if units is None and player is not None:
             # Every answer that knows the player carries a balance: when the call's currency has
-            # no wallet (a refusal), the session's (else the oldest wallet's) balance.
-            units = _balance(player, currency, _default_currency(player, session), _default_currency(player, None))
-        return Answer(_body(result_status, transactionId=txn_id, balance=units), player_id=f["playerId"], txn_id=txn_id)
+            # no wallet (a refusal), the default wallet's (dialect.CURRENCY_FALLBACK).
+            units = _balance(player, currency, _default_currency(integration, player, session),
+                             _oldest_wallet_currency(player))
+        return Answer(_body(result_status, transactionId=txn_id, balance=units), player_id=f["playerId"],
+                      txn_id=txn_id, session_unknown=session_unknown)
 
     earlier = _earlier(integration, txn_id, player, fingerprint, currency)
     if earlier is not None:
         return answer(dialect.status_for(earlier.code), earlier.balance)
     if player is None:
         return answer(Status.RECORD_NOT_FOUND, None)
-    if session is None:
+    if (session is None and operation in dialect.SESSION_CHECKED_FOR
+            and not _unknown_session_accepted(integration, operation, f["sessionId"])):
         return answer(Status.SESSION_REQUIRED_OR_INVALID, _balance(player, currency))
     try:
         checks(player, session, currency)
@@ -204,18 +250,22 @@ def _money_call(operation: str, integration: Integration, parsed: Parsed, *, cur
 def bet(integration: Integration, parsed: Parsed) -> Answer:
     f = parsed.fields
 
-    def checks(player: Player, session: LaunchSession, currency: str) -> None:
-        now = timezone.now()
-        if _session_idle(session, now):
-            raise _Stop(Status.SESSION_REQUIRED_OR_INVALID, _balance(player, currency, session.currency_id))
-        _session_touch(session, now)
+    def checks(player: Player, session: LaunchSession | None, currency: str) -> None:
+        # session is None only for an unknown session the integration accepts: nothing to expire
+        # or touch, and the wallet is the bet's currency (gameplay refuses one the player lacks).
+        session_currency = session.currency_id if session is not None else None
+        if session is not None:
+            now = timezone.now()
+            if _session_idle(session, now):
+                raise _Stop(Status.SESSION_REQUIRED_OR_INVALID, _balance(player, currency, session_currency))
+            _session_touch(session, now)
         if not player.is_enabled:
-            raise _Stop(Status.PLAYER_BLOCKED, _balance(player, currency, session.currency_id))
+            raise _Stop(Status.PLAYER_BLOCKED, _balance(player, currency, session_currency))
         if not _game_active(integration, f["gameId"]):
-            raise _Stop(Status.GAME_INACTIVE, _balance(player, currency, session.currency_id))
+            raise _Stop(Status.GAME_INACTIVE, _balance(player, currency, session_currency))
         # The wallet is the session's (launched in that currency); gameplay checks one exists.
-        if session.currency_id and currency != session.currency_id:
-            raise _Stop(Status.FIELD_REQUIRED_OR_INVALID, _balance(player, session.currency_id))
+        if session_currency and currency != session_currency:
+            raise _Stop(Status.FIELD_REQUIRED_OR_INVALID, _balance(player, session_currency))
 
     def apply(call: GameCall) -> GameResult:
         # Oppi rolls back single transactions, so a bet's ticket is its own id; the
@@ -226,14 +276,14 @@ def bet(integration: Integration, parsed: Parsed) -> Answer:
     return _money_call("bet", integration, parsed, currency_field="currency", checks=checks, apply=apply)
 
 
-def _no_checks(player: Player, session: LaunchSession, currency: str | None) -> None:
+def _no_checks(player: Player, session: LaunchSession | None, currency: str | None) -> None:
     """Payout, reward, rollback: never refused for an idle session or a blocked player."""
 
 
 def payout(integration: Integration, parsed: Parsed) -> Answer:
     def apply(call: GameCall) -> GameResult:
-        # (ours) `amount` is what is credited; isWin only tells a loss (0) from a win.
-        return gameplay.win_settle(call, ticket=parsed.fields["refTransactionId"], amount=parsed.units["amount"],
+        amount = dialect.payout_credit(parsed.units["amount"], parsed.fields["isWin"])
+        return gameplay.win_settle(call, ticket=parsed.fields["refTransactionId"], amount=amount,
                                    single_settlement=False, check_currency=True)
 
     return _money_call("payout", integration, parsed, currency_field="currency", checks=_no_checks, apply=apply)
@@ -241,8 +291,9 @@ def payout(integration: Integration, parsed: Parsed) -> Answer:
 
 def reward(integration: Integration, parsed: Parsed) -> Answer:
     def apply(call: GameCall) -> GameResult:
-        return gameplay.reward_credit(call, reward_ref=parsed.fields["refTransactionId"],
-                                      amount=parsed.units["rewardedAmount"])
+        return gameplay.reward_credit(
+            call, reward_ref=parsed.fields["refTransactionId"], amount=parsed.units["rewardedAmount"],
+            once_per_reference=dialect.reward_once_per_reference(parsed.fields["rewardType"]))
 
     return _money_call("reward", integration, parsed, currency_field="currency", checks=_no_checks, apply=apply)
 

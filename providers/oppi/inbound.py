@@ -46,7 +46,7 @@ def verify(*, headers, raw_body: bytes | None, remote_ip: str | None) -> Integra
     """The calling integration, or Refused with the first failing check's status.
 
     `raw_body` is None when the body was too large to read: after the header checks it is
-    refused as RS_ERROR_INCORRECT_DATA (ours), since no signature over it can be checked.
+    refused with dialect.BODY_TOO_LARGE_STATUS (ours), since no signature over it can be checked.
     """
     api_key = (headers.get(dialect.HEADER_API_KEY) or "").strip()
     timestamp = (headers.get(dialect.HEADER_TIMESTAMP) or "").strip()
@@ -63,8 +63,8 @@ def verify(*, headers, raw_body: bytes | None, remote_ip: str | None) -> Integra
     if not _timestamp_in_window(timestamp):
         raise Refused(Status.SIGNATURE_EXPIRED, integration)
     if raw_body is None:
-        raise Refused(Status.INCORRECT_DATA, integration)
-    if not signature_valid(integration.secret, raw_body, timestamp, signature):
+        raise Refused(dialect.BODY_TOO_LARGE_STATUS, integration)
+    if not signature_valid(integration.secret, raw_body, timestamp, signature, any_case=dialect.SIGNATURE_HEX_ANY_CASE):
         raise Refused(Status.SIGNATURE_NOT_MATCH, integration)
     return integration
 

@@ -65,15 +65,16 @@ class OppiTransactionAnswer(serializers.Serializer):
 
 
 class OppiPayoutRequest(OppiBetRequest):
+    sessionId = _id("Recorded; never a reason to refuse (it may differ from /game/url's).")
     refTransactionId = _id("The bet this pays (its transactionId). A bet may have several payouts.")
     isWin = serializers.BooleanField(help_text="false with amount 0 records a loss.")
 
 
 class OppiRewardRequest(serializers.Serializer):
     transactionId = _id("Oppi's id of this reward.")
-    refTransactionId = _id("Bonus or jackpot id: one reward per refTransactionId and player.")
-    sessionId = _id("The sessionId from /game/url.")
-    rewardType = _id("Free-spin win, bonus, jackpot, … (recorded, not interpreted).")
+    refTransactionId = _id("Bonus or jackpot id: one bonus per refTransactionId and player; jackpots repeat.")
+    sessionId = _id("Recorded; never a reason to refuse (it may differ from /game/url's).")
+    rewardType = _id("Free-spin win, bonus, jackpot, …: `bonus` is once per refTransactionId.")
     playerId = _id("Our player id.")
     gameId = _id("The game.")
     rewardedAmount = serializers.IntegerField(help_text=AMOUNT_HELP)
@@ -83,7 +84,7 @@ class OppiRewardRequest(serializers.Serializer):
 class OppiRollbackItem(serializers.Serializer):
     transactionId = _id("Oppi's id of this rollback.")
     refTransactionId = _id("The bet, payout or reward to undo.")
-    sessionId = _id("The sessionId from /game/url.")
+    sessionId = _id("Recorded; never a reason to refuse (it may differ from /game/url's).")
     playerId = _id("Our player id.")
     gameId = _id("The game.")
 
@@ -132,7 +133,7 @@ balance_docs = _docs(
 bet_docs = _docs(
     "Debit a bet",
     "Refusals in order: replay/duplicate, RS_ERROR_RECORD_NOT_FOUND, RS_ERROR_SESSION_REQUIRED_OR_INVALID "
-    "(unknown or idle session), RS_ERROR_PLAYER_BLOCKED, RS_ERROR_GAME_INACTIVE, "
+    "(unknown or idle session; an integration may accept unknown ones), RS_ERROR_PLAYER_BLOCKED, RS_ERROR_GAME_INACTIVE, "
     "RS_ERROR_FIELD_REQUIRED_OR_INVALID (currency not the wallet's), RS_ERROR_LIMIT_REACHED "
     "(responsible-gaming limit), RS_ERROR_NOT_ENOUGH_MONEY, RS_ERROR_DUPLICATE_TRANSACTION (this "
     "transactionId was rolled back before it arrived).",
@@ -143,8 +144,8 @@ bet_docs = _docs(
 )
 payout_docs = _docs(
     "Credit a payout of a bet",
-    "Never refused for an idle session or a blocked player. RS_ERROR_TRANSACTION_DOES_NOT_EXIST when "
-    "refTransactionId names no bet of this player or a rolled-back one.",
+    "Never refused for its sessionId (recorded only), an idle session or a blocked player. "
+    "RS_ERROR_TRANSACTION_DOES_NOT_EXIST when refTransactionId names no bet of this player or a rolled-back one.",
     OppiPayoutRequest, OppiTransactionAnswer,
     {"transactionId": "p-1", "refTransactionId": "b-1", "sessionId": "9f1c…", "playerId": "CLi3000001",
      "gameId": "oppi-crash", "currency": "IDR", "amount": 2500000, "isWin": True},
@@ -152,7 +153,9 @@ payout_docs = _docs(
 )
 reward_docs = _docs(
     "Credit a reward (free-spin win, bonus, jackpot)",
-    "One reward per refTransactionId and player; another is RS_ERROR_DUPLICATE_TRANSACTION.",
+    "Never refused for its sessionId (recorded only). For rewardType bonus, one reward per refTransactionId "
+    "and player (another is RS_ERROR_DUPLICATE_TRANSACTION); other types (a jackpot can be won again) are "
+    "deduplicated by transactionId only.",
     OppiRewardRequest, OppiTransactionAnswer,
     {"transactionId": "r-1", "refTransactionId": "jackpot-7", "sessionId": "9f1c…", "rewardType": "jackpot",
      "playerId": "CLi3000001", "gameId": "oppi-crash", "rewardedAmount": 5000000},
@@ -160,8 +163,9 @@ reward_docs = _docs(
 )
 rollback_docs = _docs(
     "Roll back transactions",
-    "Each item on its own, in order: undo the named bet (refund), payout or reward (taken back; may "
-    "leave the wallet below zero). Already rolled back: item RS_OK. Never seen: item "
+    "Each item on its own, in order, never refused for its sessionId: undo the named payout or reward "
+    "(taken back; may leave the wallet below zero), or void a bet's round (stake refunded, every payout on "
+    "it not already rolled back taken back). Already rolled back: item RS_OK. Never seen: item "
     "RS_ERROR_TRANSACTION_DOES_NOT_EXIST and the id is remembered so the late original is refused.",
     OppiRollbackRequest, OppiRollbackAnswer,
     {"transactions": [{"transactionId": "rb-1", "refTransactionId": "b-1", "sessionId": "9f1c…",

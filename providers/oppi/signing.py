@@ -16,10 +16,13 @@ def sign(secret: str, body: bytes | str, timestamp_ms: int | str) -> str:
     return hmac.new(secret.encode(), raw + b"|" + str(timestamp_ms).encode(), hashlib.sha256).hexdigest()
 
 
-def signature_valid(secret: str, body: bytes, timestamp_ms: str, signature: str | None) -> bool:
-    """Constant-time check of a received `x-signature` over the raw body bytes."""
+def signature_valid(secret: str, body: bytes, timestamp_ms: str, signature: str | None, *,
+                    any_case: bool = True) -> bool:
+    """Constant-time check of a received `x-signature` over the raw body bytes (hex in any case
+    unless `any_case` is False)."""
     # A header can carry any latin-1 text; compare_digest refuses non-ASCII str, and no such
     # text is a hex digest anyway.
     if not signature or not signature.isascii():
         return False
-    return hmac.compare_digest(sign(secret, body, timestamp_ms), signature.strip().lower())
+    received = signature.strip()
+    return hmac.compare_digest(sign(secret, body, timestamp_ms), received.lower() if any_case else received)

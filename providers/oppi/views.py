@@ -104,11 +104,12 @@ class OppiWalletView(APIView):
         return Response(body, status=200)
 
     def http_method_not_allowed(self, request, *args, **kwargs):
-        """Every answer is HTTP 200 JSON with a status, a wrong method included (ours: RS_ERROR)."""
+        """Every answer is HTTP 200 JSON with a status, a wrong method included (dialect.WRONG_METHOD_STATUS)."""
+        answer = {"status": dialect.WRONG_METHOD_STATUS.value}
         record = CallRecord(provider=Provider.OPPI, endpoint=self.endpoint, caller_ip=client_ip(request),
-                            status_code=Status.ERROR.value, response_body={"status": Status.ERROR.value})
+                            status_code=answer["status"], response_body=answer)
         with call_logged(record):
-            return Response({"status": Status.ERROR.value}, status=200)
+            return Response(answer, status=200)
 
     def _answer(self, request, raw: bytes | None, record: CallRecord) -> dict:
         try:
@@ -123,6 +124,7 @@ class OppiWalletView(APIView):
             logger.exception("Oppi %s failed", self.endpoint)
             return {"status": Status.ERROR.value}
         record.player_external_id, record.txn_id = answer.player_id, answer.txn_id
+        record.session_unknown = answer.session_unknown
         return answer.body
 
 
@@ -170,6 +172,12 @@ class RewardView(OppiWalletView):
         return handlers.reward(integration, parse_object(raw, dialect.REWARD_FIELDS))
 
 
+def _item_body(item: Answer) -> dict:
+    if dialect.ROLLBACK_ITEMS_CARRY_BALANCE:
+        return item.body
+    return {key: value for key, value in item.body.items() if key != "balance"}
+
+
 class RollbackView(OppiWalletView):
     """Each item on its own, in order; the envelope is RS_OK only when every item is."""
 
@@ -182,9 +190,10 @@ class RollbackView(OppiWalletView):
     def handle(self, integration, raw):
         items = [self._item(integration, parsed) for parsed in parse_rollback(raw)]
         all_ok = all(item.status == Status.OK for item in items)
-        body = {"status": (Status.OK if all_ok else Status.ERROR).value, "data": [item.body for item in items]}
+        body = {"status": (Status.OK if all_ok else Status.ERROR).value, "data": [_item_body(item) for item in items]}
         players = sorted({item.player_id for item in items})
-        return Answer(body, player_id=",".join(players), txn_id=",".join(item.txn_id for item in items))
+        return Answer(body, player_id=",".join(players), txn_id=",".join(item.txn_id for item in items),
+                      session_unknown=any(item.session_unknown for item in items))
 
     def _item(self, integration, parsed: Parsed) -> Answer:
         try:
@@ -200,8 +209,8 @@ class RollbackView(OppiWalletView):
 def unknown_path(request, rest: str = ""):
     """Any other path under /api/oppi/ (a trailing slash, a typo): HTTP 200 RS_ERROR, in the history,
     so that a callback URL configured wrong at Oppi shows up there instead of as Django's 404 page."""
-    answer = {"status": Status.ERROR.value}
+    answer = {"status": dialect.WRONG_METHOD_STATUS.value}
     record = CallRecord(provider=Provider.OPPI, endpoint=rest or "/", caller_ip=client_ip(request),
-                        status_code=Status.ERROR.value, response_body=answer, endpoint_known=False)
+                        status_code=answer["status"], response_body=answer, endpoint_known=False)
     with call_logged(record):
         return JsonResponse(answer)

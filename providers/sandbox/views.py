@@ -20,6 +20,7 @@ from django.views.decorators.http import require_GET, require_http_methods, requ
 
 from lobby.models import LaunchSession
 from lobby.reference import ONEGAMING_GAMES
+from providers.oppi import dialect as oppi_dialect
 from providers.oppi import signing as oppi_signing
 from wallet.money import AmountError, from_units, to_units
 
@@ -176,7 +177,9 @@ def _oppi_verify(request):
         return None, _oppi_error("RS_ERROR_INVALID_APIKEY")
     if not timestamp.isdigit() or abs(int(time.time() * 1000) - int(timestamp)) > OPPI_WINDOW_MS:
         return None, _oppi_error("RS_ERROR_SIGNATURE_EXPIRED")
-    if not oppi_signing.signature_valid(integration.secret, request.body, timestamp, signature):
+    # A request without a body is signed over the text our client signs (dialect's one-line switch).
+    signed = request.body or oppi_dialect.EMPTY_BODY_SIGNED_AS
+    if not oppi_signing.signature_valid(integration.secret, signed, timestamp, signature):
         return None, _oppi_error("RS_ERROR_SIGNATURE_NOT_MATCH")
     return integration, None
 

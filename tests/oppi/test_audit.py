@@ -386,9 +386,9 @@ def test_the_same_id_with_any_other_field_is_a_duplicate(oppi_call, oppi, rich_p
 def test_a_payout_replay_after_its_bet_was_rolled_back_is_still_its_first_answer(oppi_call, rich_player, session):
     oppi_call("transaction/bet", bet_body(amount=100))
     oppi_call("transaction/payout", payout_body(amount=50, is_win=True))
-    oppi_call("transaction/rollback", {"transactions": [rollback_item("rb-1", "b-1")]})
+    oppi_call("transaction/rollback", {"transactions": [rollback_item("rb-1", "b-1")]})  # voids the round
     assert oppi_call("transaction/payout", payout_body(amount=50, is_win=True)) == {
-        "status": "RS_OK", "transactionId": "p-1", "balance": IDR_START + 50}
+        "status": "RS_OK", "transactionId": "p-1", "balance": IDR_START}
 
 
 def test_an_isWin_change_is_a_duplicate(oppi_call, rich_player, session):
@@ -423,11 +423,13 @@ def test_reward_one_per_reference_and_player_but_each_player_may_have_one(oppi_c
     other = PlayerFactory(external_id="OTHER1")
     funded_wallet(other, "IDR", "1.00")
     launch(oppi, other, token="other-sess")
-    assert oppi_call("transaction/reward", reward_body(txn="r-1", amount=10))["status"] == Status.OK
+    bonus = {"rewardType": "bonus"}
+    assert oppi_call("transaction/reward", reward_body(txn="r-1", amount=10, **bonus))["status"] == Status.OK
     theirs = oppi_call("transaction/reward", reward_body(txn="r-2", amount=10, playerId="OTHER1",
-                                                         sessionId="other-sess"))
+                                                         sessionId="other-sess", **bonus))
     assert theirs == {"status": "RS_OK", "transactionId": "r-2", "balance": 1_00000 + 10}
-    assert oppi_call("transaction/reward", reward_body(txn="r-3", amount=10))["status"] == Status.DUPLICATE_TRANSACTION
+    assert oppi_call("transaction/reward", reward_body(txn="r-3", amount=10, **bonus))["status"] == (
+        Status.DUPLICATE_TRANSACTION)
     assert wallet(rich_player) == IDR_START + 10
 
 
@@ -494,13 +496,12 @@ def test_an_unknown_reference_rolled_back_then_the_late_bet_moves_nothing_and_it
     assert wallet(rich_player) == IDR_START
 
 
-def test_a_rollback_refused_for_its_session_leaves_no_trace(oppi_call, rich_player, session):
+def test_a_bet_refused_for_its_session_leaves_no_trace(oppi_call, rich_player, session):
     """Only what was applied is remembered: the retry with the right session is judged afresh."""
-    oppi_call("transaction/bet", bet_body(amount=100))
-    refused = _rollback(oppi_call, rollback_item("rb-1", "b-1", sessionId="nope"))
-    assert refused["data"][0]["status"] == Status.SESSION_REQUIRED_OR_INVALID
-    assert _rollback(oppi_call, rollback_item("rb-1", "b-1"))["data"][0]["status"] == Status.OK
-    assert wallet(rich_player) == IDR_START
+    refused = oppi_call("transaction/bet", bet_body(amount=100, sessionId="nope"))
+    assert refused["status"] == Status.SESSION_REQUIRED_OR_INVALID
+    assert oppi_call("transaction/bet", bet_body(amount=100))["status"] == Status.OK
+    assert wallet(rich_player) == IDR_START - 100
 
 
 # --- sessions --------------------------------------------------------------------------------
@@ -559,10 +560,10 @@ def test_a_duplicate_in_a_currency_without_wallet_carries_the_sessions_balance(o
 
 
 def test_a_reward_reference_stays_used_after_its_reward_was_rolled_back(oppi_call, rich_player, session):
-    """(ours) One reward per refTransactionId and player, rolled back or not."""
-    oppi_call("transaction/reward", reward_body(txn="r-1", amount=10))
+    """(ours) One bonus per refTransactionId and player, rolled back or not."""
+    oppi_call("transaction/reward", reward_body(txn="r-1", amount=10, rewardType="bonus"))
     oppi_call("transaction/rollback", {"transactions": [rollback_item("rb-1", "r-1")]})
-    assert oppi_call("transaction/reward", reward_body(txn="r-2", amount=10))["status"] == (
+    assert oppi_call("transaction/reward", reward_body(txn="r-2", amount=10, rewardType="bonus"))["status"] == (
         Status.DUPLICATE_TRANSACTION)
     assert wallet(rich_player) == IDR_START
 

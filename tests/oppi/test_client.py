@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import hashlib
+import hmac
 import json
 import time
 
@@ -213,3 +215,49 @@ def test_connection_error_is_recorded_without_an_http_status(client_for):
     row = CallLog.objects.get()
     assert (row.status_code, row.http_status, row.player_external_id) == ("NETWORK_ERROR", 0, "CLi3000001")
     assert json.loads(row.request_body) == {"page": 1, "limit": 20, "playerId": "CLi3000001"}
+
+
+# --- empty-body signing (issue 14): the empty string today, `""` behind one switch ------------
+
+
+def _hmac_hex(secret: str, text: bytes) -> str:
+    """The spec's HMAC written out here, over exactly `text` (the oracle, not the app's helper)."""
+    return hmac.new(secret.encode("utf-8"), text, hashlib.sha256).hexdigest()
+
+
+@respx.mock
+def test_sessions_sign_the_empty_string_by_default(client_for):
+    route = respx.get(f"{BASE}/game/sessions").mock(return_value=httpx.Response(200, json={"status": "RS_OK"}))
+    client_for.sessions()
+    request = route.calls.last.request
+    ts = request.headers["x-timestamp"]
+    assert request.content == b""
+    assert request.headers["x-signature"] == _hmac_hex("s3cr3t-oppi", ("|" + ts).encode())
+
+
+@respx.mock
+def test_the_one_line_switch_signs_two_double_quotes_as_oppis_snippet_would(client_for, monkeypatch):
+    from providers.oppi import dialect
+
+    monkeypatch.setattr(dialect, "EMPTY_BODY_SIGNED_AS", b'""')
+    route = respx.get(f"{BASE}/game/sessions").mock(return_value=httpx.Response(200, json={"status": "RS_OK"}))
+    client_for.sessions(player_id="CLi3000001")
+    request = route.calls.last.request
+    ts = request.headers["x-timestamp"]
+    # JSON.stringify("") is the two characters "" ; the request itself still carries no body.
+    assert request.content == b""
+    assert request.headers["x-signature"] == _hmac_hex("s3cr3t-oppi", ('""|' + ts).encode())
+    assert request.headers["x-signature"] != _hmac_hex("s3cr3t-oppi", ("|" + ts).encode())
+
+
+@respx.mock
+def test_the_switch_never_touches_calls_with_a_body(client_for, monkeypatch):
+    from providers.oppi import dialect
+
+    monkeypatch.setattr(dialect, "EMPTY_BODY_SIGNED_AS", b'""')
+    route = respx.post(f"{BASE}/game/url").mock(return_value=httpx.Response(
+        200, json={"status": "RS_OK", "gameUrl": "https://u", "sessionId": "s"}))
+    client_for.game_url(game_id="g", player_id="p", player_name="n", balance=0, currency="IDR")
+    request = route.calls.last.request
+    ts = request.headers["x-timestamp"]
+    assert request.headers["x-signature"] == _hmac_hex("s3cr3t-oppi", request.content + b"|" + ts.encode())

@@ -85,3 +85,66 @@ def test_two_hundred_distinct_bets_against_a_balance_covering_150(table):
     assert Account.objects.get(player=player, currency_id="USD").balance == 0
     assert Transfer.objects.filter(kind="bet").count() == 150
     _assert_ledger_consistent()
+
+
+# --- a bet's rollback racing a payout on it (issue 14: a reverted bet voids its round) ---------
+
+
+def _post_together(integration, calls: list[tuple[str, dict]]) -> list[dict]:
+    """Post each (path, body) from its own thread and connection, all released at once."""
+    answers: list[dict | None] = [None] * len(calls)
+    start = threading.Barrier(len(calls))
+
+    def worker(n: int) -> None:
+        caller = OppiCaller(Client(), integration)
+        try:
+            start.wait()
+            answers[n] = caller(*calls[n])
+        finally:
+            connection.close()
+
+    threads = [threading.Thread(target=worker, args=(n,)) for n in range(len(calls))]
+    for thread in threads:
+        thread.start()
+    for thread in threads:
+        thread.join()
+    assert all(answer is not None for answer in answers), "a thread failed"
+    return answers  # type: ignore[return-value]
+
+
+ROUNDS = 12
+
+
+def test_a_bets_rollback_racing_its_payout_never_pays_twice(table):
+    integration, player = table
+    funded_wallet(player, "USD", "100.00")
+    launch(integration, player, token="race-sess", currency="USD")
+    caller = OppiCaller(Client(), integration)
+    seen_orders = set()
+    for n in range(ROUNDS):
+        bet, payout = f"bet-{n}", f"pay-{n}"
+        assert caller("transaction/bet", _bet_body(bet, 1_00000))["status"] == "RS_OK"
+        payout_body = {"transactionId": payout, "refTransactionId": bet, "sessionId": "race-sess",
+                       "playerId": "RACER1", "gameId": "oppi-dice", "currency": "USD", "amount": 5_00000,
+                       "isWin": True}
+        rollback_body = {"transactions": [{"transactionId": f"rb-{n}", "refTransactionId": bet,
+                                           "sessionId": "race-sess", "playerId": "RACER1", "gameId": "oppi-dice"}]}
+        paid, rolled = _post_together(integration, [("transaction/payout", payout_body),
+                                                    ("transaction/rollback", rollback_body)])
+        assert rolled["status"] == "RS_OK" and rolled["data"][0]["status"] == "RS_OK"
+        # Whatever the order: applied first and then taken back, or refused (the bet is rolled back).
+        assert paid["status"] in ("RS_OK", "RS_ERROR_TRANSACTION_DOES_NOT_EXIST"), paid
+        rollback = GameTransaction.objects.get(external_id=f"rb-{n}")
+        applied = GameTransaction.objects.filter(external_id=payout).exists()
+        assert applied == (paid["status"] == "RS_OK")
+        assert rollback.payouts_taken_back == (1 if applied else 0)
+        seen_orders.add(paid["status"])
+        # Oppi's retry of the payout afterwards: its first answer again, or refused again; never paid.
+        assert caller("transaction/payout", payout_body)["status"] == paid["status"]
+        assert Account.objects.get(player=player, currency_id="USD").balance == 100_00000
+    print("payout answers seen:", sorted(seen_orders))
+    wins = sum(Transfer.objects.filter(kind="win").values_list("amount", flat=True))
+    reclaims = sum(Transfer.objects.filter(kind="reclaim").values_list("amount", flat=True))
+    assert wins == reclaims  # every payout applied was taken back: never paid twice
+    assert Transfer.objects.filter(kind="refund").count() == ROUNDS
+    _assert_ledger_consistent()

@@ -45,6 +45,7 @@ class SpecModel:
         self.kind: dict[str, tuple[str, int]] = {}  # remembered ids: (bet|payout|reward|rollback, amount)
         self.rolled_back: set[str] = set()
         self.reward_refs: set[str] = set()
+        self.payouts_of: dict[str, list[str]] = {}  # bet id -> its applied payouts
 
     def _known(self, txn: str, fields: tuple) -> str | None:
         if txn not in self.first:
@@ -77,6 +78,7 @@ class SpecModel:
         if self.kind.get(ref, ("",))[0] != "bet" or ref in self.rolled_back:
             return DNE
         self.balance += amount
+        self.payouts_of.setdefault(ref, []).append(txn)
         return self._remember(txn, fields, "payout", amount)
 
     def reward(self, txn: str, ref: str, amount: int) -> str:
@@ -105,6 +107,11 @@ class SpecModel:
             return OK
         self.rolled_back.add(ref)
         self.balance += amount if kind == "bet" else -amount
+        if kind == "bet":  # a reverted bet voids its round: its payouts are taken back too
+            for payout in self.payouts_of.get(ref, []):
+                if payout not in self.rolled_back:
+                    self.rolled_back.add(payout)
+                    self.balance -= self.kind[payout][1]
         return self._remember(txn, fields, "rollback", 0)
 
 

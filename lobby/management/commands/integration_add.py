@@ -1,3 +1,4 @@
+import argparse
 import json
 
 from django.core.management.base import BaseCommand, CommandError
@@ -27,6 +28,9 @@ class Command(BaseCommand):
         parser.add_argument("--time-zone", default=None,
                             help="1G: IANA zone of a callback datetime sent without one "
                                  "(e.g. Asia/Jakarta; default: unchanged, UTC when new)")
+        parser.add_argument("--accept-unknown-sessions", action=argparse.BooleanOptionalAction, default=None,
+                            help="Oppi: accept bets naming a sessionId we did not get from /game/url, for a known "
+                                 "player (default: unchanged, off when new)")
 
     def handle(self, *args, **o):
         try:
@@ -36,6 +40,7 @@ class Command(BaseCommand):
                 api_base_url=o["api_base_url"], allowed_ips=o["allowed_ips"], enabled=not o["disabled"],
                 name=o["name"], launch_method=o["launch_method"], set_by="integration_add (command)",
                 signature_encoding=o["signature_encoding"], time_zone=o["time_zone"],
+                accept_unknown_bet_sessions=o["accept_unknown_sessions"],
             )
         except IntegrationError as exc:
             raise CommandError(str(exc)) from exc
@@ -43,4 +48,5 @@ class Command(BaseCommand):
             "integration": integration.code, "provider": integration.provider, "mode": integration.mode,
             "enabled": integration.enabled, "created": created,
             "signature_encoding": integration.signature_encoding, "time_zone": integration.time_zone,
+            "accept_unknown_bet_sessions": integration.accept_unknown_bet_sessions,
         }))
