@@ -256,6 +256,31 @@ class GameTransaction(models.Model):
         return f"{self.action} {self.external_id}"
 
 
+class BetTicket(models.Model):
+    """The one bet a ticket takes, per integration, whoever bets: the database's guard.
+
+    Bets of different players lock different wallets, so the check "this ticket has no bet yet"
+    under the player's lock cannot see a bet another player is placing at the same moment. The
+    unique (integration, ticket) pair makes the second insert fail; the bet is then judged again
+    and refused (TICKET_HAS_BET). Written with the bet, in the same transaction, and never changed.
+    A separate table rather than a partial unique index on GameTransaction, so that tickets that
+    already hold several bets (accepted before this guard) stay as they are: the immutable ledger
+    cannot be rewritten, and their results and rollbacks are still owed.
+    """
+
+    bet = models.OneToOneField(GameTransaction, primary_key=True, on_delete=models.PROTECT, related_name="bet_ticket")
+    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT, db_index=False)
+    ticket = models.CharField(max_length=128)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "ticket"], name="one_bet_per_ticket_and_integration"),
+        ]
+
+    def __str__(self) -> str:
+        return f"ticket {self.ticket} (bet {self.bet_id})"
+
+
 class LimitKind(models.TextChoices):
     DAILY_BET = "daily_bet", "Daily bet amount"
     DAILY_LOSS = "daily_loss", "Daily loss"
