@@ -51,6 +51,61 @@ class TestPlayerAdd:
         assert not Player.objects.filter(external_id="P9").exists()
 
 
+
+@pytest.mark.django_db
+class TestPlayerSignIn:
+    """`player_add --password` sets the player's own sign-in and never reuses or changes a staff account."""
+
+    def test_password_creates_a_plain_sign_in_and_resets_it_on_the_next_run(self):
+        from django.contrib.auth import authenticate
+
+        run("player_add", "P1", "--username", "Ann", "--currency", "IDR", "--password", "first-pass-1")
+        user = Player.objects.get(external_id="P1").user
+        assert (user.username, user.is_staff, user.is_superuser) == ("ann", False, False)
+        run("player_add", "P1", "--password", "second-pass-2")
+        assert authenticate(username="ann", password="second-pass-2") == user
+
+    @pytest.mark.parametrize("staff", [{"is_superuser": True, "is_staff": True}, {"is_staff": True}])
+    def test_a_staff_account_with_the_players_name_is_refused_and_left_as_it_was(self, staff):
+        from django.contrib.auth import authenticate, get_user_model
+
+        admin = get_user_model().objects.create_user(username="root", password="staff-pass-1", **staff)
+        with pytest.raises(CommandError, match="staff account"):
+            call_command("player_add", "P1", "--username", "Root", "--currency", "IDR", "--password", "player-pass-1",
+                         stdout=StringIO())
+        assert authenticate(username="root", password="staff-pass-1") == admin
+        assert not Player.objects.filter(external_id="P1").exists()  # refused before anything was written
+
+    def test_an_existing_player_whose_name_matches_a_superuser_is_refused(self):
+        from django.contrib.auth import authenticate, get_user_model
+
+        run("player_add", "P1", "--username", "admin", "--currency", "IDR")
+        admin = get_user_model().objects.create_superuser(username="admin", password="staff-pass-1")
+        with pytest.raises(CommandError, match="staff account"):
+            call_command("player_add", "P1", "--password", "player-pass-1", stdout=StringIO())
+        assert authenticate(username="admin", password="staff-pass-1") == admin
+        assert Player.objects.get(external_id="P1").user is None
+
+    def test_a_player_linked_to_a_staff_account_is_refused(self):
+        from django.contrib.auth import authenticate, get_user_model
+
+        run("player_add", "P1", "--username", "Ann", "--currency", "IDR")
+        staff = get_user_model().objects.create_user(username="finance", password="staff-pass-1", is_staff=True)
+        Player.objects.filter(external_id="P1").update(user=staff)
+        with pytest.raises(CommandError, match="staff account"):
+            call_command("player_add", "P1", "--password", "player-pass-1", stdout=StringIO())
+        assert authenticate(username="finance", password="staff-pass-1") == staff
+
+    def test_a_name_taken_by_another_players_sign_in_is_refused(self):
+        from django.contrib.auth import authenticate
+
+        run("player_add", "P1", "--username", "Ann", "--currency", "IDR", "--password", "ann-pass-1")
+        with pytest.raises(CommandError, match="another account"):
+            call_command("player_add", "P2", "--username", "ANN", "--currency", "IDR", "--password", "other-pass-1",
+                         stdout=StringIO())
+        assert authenticate(username="ann", password="ann-pass-1") == Player.objects.get(external_id="P1").user
+
+
 @pytest.mark.django_db
 class TestIntegrationAndGameAdd:
     def test_integration_add_creates_then_updates_by_code(self):
