@@ -92,6 +92,11 @@ CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "UTC"
 
+# Manual wallet adjustments in the admin above this amount (either sign, in currency units) wait
+# for a second user's approval. Per currency code, "*" for the others; from the environment as
+# ADJUSTMENT_APPROVAL_THRESHOLDS="*=1000,IDR=15000000,VND=25000000".
+ADJUSTMENT_APPROVAL_THRESHOLDS = env.dict("ADJUSTMENT_APPROVAL_THRESHOLDS", default={"*": "1000"})
+
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
 ]

@@ -303,3 +303,47 @@ class LimitRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.limit_kind} refused {self.external_id}"
+
+
+class AdjustmentStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPLIED = "applied"
+    REJECTED = "rejected"
+
+
+class AdjustmentRequest(models.Model):
+    """A manual wallet adjustment asked for in the admin: one per adjustment form (its key).
+
+    Up to the approval threshold it is applied when asked; above it, it waits until a second
+    user with the approve permission approves it (the money moves then) or someone rejects it.
+    The database refuses an approval by the requester.
+    """
+
+    wallet = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="adjustment_requests")
+    amount = models.BigIntegerField(help_text="Signed ledger units: positive credits the wallet, negative debits it.")
+    reason = models.CharField(max_length=255)
+    key = models.UUIDField("form key", unique=True, editable=False)
+    status = models.CharField(max_length=16, choices=AdjustmentStatus.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=255, blank=True)
+    transfer = models.OneToOneField(Transfer, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="adjustment_request")
+
+    class Meta:
+        ordering = ["-requested_at"]
+        permissions = [("approve_adjustmentrequest", "Can approve or reject wallet adjustments")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="adjustment_amount_not_zero"),
+            models.CheckConstraint(
+                condition=~Q(status="applied") | Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                name="adjustment_not_approved_by_requester",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"], name="adjustment_status_time")]
+
+    def __str__(self) -> str:
+        return f"adjustment #{self.pk} ({self.status})"

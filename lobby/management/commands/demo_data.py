@@ -27,7 +27,8 @@ ROLES = {
     "support": ["view_player", "view_wallet", "view_transfer", "view_gametransaction", "view_calllog", "view_systemaccount",
                 "view_integration", "view_game", "view_currency", "view_limitrefusal", "view_launchsession"],
     "finance": ["view_player", "view_wallet", "change_wallet", "view_systemaccount", "view_transfer", "view_gametransaction",
-                "view_calllog", "view_integration", "view_currency", "view_limitrefusal"],
+                "view_calllog", "view_integration", "view_currency", "view_limitrefusal",
+                "view_adjustmentrequest", "approve_adjustmentrequest"],
 }
 
 
