@@ -10,7 +10,7 @@ import threading
 from decimal import Decimal
 
 import pytest
-from django.db import IntegrityError, connection, transaction
+from django.db import DatabaseError, IntegrityError, connection, transaction
 from django.test import Client
 
 from tests.conftest import funded_wallet
@@ -84,12 +84,22 @@ def test_players_racing_on_one_ticket_get_one_bet_accepted_and_the_others_duplic
 @pytest.mark.django_db
 def test_the_database_refuses_a_second_bet_row_for_a_ticket(onegaming, rich_player):
     """The guard holds below the Python rules: a second ticket row for the same ticket fails."""
-    def bet_row(txn: str) -> GameTransaction:
+    def bet_row(txn: str, ticket: str) -> GameTransaction:
         return GameTransaction.objects.create(integration=onegaming, external_id=txn, action="bet", player=rich_player,
-                                              currency_id="IDR", amount=0, ticket="T-dup", fingerprint="x",
+                                              currency_id="IDR", amount=0, ticket=ticket, fingerprint="x",
                                               created_at="2026-11-29T10:00:00Z")
 
-    BetTicket.objects.create(bet=bet_row("B-1"), integration=onegaming, ticket="T-dup")
-    second = bet_row("B-2")
+    BetTicket.objects.create(bet=bet_row("B-1", "T-dup"), integration=onegaming, ticket="T-dup")
+    second = bet_row("B-2", "T-other")  # (two bet rows on one ticket would fail ledger_check at teardown)
     with pytest.raises(IntegrityError), transaction.atomic():
         BetTicket.objects.create(bet=second, integration=onegaming, ticket="T-dup")
+
+
+@pytest.mark.django_db
+def test_a_ticket_row_cannot_be_moved_to_another_ticket(onegaming, rich_player):
+    bet = GameTransaction.objects.create(integration=onegaming, external_id="B-1", action="bet", player=rich_player,
+                                         currency_id="IDR", amount=0, ticket="T-1", fingerprint="x",
+                                         created_at="2026-11-29T10:00:00Z")
+    BetTicket.objects.create(bet=bet, integration=onegaming, ticket="T-1")
+    with pytest.raises(DatabaseError), transaction.atomic():
+        BetTicket.objects.filter(bet=bet).update(ticket="T-2")

@@ -2,7 +2,8 @@
 
 Existing bets get their ticket row: the first bet of each ticket (lowest id). Later bets on a
 ticket that already had one (accepted by the race this table closes) keep no row and stay as
-they are; `ledger_check` lists them.
+they are; `ledger_check` lists them. Ticket rows are immutable like the ledger (the trigger
+function of migration 0002).
 """
 
 import django.db.models.deletion
@@ -26,6 +27,25 @@ def tickets_of_existing_bets(apps, schema_editor):
     BetTicket.objects.bulk_create(batch)
 
 
+
+def add_trigger(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute("CREATE TRIGGER wallet_betticket_immutable BEFORE UPDATE OR DELETE ON wallet_betticket "
+                              "FOR EACH ROW EXECUTE FUNCTION ledger_row_immutable();")
+    elif vendor == "sqlite":  # UPDATE only: Django's test flush on SQLite deletes rows
+        schema_editor.execute("CREATE TRIGGER wallet_betticket_immutable BEFORE UPDATE ON wallet_betticket "
+                              "BEGIN SELECT RAISE(ABORT, 'ledger rows are immutable'); END;")
+
+
+def drop_trigger(apps, schema_editor):
+    vendor = schema_editor.connection.vendor
+    if vendor == "postgresql":
+        schema_editor.execute("DROP TRIGGER IF EXISTS wallet_betticket_immutable ON wallet_betticket;")
+    elif vendor == "sqlite":
+        schema_editor.execute("DROP TRIGGER IF EXISTS wallet_betticket_immutable;")
+
+
 class Migration(migrations.Migration):
 
     dependencies = [
@@ -46,4 +66,5 @@ class Migration(migrations.Migration):
             },
         ),
         migrations.RunPython(tickets_of_existing_bets, migrations.RunPython.noop),
+        migrations.RunPython(add_trigger, drop_trigger),
     ]
