@@ -6,6 +6,7 @@ import uuid
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
@@ -89,6 +90,12 @@ class PlayerAdmin(admin.ModelAdmin):
 
     def get_queryset(self, request):
         return super().get_queryset(request).prefetch_related("accounts__currency")
+
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # A player's sign-in is never a staff account (issue 8): staff users cannot be linked.
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=False, is_superuser=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="wallets")
     def balances(self, obj):

@@ -173,3 +173,19 @@ class TestLedgerCheckAndDemo:
         with pytest.raises(CommandError) as failure:
             call_command("ledger_check", stdout=StringIO(), stderr=StringIO())
         assert failure.value.returncode == 1
+
+
+@pytest.mark.django_db
+def test_the_player_admin_cannot_link_a_staff_account_as_the_players_sign_in(admin_user, rich_player, rf):
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+
+    request = rf.get("/")
+    request.user = admin_user
+    player_form = admin.site._registry[Player].get_form(request, rich_player)
+    plain = get_user_model().objects.create(username="mikha")
+    data = {"external_id": rich_player.external_id, "username": rich_player.username}
+    for staff in (admin_user, get_user_model().objects.create(username="finance", is_staff=True)):
+        form = player_form({**data, "user": str(staff.pk)}, instance=rich_player)
+        assert not form.is_valid() and "user" in form.errors
+    assert player_form({**data, "user": str(plain.pk)}, instance=rich_player).is_valid()
