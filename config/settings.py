@@ -145,6 +145,10 @@ AXES_VERBOSE = False
 STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=False)
 STAFF_OTP_REQUIRED_GROUPS = env.list("STAFF_OTP_REQUIRED_GROUPS", default=["finance"])
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Casino back-office")
+# Manual wallet adjustments in the admin above this amount (either sign, in currency units) wait
+# for a second user's approval. Per currency code, "*" for the others; from the environment as
+# ADJUSTMENT_APPROVAL_THRESHOLDS="*=1000,IDR=15000000,VND=25000000".
+ADJUSTMENT_APPROVAL_THRESHOLDS = env.dict("ADJUSTMENT_APPROVAL_THRESHOLDS", default={"*": "1000"})
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -6,6 +6,7 @@ import uuid
 
 from django import forms
 from django.contrib import admin, messages
+from django.contrib.auth import get_user_model
 from django.db.models import OuterRef, Q, Subquery, Sum
 from django.db.models.functions import Coalesce
 from django.shortcuts import render
@@ -18,6 +19,8 @@ from .admin_paging import QuickListMixin
 from .models import (
     Account,
     AccountKind,
+    AdjustmentRequest,
+    AdjustmentStatus,
     Currency,
     GameAction,
     GameTransaction,
@@ -28,7 +31,7 @@ from .models import (
     Transfer,
     Wallet,
 )
-from .money import AmountError, quantize_for, to_units
+from .money import AmountError, quantize_for, to_units, typed_to_units
 
 
 def money(units: int | None, currency: Currency | None) -> str:
@@ -139,6 +142,11 @@ class PlayerAdmin(AuditedAdmin):
         extra["can_change_state"] = self.has_state_permission(request, player)
         extra["can_adjust"] = request.user.has_perm("wallet.change_wallet")
         return super().change_view(request, object_id, form_url, {**(extra_context or {}), **extra})
+    def formfield_for_foreignkey(self, db_field, request, **kwargs):
+        if db_field.name == "user":
+            # A player's sign-in is never a staff account (issue 8): staff users cannot be linked.
+            kwargs["queryset"] = get_user_model().objects.filter(is_staff=False, is_superuser=False)
+        return super().formfield_for_foreignkey(db_field, request, **kwargs)
 
     @admin.display(description="wallets")
     def balances(self, obj):
@@ -187,8 +195,34 @@ class BelowZeroFilter(admin.SimpleListFilter):
 
 
 class AdjustmentForm(forms.Form):
-    amount = forms.CharField(help_text="Positive credits the wallet, negative debits it, e.g. 10.50 or -3")
+    """One adjustment form is one movement: its key, made when the form is shown, travels with it,
+    so sending the same form twice finds the first request instead of moving money again."""
+
+    amount = forms.CharField(required=False, help_text="In currency units: positive credits the wallet, a "
+                                                       "leading - debits it, e.g. 10.50 or -3")
     reason = forms.CharField(max_length=255)
+    key = forms.UUIDField(widget=forms.HiddenInput, error_messages={
+        "required": "This form has no key: open the adjustment form again.",
+        "invalid": "This form's key is damaged: open the adjustment form again."})
+
+    def __init__(self, *args, wallet: Account, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.wallet = wallet
+        if not self.is_bound:
+            self.initial["key"] = uuid.uuid4()
+
+    def clean_amount(self) -> int:
+        try:
+            units = typed_to_units(self.cleaned_data.get("amount"), digits=self.wallet.currency.digits)
+        except AmountError as exc:
+            raise forms.ValidationError(str(exc)) from exc
+        if units == 0:
+            raise forms.ValidationError("amount must not be zero")
+        return units
+
+
+class DecisionForm(forms.Form):
+    reason = forms.CharField(max_length=255, widget=forms.TextInput(attrs={"size": 60}))
 
 
 class WalletLimitForm(forms.ModelForm):
@@ -270,26 +304,42 @@ class WalletAdmin(AuditedAdmin):
             self.message_user(request, "Select exactly one wallet to adjust.", messages.ERROR)
             return None
         wallet = queryset.select_related("currency").get()
-        form = AdjustmentForm(request.POST if "apply" in request.POST else None)
+        form = AdjustmentForm(request.POST if "apply" in request.POST else None, wallet=wallet)
         if "apply" in request.POST and form.is_valid():
-            raw = form.cleaned_data["amount"].strip()
-            negative = raw.startswith("-")
+            data = form.cleaned_data
             try:
-                units = to_units(raw.lstrip("-+"), digits=wallet.currency.digits)
-                result = services.wallet_adjust(wallet=wallet, amount=-units if negative else units,
-                                                key=f"admin-adjust:{uuid.uuid4()}", actor=request.user,
-                                                memo=form.cleaned_data["reason"])
-            except (AmountError, services.LedgerError) as exc:
+                submitted = services.adjustment_submit(wallet=wallet, amount=data["amount"], reason=data["reason"],
+                                                       key=data["key"], actor=request.user)
+            except services.LedgerError as exc:
                 self.message_user(request, f"Not adjusted: {exc}", messages.ERROR)
                 return None
-            self.message_user(request, f"Adjusted {wallet}: new balance {money(result.balance, wallet.currency)}.",
-                              messages.SUCCESS)
+            if submitted.created:  # Django's "Recent actions" and the wallet's own log
+                verb = "Adjusted" if submitted.applied else "Requested an adjustment of"
+                self.log_change(request, wallet, f"{verb} {money(data['amount'], wallet.currency)} {wallet.currency_id}: "
+                                                f"{data['reason']}")
+            self._adjustment_told(request, wallet, submitted)
             return None
         return render(request, "admin/wallet/adjust.html", {
             **self.admin_site.each_context(request), "title": "Adjust balance", "wallet": wallet, "form": form,
             "opts": self.model._meta, "action": request.POST.get("action"),
+            "balance": money(wallet.balance, wallet.currency),
+            "threshold": money(services.adjustment_threshold(wallet.currency_id), wallet.currency),
             "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
         })
+
+    def _adjustment_told(self, request, wallet, submitted) -> None:
+        adjustment = submitted.request
+        if not submitted.created:
+            self.message_user(request, f"This form was already sent (adjustment #{adjustment.pk}, "
+                                       f"{adjustment.get_status_display().lower()}): nothing was done again.",
+                              messages.WARNING)
+        elif submitted.applied:
+            self.message_user(request, f"Adjusted {wallet}: new balance {money(wallet.balance, wallet.currency)}.",
+                              messages.SUCCESS)
+        else:
+            self.message_user(request, f"Adjustment #{adjustment.pk} is above the approval threshold: it waits for "
+                                       "another user's approval under Adjustment requests; nothing moved yet.",
+                              messages.WARNING)
 
 
 @admin.register(Transfer)
@@ -388,3 +438,67 @@ class SystemAccountAdmin(QuickListMixin, admin.ModelAdmin):
     @admin.display(description="balance (from the ledger)")
     def derived_balance_display(self, obj):
         return money(obj.derived_balance, obj.currency)
+
+
+@admin.register(AdjustmentRequest)
+class AdjustmentRequestAdmin(QuickListMixin, admin.ModelAdmin):
+    """Adjustments asked for on wallets; those above the threshold are approved or rejected here
+    by a user with the approve permission who did not ask for them."""
+
+    list_display = ["id", "requested_at", "wallet", "amount_display", "status", "requested_by", "reason",
+                    "decided_by", "decided_at", "decision_reason", "transfer"]
+    list_filter = ["status"]
+    search_fields = ["=wallet__player__external_id", "reason"]
+    list_select_related = ["wallet__player", "wallet__currency", "requested_by", "decided_by", "transfer"]
+    actions = ["approve_requests", "reject_requests"]
+    ordering = ["-id"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
+
+    def has_approve_permission(self, request) -> bool:
+        return request.user.has_perm("wallet.approve_adjustmentrequest")
+
+    def has_view_permission(self, request, obj=None):
+        return super().has_view_permission(request, obj) or self.has_approve_permission(request)
+
+    @admin.display(description="amount")
+    def amount_display(self, obj):
+        return money(obj.amount, obj.wallet.currency)
+
+    def _decide(self, request, queryset, *, approve: bool):
+        verb = "Approve" if approve else "Reject"
+        form = DecisionForm(request.POST if "apply" in request.POST else None)
+        if "apply" in request.POST and form.is_valid():
+            decide = services.adjustment_approve if approve else services.adjustment_reject
+            for adjustment in queryset.order_by("pk"):
+                try:
+                    decide(pk=adjustment.pk, actor=request.user, reason=form.cleaned_data["reason"])
+                except services.LedgerError as exc:
+                    self.message_user(request, f"Adjustment #{adjustment.pk} not {verb.lower()}d: {exc}",
+                                      messages.ERROR)
+                else:
+                    self.message_user(request, f"Adjustment #{adjustment.pk} {verb.lower()}d.", messages.SUCCESS)
+            return None
+        return render(request, "admin/wallet/adjustment_decide.html", {
+            **self.admin_site.each_context(request), "title": f"{verb} adjustments", "verb": verb, "form": form,
+            "adjustments": [(a, money(a.amount, a.wallet.currency)) for a in queryset.select_related(
+                "wallet__player", "wallet__currency", "requested_by")],
+            "opts": self.model._meta, "action": request.POST.get("action"),
+            "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
+        })
+
+    @admin.action(description="Approve selected adjustments (moves the money; asks for a reason)",
+                  permissions=["approve"])
+    def approve_requests(self, request, queryset):
+        return self._decide(request, queryset.filter(status=AdjustmentStatus.PENDING), approve=True)
+
+    @admin.action(description="Reject selected adjustments (moves nothing; asks for a reason)", permissions=["approve"])
+    def reject_requests(self, request, queryset):
+        return self._decide(request, queryset.filter(status=AdjustmentStatus.PENDING), approve=False)

@@ -6,6 +6,8 @@
 4. Every provider transaction id is applied once (also a unique constraint), and every
    applied transaction that moves money has its ledger transfers.
 5. No wallet is below zero unless a rollback took back a paid win (a reclaim transfer).
+6. A ticket holds at most one bet per integration (also the BetTicket table's unique key,
+   since issue 8; bets accepted twice before that show here).
 """
 
 from __future__ import annotations
@@ -92,6 +94,13 @@ def ledger_report(*, max_listed: int = 50) -> LedgerReport:
     for row in duplicates[:max_listed]:
         violation(f"provider transaction {row['external_id']} applied {row['n']} times")
     report.game_transactions = GameTransaction.objects.count()
+
+    shared = (
+        GameTransaction.objects.filter(action=GameAction.BET).values("integration_id", "ticket")
+        .annotate(n=Count("pk")).filter(n__gt=1).order_by()
+    )
+    for row in shared[:max_listed]:
+        violation(f"ticket {row['ticket']} of integration {row['integration_id']} has {row['n']} bets")
 
     # Applied money moves without their transfer (a bet, win or reward with an amount).
     missing = (

@@ -19,12 +19,13 @@ from dataclasses import dataclass
 from enum import StrEnum
 
 from django.db import IntegrityError, transaction
-from django.db.models import Case, IntegerField, Q, Sum, When
+from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, When
 from django.utils import timezone
 
 from .models import (
     Account,
     AccountKind,
+    BetTicket,
     GameAction,
     GameOutcome,
     GameTransaction,
@@ -161,15 +162,24 @@ def _game_account(call: GameCall, currency: str) -> Account:
 
 
 def _key(call: GameCall, suffix: str) -> str:
-    return f"game:{call.integration_id}:{call.external_id}:{suffix}"
+    """The ledger key of one transfer of a call, unambiguous whatever the provider's ids hold.
+
+    A hash of the JSON array of the parts: ids may contain ":" (joined with ":", two different
+    pairs could give one key and the second transfer was refused for good) and two 128-character
+    ids joined would pass the key's 200 characters. Keys of the old joined form start with
+    "game:<integration id>:", never with "game:v2:", so a new key never meets a stored one.
+    """
+    parts = json.dumps([call.integration_id, call.external_id, suffix], separators=(",", ":"))
+    return "game:v2:" + hashlib.sha256(parts.encode()).hexdigest()
 
 
 def _run(call: GameCall, apply, *, tickets: tuple[str, ...] = (), ids: tuple[str, ...] = (),
          references: tuple[str, ...] = ()) -> GameResult:
     """Run `apply(wallets, now, seen)` in one transaction after the lock and the replay check.
 
-    Two different players can race on the same transaction id (they lock different rows); the
-    unique key stops the second, which is then judged again as a replay or duplicate.
+    Two different players can race on the same transaction id or the same ticket (they lock
+    different rows); a unique key stops the second, which is then judged again as a replay, a
+    duplicate or a ticket that has its bet.
     """
     for attempt in range(2):
         try:
@@ -196,19 +206,29 @@ def _day_start(now: dt.datetime) -> dt.datetime:
 def _limit_refusal(wallet: Account, amount: int, now: dt.datetime) -> tuple[str, int, int] | None:
     """The limit this bet would pass, as (kind, limit, used today), or None.
 
-    Today's bets and net loss come from the wallet's own game transfers since 00:00 UTC:
-    bets minus their refunds; bets minus wins, refunds and rewards plus reclaims.
+    A movement counts on the UTC day of the bet or reward it belongs to, and only today's
+    count: the wallet's game transfers since 00:00 UTC whose ticket holds a bet or a reward of
+    this player made since 00:00 UTC. Bets used today: today's bets minus their refunds. Loss
+    today: that, minus the wins paid on today's bets and today's rewards, plus what of them was
+    taken back. A refund, win or reclaim today of an earlier day's bet changes neither figure.
     """
     if wallet.daily_bet_limit is None and wallet.daily_loss_limit is None:
         return None
+    day_start = _day_start(now)
 
     def total(kind: str, side: str) -> Sum:
         return Sum(Case(When(Q(kind=kind) & Q(**{side: wallet.pk}), then="amount"), default=0,
                         output_field=IntegerField()))
 
+    # A transfer's game transaction names the ticket: a bet's or reward's own, the ticket a win
+    # settles, the ticket of what a rollback undid (1G: the ticket; Oppi: its target's ticket).
+    started_today = GameTransaction.objects.filter(
+        integration=OuterRef("game_transaction__integration"), ticket=OuterRef("game_transaction__ticket"),
+        player_id=wallet.player_id, action__in=(GameAction.BET, GameAction.REWARD), created_at__gte=day_start,
+    )
     sums = Transfer.objects.filter(
-        Q(debit_account=wallet) | Q(credit_account=wallet), created_at__gte=_day_start(now)
-    ).aggregate(
+        Q(debit_account=wallet) | Q(credit_account=wallet), created_at__gte=day_start,
+    ).filter(Exists(started_today)).aggregate(
         bets=total(TransferKind.BET, "debit_account"),
         refunds=total(TransferKind.REFUND, "credit_account"),
         wins=total(TransferKind.WIN, "credit_account"),
@@ -258,6 +278,7 @@ def bet_place(call: GameCall, *, ticket: str, amount: int, rollback_check_first:
         if not rollback_check_first and seen.rolled_back(ticket):
             return result(Code.TICKET_ROLLED_BACK)
         record = _record(call, action=GameAction.BET, now=now, amount=amount, ticket=ticket)
+        BetTicket.objects.create(bet=record, integration_id=call.integration_id, ticket=ticket)
         if amount:
             transfer_post(key=_key(call, "bet"), kind=TransferKind.BET, debit=wallet,
                           credit=_game_account(call, wallet.currency_id), amount=amount, now=now,

@@ -261,6 +261,31 @@ class GameTransaction(models.Model):
         return f"{self.action} {self.external_id}"
 
 
+class BetTicket(models.Model):
+    """The one bet a ticket takes, per integration, whoever bets: the database's guard.
+
+    Bets of different players lock different wallets, so the check "this ticket has no bet yet"
+    under the player's lock cannot see a bet another player is placing at the same moment. The
+    unique (integration, ticket) pair makes the second insert fail; the bet is then judged again
+    and refused (TICKET_HAS_BET). Written with the bet, in the same transaction, and never changed.
+    A separate table rather than a partial unique index on GameTransaction, so that tickets that
+    already hold several bets (accepted before this guard) stay as they are: the immutable ledger
+    cannot be rewritten, and their results and rollbacks are still owed.
+    """
+
+    bet = models.OneToOneField(GameTransaction, primary_key=True, on_delete=models.PROTECT, related_name="bet_ticket")
+    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT, db_index=False)
+    ticket = models.CharField(max_length=128)
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "ticket"], name="one_bet_per_ticket_and_integration"),
+        ]
+
+    def __str__(self) -> str:
+        return f"ticket {self.ticket} (bet {self.bet_id})"
+
+
 class LimitKind(models.TextChoices):
     DAILY_BET = "daily_bet", "Daily bet amount"
     DAILY_LOSS = "daily_loss", "Daily loss"
@@ -283,3 +308,47 @@ class LimitRefusal(models.Model):
 
     def __str__(self) -> str:
         return f"{self.limit_kind} refused {self.external_id}"
+
+
+class AdjustmentStatus(models.TextChoices):
+    PENDING = "pending", "Waiting for approval"
+    APPLIED = "applied"
+    REJECTED = "rejected"
+
+
+class AdjustmentRequest(models.Model):
+    """A manual wallet adjustment asked for in the admin: one per adjustment form (its key).
+
+    Up to the approval threshold it is applied when asked; above it, it waits until a second
+    user with the approve permission approves it (the money moves then) or someone rejects it.
+    The database refuses an approval by the requester.
+    """
+
+    wallet = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="adjustment_requests")
+    amount = models.BigIntegerField(help_text="Signed ledger units: positive credits the wallet, negative debits it.")
+    reason = models.CharField(max_length=255)
+    key = models.UUIDField("form key", unique=True, editable=False)
+    status = models.CharField(max_length=16, choices=AdjustmentStatus.choices)
+    requested_by = models.ForeignKey(settings.AUTH_USER_MODEL, on_delete=models.PROTECT, related_name="+")
+    requested_at = models.DateTimeField()
+    decided_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                   related_name="+")
+    decided_at = models.DateTimeField(null=True, blank=True)
+    decision_reason = models.CharField(max_length=255, blank=True)
+    transfer = models.OneToOneField(Transfer, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="adjustment_request")
+
+    class Meta:
+        ordering = ["-requested_at"]
+        permissions = [("approve_adjustmentrequest", "Can approve or reject wallet adjustments")]
+        constraints = [
+            models.CheckConstraint(condition=~Q(amount=0), name="adjustment_amount_not_zero"),
+            models.CheckConstraint(
+                condition=~Q(status="applied") | Q(decided_by__isnull=True) | ~Q(decided_by=models.F("requested_by")),
+                name="adjustment_not_approved_by_requester",
+            ),
+        ]
+        indexes = [models.Index(fields=["status", "requested_at"], name="adjustment_status_time")]
+
+    def __str__(self) -> str:
+        return f"adjustment #{self.pk} ({self.status})"

@@ -6,6 +6,7 @@ floats never touch an amount. Conversions to and from the wire live in the provi
 and go through these helpers.
 """
 
+import re
 from decimal import ROUND_FLOOR, Decimal, InvalidOperation
 
 SCALE = 5
@@ -63,3 +64,24 @@ def quantize_for(units: int, digits: int) -> Decimal:
     # Floor: a positive balance is never shown higher than it is, a debt never smaller.
     value = Decimal(units).scaleb(-SCALE)
     return value.quantize(Decimal(1).scaleb(-digits), rounding=ROUND_FLOOR)
+
+
+# What staff may type as an amount: an optional sign, ASCII digits, optionally a point followed
+# by digits. No exponent, no second sign, no separators, no spaces inside, no NaN or Infinity.
+_TYPED_AMOUNT = re.compile(r"[+-]?[0-9]+(?:\.[0-9]+)?")
+
+
+def typed_to_units(text: str | None, *, digits: int) -> int:
+    """A signed amount typed by staff in currency units, to signed ledger units.
+
+    Strict: `-3` and `10.50` are amounts, a leading `-` is a debit and a leading `+` is allowed;
+    `+-5`, `1e3`, `5.`, `1,000`, `NaN` and more fractional digits than the currency has are not.
+    """
+    raw = (text or "").strip()
+    if not raw:
+        raise AmountError("enter an amount, e.g. 10.50 or -3")
+    if not _TYPED_AMOUNT.fullmatch(raw):
+        raise AmountError(f"{raw!r} is not an amount: write digits, optionally a leading - for a debit and a "
+                          f"point with at most {digits} decimals, e.g. 10.50 or -3")
+    units = to_units(raw.lstrip("+-"), digits=digits)
+    return -units if raw.startswith("-") else units

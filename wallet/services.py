@@ -9,20 +9,26 @@ shared system accounts (game clearing, cash, ...) are never updated row by row.
 from __future__ import annotations
 
 import datetime as dt
+import uuid
 from dataclasses import dataclass
 
+from django.conf import settings
+from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from .models import (
     Account,
     AccountKind,
+    AdjustmentRequest,
+    AdjustmentStatus,
     Currency,
     Player,
     PlayerStatusChange,
     Transfer,
     TransferKind,
 )
+from .money import AmountError, to_units
 
 
 class LedgerError(Exception):
@@ -210,13 +216,126 @@ def wallet_adjust(*, wallet: Account, amount: int, key: str, actor, memo: str) -
     system = Account(pk=system_account_id(kind=AccountKind.ADJUSTMENT, currency=wallet.currency_id), currency_id=wallet.currency_id)
     with transaction.atomic():
         locked = player_wallets_lock(wallet.player_id)[wallet.currency_id]
-        if Transfer.objects.filter(key=key).exists():
-            raise IdempotencyConflict(f"key {key!r} was used before")
+        existing = Transfer.objects.filter(key=key).first()
+        if existing is not None:
+            if existing.amount != -amount or existing.debit_account_id != locked.pk:
+                raise IdempotencyConflict(f"key {key!r} was used for another movement")
+            return CashResult(existing, locked.balance, created=False)
         created = transfer_post(
             key=key, kind=TransferKind.ADJUSTMENT, debit=locked, credit=system, amount=-amount,
             now=timezone.now(), actor=actor, memo=memo,
         )
     return CashResult(created, locked.balance, created=True)
+
+
+# --- adjustments asked for in the admin ------------------------------------------------------
+
+
+def adjustment_threshold(currency: str) -> int:
+    """Largest adjustment (either sign, ledger units) applied without a second user's approval.
+
+    Setting ADJUSTMENT_APPROVAL_THRESHOLDS: currency code -> amount in currency units, "*" for
+    every other currency.
+    """
+    thresholds = settings.ADJUSTMENT_APPROVAL_THRESHOLDS
+    value = thresholds.get(currency, thresholds.get("*"))
+    if value is None:
+        raise ImproperlyConfigured(f"ADJUSTMENT_APPROVAL_THRESHOLDS has no entry for {currency} and no '*'")
+    try:
+        return to_units(str(value))
+    except AmountError as exc:
+        raise ImproperlyConfigured(f"ADJUSTMENT_APPROVAL_THRESHOLDS[{currency!r}]: {exc}") from exc
+
+
+@dataclass(frozen=True)
+class AdjustmentSubmitted:
+    request: AdjustmentRequest
+    created: bool  # False: this form was submitted before, nothing happened again
+
+    @property
+    def applied(self) -> bool:
+        return self.request.status == AdjustmentStatus.APPLIED
+
+
+def _adjustment_apply(adjustment: AdjustmentRequest, wallet: Account) -> None:
+    """Move the money of an adjustment (the caller holds the wallet lock, inside its transaction)."""
+    result = wallet_adjust(wallet=wallet, amount=adjustment.amount, key=f"admin-adjust:{adjustment.key}",
+                           actor=adjustment.requested_by, memo=adjustment.reason)
+    adjustment.transfer = result.transfer
+    adjustment.status = AdjustmentStatus.APPLIED
+
+
+def adjustment_submit(*, wallet: Account, amount: int, reason: str, key: uuid.UUID, actor) -> AdjustmentSubmitted:
+    """Ask for a manual adjustment; one form (its key) is one request and at most one movement.
+
+    A repost of the same form finds its first request and does nothing again. Up to the
+    approval threshold the money moves now, in the same transaction; above it the request
+    waits for `adjustment_approve` by another user. Nothing is stored when it fails (a debit
+    below zero, say), so the same form may be sent again once that is fixed.
+    """
+    reason = (reason or "").strip()
+    if not reason:
+        raise LedgerError("an adjustment needs a reason")
+    if amount == 0:
+        raise LedgerError("amount must not be zero")
+    try:
+        with transaction.atomic():
+            return _adjustment_submit(wallet, amount, reason, key, actor)
+    except IntegrityError as exc:  # the key taken meanwhile from another player's wallet (a forged form)
+        raise IdempotencyConflict("this form was already sent; open a new adjustment form") from exc
+
+
+def _adjustment_submit(wallet: Account, amount: int, reason: str, key: uuid.UUID, actor) -> AdjustmentSubmitted:
+    locked = player_wallets_lock(wallet.player_id)[wallet.currency_id]
+    earlier = AdjustmentRequest.objects.filter(key=key).first()
+    if earlier is not None:
+        if (earlier.wallet_id, earlier.amount, earlier.reason) != (locked.pk, amount, reason):
+            raise IdempotencyConflict("this form was already sent with other values; open a new adjustment form")
+        return AdjustmentSubmitted(earlier, created=False)
+    adjustment = AdjustmentRequest(wallet=locked, amount=amount, reason=reason, key=key,
+                                   status=AdjustmentStatus.PENDING, requested_by=actor,
+                                   requested_at=timezone.now())
+    if abs(amount) <= adjustment_threshold(locked.currency_id):
+        _adjustment_apply(adjustment, locked)
+    adjustment.save()
+    wallet.balance = locked.balance
+    return AdjustmentSubmitted(adjustment, created=True)
+
+
+def _adjustment_for_decision(pk: int, actor, reason: str) -> tuple[AdjustmentRequest, dict[str, Account]]:
+    """Lock the wallet (first, as every money path does), then the request; check it is pending."""
+    if not (reason or "").strip():
+        raise LedgerError("a decision needs a reason")
+    wallet_player = AdjustmentRequest.objects.filter(pk=pk).values_list("wallet__player_id", flat=True).first()
+    if wallet_player is None:
+        raise LedgerError(f"no adjustment request #{pk}")
+    wallets = player_wallets_lock(wallet_player)
+    adjustment = AdjustmentRequest.objects.select_for_update().select_related("wallet", "requested_by").get(pk=pk)
+    if adjustment.status != AdjustmentStatus.PENDING:
+        raise LedgerError(f"adjustment #{pk} is already {adjustment.get_status_display().lower()}")
+    return adjustment, wallets
+
+
+def adjustment_approve(*, pk: int, actor, reason: str) -> AdjustmentRequest:
+    """A second user approves a pending adjustment: its money moves now, once."""
+    with transaction.atomic():
+        adjustment, wallets = _adjustment_for_decision(pk, actor, reason)
+        if adjustment.requested_by_id == actor.pk:
+            raise LedgerError(f"adjustment #{pk} was asked for by you: another user must approve it")
+        _adjustment_apply(adjustment, wallets[adjustment.wallet.currency_id])
+        adjustment.decided_by, adjustment.decided_at, adjustment.decision_reason = actor, timezone.now(), reason.strip()
+        adjustment.save(update_fields=["status", "transfer", "decided_by", "decided_at", "decision_reason"])
+    return adjustment
+
+
+def adjustment_reject(*, pk: int, actor, reason: str) -> AdjustmentRequest:
+    """Refuse a pending adjustment (the requester may withdraw their own): nothing moves."""
+    with transaction.atomic():
+        adjustment, _ = _adjustment_for_decision(pk, actor, reason)
+        adjustment.status = AdjustmentStatus.REJECTED
+        adjustment.decided_by, adjustment.decided_at, adjustment.decision_reason = actor, timezone.now(), reason.strip()
+        adjustment.save(update_fields=["status", "decided_by", "decided_at", "decision_reason"])
+    return adjustment
 
 
 def player_upsert(*, external_id: str, username: str | None = None, currencies: list[str] = (),

@@ -231,3 +231,17 @@ def test_every_admin_page_links_to_the_audit_trail_for_staff_who_may_read_it(cli
     client.force_login(support_user)
     page = client.get(reverse("admin:wallet_player_changelist")).content.decode()
     assert reverse("audit-log") in page and reverse("admin:audit_checkrun_changelist") in page
+
+
+def test_an_adjustment_shows_in_recent_actions(client, finance_user, rich_player):
+    from wallet.models import Account
+
+    wallet = Account.objects.get(player=rich_player, currency_id="USD")
+    client.force_login(finance_user)
+    url = reverse("admin:wallet_wallet_changelist")
+    form = client.post(url, {"action": "adjust_balance", "_selected_action": [wallet.pk]})
+    key = form.context["form"]["key"].value()
+    client.post(url, {"action": "adjust_balance", "_selected_action": [wallet.pk], "apply": "1", "key": key,
+                      "amount": "12.50", "reason": "goodwill after outage"})
+    entry = LogEntry.objects.get(object_id=str(wallet.pk))
+    assert "12.50" in entry.get_change_message() and "goodwill after outage" in entry.get_change_message()

@@ -212,7 +212,7 @@ def test_queries_per_bet_stay_low(wire, bet_fields, rich_player, django_capture_
         wire.bet(**bet_fields(txn_id="warm", txn_ticket="warm"))
     with CaptureQueriesContext(connection) as queries:
         assert wire.bet(**bet_fields())["status"] == "OK"
-    # 13 statements (5 before the money transaction, 7 in it, the history row) + the savepoint pair.
+    # 14 statements (5 before the money transaction, 8 in it, the history row) + the savepoint pair.
     print(f"queries per bet: {len(queries)}")
     assert len(queries) <= 16
     with CaptureQueriesContext(connection) as queries:

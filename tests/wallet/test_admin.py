@@ -1,5 +1,7 @@
 """The admin for ops staff: pages render, secrets stay hidden, state changes are audited."""
 
+import re
+
 import pytest
 from django.urls import reverse
 
@@ -110,8 +112,10 @@ def test_wallet_adjustment_goes_through_the_ledger_with_actor_and_reason(client,
     client.force_login(admin_user)
     wallet = Account.objects.get(player=rich_player, currency_id="USD")
     url = reverse("admin:wallet_wallet_changelist")
+    form = client.post(url, {"action": "adjust_balance", "_selected_action": [wallet.pk]})
+    key = re.search(r'name="key" value="([0-9a-f-]{36})"', form.content.decode()).group(1)
     response = client.post(url, {"action": "adjust_balance", "_selected_action": [wallet.pk], "apply": "1",
-                                 "amount": "-25.5", "reason": "goodwill reversal"})
+                                 "amount": "-25.5", "reason": "goodwill reversal", "key": key})
     assert response.status_code == 302
     wallet.refresh_from_db()
     assert wallet.balance == 74_50000

@@ -6,6 +6,7 @@ from io import StringIO
 import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
+from django.test import RequestFactory
 
 from lobby.models import Game, Integration
 from wallet.models import Account, Player, Transfer
@@ -49,6 +50,61 @@ class TestPlayerAdd:
         with pytest.raises(CommandError, match=message):
             call_command("player_add", "P9", *args, stdout=StringIO())
         assert not Player.objects.filter(external_id="P9").exists()
+
+
+
+@pytest.mark.django_db
+class TestPlayerSignIn:
+    """`player_add --password` sets the player's own sign-in and never reuses or changes a staff account."""
+
+    def test_password_creates_a_plain_sign_in_and_resets_it_on_the_next_run(self):
+        from django.contrib.auth import authenticate
+
+        run("player_add", "P1", "--username", "Ann", "--currency", "IDR", "--password", "first-pass-1")
+        user = Player.objects.get(external_id="P1").user
+        assert (user.username, user.is_staff, user.is_superuser) == ("ann", False, False)
+        run("player_add", "P1", "--password", "second-pass-2")
+        assert authenticate(RequestFactory().post("/"), username="ann", password="second-pass-2") == user
+
+    @pytest.mark.parametrize("staff", [{"is_superuser": True, "is_staff": True}, {"is_staff": True}])
+    def test_a_staff_account_with_the_players_name_is_refused_and_left_as_it_was(self, staff):
+        from django.contrib.auth import authenticate, get_user_model
+
+        admin = get_user_model().objects.create_user(username="root", password="staff-pass-1", **staff)
+        with pytest.raises(CommandError, match="staff account"):
+            call_command("player_add", "P1", "--username", "Root", "--currency", "IDR", "--password", "player-pass-1",
+                         stdout=StringIO())
+        assert authenticate(RequestFactory().post("/"), username="root", password="staff-pass-1") == admin
+        assert not Player.objects.filter(external_id="P1").exists()  # refused before anything was written
+
+    def test_an_existing_player_whose_name_matches_a_superuser_is_refused(self):
+        from django.contrib.auth import authenticate, get_user_model
+
+        run("player_add", "P1", "--username", "admin", "--currency", "IDR")
+        admin = get_user_model().objects.create_superuser(username="admin", password="staff-pass-1")
+        with pytest.raises(CommandError, match="staff account"):
+            call_command("player_add", "P1", "--password", "player-pass-1", stdout=StringIO())
+        assert authenticate(RequestFactory().post("/"), username="admin", password="staff-pass-1") == admin
+        assert Player.objects.get(external_id="P1").user is None
+
+    def test_a_player_linked_to_a_staff_account_is_refused(self):
+        from django.contrib.auth import authenticate, get_user_model
+
+        run("player_add", "P1", "--username", "Ann", "--currency", "IDR")
+        staff = get_user_model().objects.create_user(username="finance", password="staff-pass-1", is_staff=True)
+        Player.objects.filter(external_id="P1").update(user=staff)
+        with pytest.raises(CommandError, match="staff account"):
+            call_command("player_add", "P1", "--password", "player-pass-1", stdout=StringIO())
+        assert authenticate(RequestFactory().post("/"), username="finance", password="staff-pass-1") == staff
+
+    def test_a_name_taken_by_another_players_sign_in_is_refused(self):
+        from django.contrib.auth import authenticate
+
+        run("player_add", "P1", "--username", "Ann", "--currency", "IDR", "--password", "ann-pass-1")
+        with pytest.raises(CommandError, match="another account"):
+            call_command("player_add", "P2", "--username", "ANN", "--currency", "IDR", "--password", "other-pass-1",
+                         stdout=StringIO())
+        assert authenticate(RequestFactory().post("/"), username="ann", password="ann-pass-1") == Player.objects.get(external_id="P1").user
 
 
 @pytest.mark.django_db
@@ -118,3 +174,19 @@ class TestLedgerCheckAndDemo:
         with pytest.raises(CommandError) as failure:
             call_command("ledger_check", stdout=StringIO(), stderr=StringIO())
         assert failure.value.returncode == 1
+
+
+@pytest.mark.django_db
+def test_the_player_admin_cannot_link_a_staff_account_as_the_players_sign_in(admin_user, rich_player, rf):
+    from django.contrib import admin
+    from django.contrib.auth import get_user_model
+
+    request = rf.get("/")
+    request.user = admin_user
+    player_form = admin.site._registry[Player].get_form(request, rich_player)
+    plain = get_user_model().objects.create(username="mikha")
+    data = {"external_id": rich_player.external_id, "username": rich_player.username, "change_reason": "link sign-in"}
+    for staff in (admin_user, get_user_model().objects.create(username="finance", is_staff=True)):
+        form = player_form({**data, "user": str(staff.pk)}, instance=rich_player)
+        assert not form.is_valid() and "user" in form.errors
+    assert player_form({**data, "user": str(plain.pk)}, instance=rich_player).is_valid()

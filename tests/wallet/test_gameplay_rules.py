@@ -49,7 +49,7 @@ def test_a_bet_reads_the_ledger_state_it_needs_in_one_query_under_the_lock(
         onegaming, rich_player, django_assert_max_num_queries, django_capture_on_commit_callbacks):
     with django_capture_on_commit_callbacks(execute=True):  # caches the game account id, as a commit would
         gameplay.bet_place(call(onegaming, rich_player, "warm"), ticket="warm", amount=1)
-    # savepoint pair (a transaction pair outside tests) + lock + state + insert game txn + update wallet +
-    # insert transfer
-    with django_assert_max_num_queries(7):
+    # savepoint pair (a transaction pair outside tests) + lock + state + insert game txn + insert its
+    # ticket row (one bet per ticket, issue 8) + update wallet + insert transfer
+    with django_assert_max_num_queries(8):
         assert gameplay.bet_place(call(onegaming, rich_player, "b2"), ticket="T2", amount=1).applied

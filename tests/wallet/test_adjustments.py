@@ -1,0 +1,286 @@
+"""Manual wallet adjustments in the admin (issue 8): one form is one movement, amounts are read
+strictly in currency units, and above a threshold a second user approves before money moves."""
+
+from __future__ import annotations
+
+import re
+import threading
+import uuid
+
+import pytest
+from django.contrib.auth import get_user_model
+from django.contrib.auth.models import Permission
+from django.db import IntegrityError, connection, transaction
+from django.test import Client
+
+from tests.conftest import funded_wallet
+from tests.factories import PlayerFactory
+from wallet.checks import ledger_violations
+from wallet.models import Account, AdjustmentRequest, Transfer
+
+pytestmark = pytest.mark.django_db
+
+WALLETS = "/admin/wallet/wallet/"
+REQUESTS = "/admin/wallet/adjustmentrequest/"
+USD_START = 100_00000  # rich_player's USD wallet: 100.00
+
+
+def finance(username: str, *, approver: bool = True):
+    user = get_user_model().objects.create(username=username, is_staff=True)  # signed in by force_login
+    codenames = ["view_wallet", "change_wallet"] + (["approve_adjustmentrequest"] if approver else [])
+    user.user_permissions.set(Permission.objects.filter(codename__in=codenames))
+    return user
+
+
+@pytest.fixture(autouse=True)
+def _threshold(settings):
+    settings.ADJUSTMENT_APPROVAL_THRESHOLDS = {"*": "1000", "USD": "50"}
+
+
+@pytest.fixture
+def usd(rich_player) -> Account:
+    return Account.objects.get(player=rich_player, currency_id="USD", kind="wallet")
+
+
+def signed_in(user) -> Client:
+    client = Client()
+    client.force_login(user)
+    return client
+
+
+def open_form(client: Client, wallet: Account) -> str:
+    """Show the adjustment form and return the key rendered into it."""
+    page = client.post(WALLETS, {"action": "adjust_balance", "_selected_action": [wallet.pk]})
+    assert page.status_code == 200
+    found = re.search(r'<input type="hidden" name="key" value="([0-9a-f-]{36})"', page.content.decode())
+    assert found, "the form carries its key"
+    return found.group(1)
+
+
+def send(client: Client, wallet: Account, key: str, amount: str, reason: str = "goodwill"):
+    return client.post(WALLETS, {"action": "adjust_balance", "_selected_action": [wallet.pk], "apply": "1",
+                                 "amount": amount, "reason": reason, "key": key}, follow=True)
+
+
+def told(response) -> str:
+    return " | ".join(str(m) for m in response.context["messages"]) if response.context else ""
+
+
+def balance(wallet: Account) -> int:
+    return Account.objects.get(pk=wallet.pk).balance
+
+
+# --- one form, one movement --------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("amount, change", [("10.00", 10_00000), ("-10", -10_00000)])
+def test_sending_the_same_form_twice_moves_money_once(usd, amount, change):
+    client = signed_in(finance("fin1"))
+    key = open_form(client, usd)
+    first = send(client, usd, key, amount)
+    assert "new balance" in told(first)
+    again = send(client, usd, key, amount)
+    assert "already sent" in told(again)
+    assert balance(usd) == USD_START + change
+    assert Transfer.objects.filter(kind="adjustment").count() == 1
+    assert ledger_violations() == []
+
+
+def test_each_showing_of_the_form_has_its_own_key(usd):
+    client = signed_in(finance("fin1"))
+    first, second = open_form(client, usd), open_form(client, usd)
+    assert first != second
+    send(client, usd, first, "1")
+    send(client, usd, second, "1")
+    assert balance(usd) == USD_START + 2_00000
+
+
+def test_the_same_form_sent_again_with_another_amount_is_refused(usd):
+    client = signed_in(finance("fin1"))
+    key = open_form(client, usd)
+    send(client, usd, key, "5")
+    refused = send(client, usd, key, "7")
+    assert "already sent with other values" in told(refused)
+    assert balance(usd) == USD_START + 5_00000
+
+
+def test_a_form_without_its_key_moves_nothing(usd):
+    client = signed_in(finance("fin1"))
+    response = client.post(WALLETS, {"action": "adjust_balance", "_selected_action": [usd.pk], "apply": "1",
+                                     "amount": "5", "reason": "goodwill"})
+    assert response.status_code == 200 and b"open the adjustment form again" in response.content
+    assert balance(usd) == USD_START and not Transfer.objects.filter(kind="adjustment").exists()
+
+
+def test_a_refused_debit_stores_nothing_and_the_same_form_may_be_sent_again(usd):
+    client = signed_in(finance("fin1"))
+    for _ in range(2):
+        send(client, usd, open_form(client, usd), "-40")  # 20.00 left
+    key = open_form(client, usd)
+    assert "Not adjusted" in told(send(client, usd, key, "-20.01"))
+    assert not AdjustmentRequest.objects.filter(key=key).exists() and balance(usd) == 20_00000
+    send(client, usd, open_form(client, usd), "0.01")
+    assert "new balance" in told(send(client, usd, key, "-20.01"))
+    assert balance(usd) == 0
+
+
+# --- strict amounts ------------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize("typed", ["+-5", "-+5", "--5", "1e3", "1E3", "5.123", "NaN", "nan", "Infinity", "-inf", "",
+                                   "   ", "5.", ".5", "1,000", "1 000", "5,50", "0x10", "½", "٥", "five", "- 5",
+                                   "0", "-0", "0.00"])
+def test_an_amount_that_is_not_a_plain_amount_in_the_currencys_digits_is_refused(usd, typed):
+    client = signed_in(finance("fin1"))
+    response = send(client, usd, str(uuid.uuid4()), typed)
+    page = response.content.decode()
+    assert response.status_code == 200 and '<ul class="errorlist' in page, typed
+    assert re.search(r"is not an amount|enter an amount|fractional digits|must not be zero", page), typed
+    assert balance(usd) == USD_START and not AdjustmentRequest.objects.exists()
+
+
+@pytest.mark.parametrize("typed, units", [("5", 5_00000), ("-5", -5_00000), ("+5", 5_00000), ("10.50", 10_50000),
+                                          ("-0.01", -1000), (" 7.1 ", 7_10000), ("050", 50_00000)])
+def test_plain_amounts_in_currency_units_are_applied_exactly(usd, typed, units):
+    client = signed_in(finance("fin1"))
+    send(client, usd, open_form(client, usd), typed)
+    assert balance(usd) == USD_START + units
+
+
+def test_digits_follow_the_wallets_currency(rich_player):
+    vnd = funded_wallet(rich_player, "VND", "1000")  # VND has no fractional digits
+    client = signed_in(finance("fin1"))
+    assert re.search("is not an amount|fractional digits", send(client, vnd, str(uuid.uuid4()), "1.5").content.decode())
+    send(client, vnd, open_form(client, vnd), "15")
+    assert balance(vnd) == 1015_00000
+
+
+# --- approval above the threshold ----------------------------------------------------------------
+
+
+def ask(usd: Account, amount: str = "50.01") -> tuple[AdjustmentRequest, Client]:
+    requester = signed_in(finance("asker"))
+    response = send(requester, usd, open_form(requester, usd), amount, reason="refund of a lost deposit")
+    assert "waits for another user's approval" in told(response)
+    return AdjustmentRequest.objects.get(), requester
+
+
+def decide(client: Client, adjustment: AdjustmentRequest, action: str, reason: str = "checked the bank statement"):
+    return client.post(REQUESTS, {"action": action, "_selected_action": [adjustment.pk], "apply": "1",
+                                  "reason": reason}, follow=True)
+
+
+def test_up_to_the_threshold_money_moves_at_once(usd):
+    client = signed_in(finance("fin1"))
+    send(client, usd, open_form(client, usd), "-50.00")
+    assert balance(usd) == USD_START - 50_00000
+    assert AdjustmentRequest.objects.get().status == "applied"
+
+
+def test_above_the_threshold_nothing_moves_until_another_user_approves_and_then_once(usd):
+    adjustment, requester = ask(usd)
+    assert (adjustment.status, adjustment.amount) == ("pending", 50_01000)
+    assert balance(usd) == USD_START and not Transfer.objects.filter(kind="adjustment").exists()
+
+    approver_user = finance("approver")
+    approver = signed_in(approver_user)
+    assert "approved" in told(decide(approver, adjustment, "approve_requests"))
+    adjustment.refresh_from_db()
+    assert (adjustment.status, adjustment.decided_by, adjustment.decision_reason) == (
+        "applied", approver_user, "checked the bank statement")
+    assert balance(usd) == USD_START + 50_01000
+    transfer = Transfer.objects.get(kind="adjustment")
+    assert adjustment.transfer == transfer and transfer.memo == "refund of a lost deposit"
+
+    # Approving again, or sending the first form again, moves nothing more.
+    decide(approver, adjustment, "approve_requests")
+    assert balance(usd) == USD_START + 50_01000 and Transfer.objects.filter(kind="adjustment").count() == 1
+    assert ledger_violations() == []
+
+
+def test_the_same_form_above_the_threshold_sent_twice_is_one_request(usd):
+    requester = signed_in(finance("asker"))
+    key = open_form(requester, usd)
+    send(requester, usd, key, "500")
+    send(requester, usd, key, "500")
+    assert AdjustmentRequest.objects.count() == 1
+
+
+def test_the_requester_cannot_approve_their_own_adjustment(usd):
+    adjustment, requester = ask(usd)
+    response = decide(requester, adjustment, "approve_requests")
+    assert "another user must approve it" in told(response)
+    adjustment.refresh_from_db()
+    assert adjustment.status == "pending" and adjustment.decided_by is None
+    assert balance(usd) == USD_START
+
+
+def test_the_database_refuses_an_approval_by_the_requester(usd):
+    adjustment, _ = ask(usd)
+    with pytest.raises(IntegrityError), transaction.atomic():
+        AdjustmentRequest.objects.filter(pk=adjustment.pk).update(status="applied", decided_by=adjustment.requested_by)
+
+
+def test_a_user_without_the_approve_permission_cannot_approve(usd):
+    adjustment, _ = ask(usd)
+    clerk = signed_in(finance("clerk", approver=False))
+    decide(clerk, adjustment, "approve_requests")
+    adjustment.refresh_from_db()
+    assert adjustment.status == "pending" and balance(usd) == USD_START
+
+
+def test_rejecting_moves_nothing_and_records_who_and_why(usd):
+    adjustment, _ = ask(usd, "-60")
+    checker_user = finance("checker")
+    checker = signed_in(checker_user)
+    decide(checker, adjustment, "reject_requests", reason="no ticket for it")
+    adjustment.refresh_from_db()
+    assert (adjustment.status, adjustment.decided_by, adjustment.decision_reason, adjustment.transfer) == (
+        "rejected", checker_user, "no ticket for it", None)
+    decide(checker, adjustment, "approve_requests")  # a rejected request stays rejected
+    adjustment.refresh_from_db()
+    assert adjustment.status == "rejected" and balance(usd) == USD_START
+    assert not Transfer.objects.filter(kind="adjustment").exists()
+
+
+def test_an_approved_debit_that_the_balance_no_longer_covers_stays_pending(usd):
+    adjustment, _ = ask(usd, "-90")
+    client = signed_in(finance("fin1"))
+    send(client, usd, open_form(client, usd), "-20")  # 80.00 left
+    response = decide(signed_in(finance("approver")), adjustment, "approve_requests")
+    assert "not approved" in told(response)
+    adjustment.refresh_from_db()
+    assert adjustment.status == "pending" and balance(usd) == USD_START - 20_00000
+
+
+@pytest.mark.postgres
+@pytest.mark.django_db(transaction=True)
+def test_two_approvers_at_the_same_moment_move_the_money_once():
+    from wallet import services
+
+    wallet = funded_wallet(PlayerFactory(), "USD", "100.00")
+    requester, approvers = finance("asker"), [finance(f"approver{n}") for n in range(4)]
+    submitted = services.adjustment_submit(wallet=wallet, amount=500_00000, reason="big refund", key=uuid.uuid4(),
+                                           actor=requester)
+    assert not submitted.applied
+    start = threading.Barrier(len(approvers))
+    outcomes: list[str] = []
+
+    def approve(user) -> None:
+        try:
+            start.wait()
+            services.adjustment_approve(pk=submitted.request.pk, actor=user, reason="ok")
+            outcomes.append("approved")
+        except services.LedgerError:
+            outcomes.append("refused")
+        finally:
+            connection.close()
+
+    pool = [threading.Thread(target=approve, args=(user,)) for user in approvers]
+    for thread in pool:
+        thread.start()
+    for thread in pool:
+        thread.join()
+    assert sorted(outcomes) == ["approved"] + ["refused"] * (len(approvers) - 1)
+    assert Account.objects.get(pk=wallet.pk).balance == 600_00000
+    assert ledger_violations() == []
