@@ -79,6 +79,10 @@ class TransferOrderAdmin(QuickListMixin, admin.ModelAdmin):
     def has_add_permission(self, request):
         return False
 
+    def has_change_permission(self, request, obj=None):
+        # Every field is read-only; "change" is what the retry and resolve actions require.
+        return admin.ModelAdmin.has_change_permission(self, request, obj)
+
     def has_delete_permission(self, request, obj=None):
         return False
 
