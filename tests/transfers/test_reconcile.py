@@ -213,6 +213,17 @@ def test_games_sync_adds_updates_disables_and_keeps_staff_edits(fake_1g, transfe
     assert Game.objects.get(integration=transfer_1g, game_id="401").enabled is False
 
 
+def test_games_sync_keeps_the_product_of_games_inside_list_products(fake_1g, transfer_1g):
+    fake_1g.games.append({"game_id": "301-fruits", "category": "SLOT", "brand": "GamePlay", "type": "list",
+                          "name": "Fruits", "product": "301"})
+    assert command("games_sync", "og-transfer")["added"] == 3
+    fruits = Game.objects.get(integration=transfer_1g, game_id="301-fruits")
+    assert (fruits.name, fruits.brand, fruits.enabled) == ("Fruits", "GamePlay", True)
+    if hasattr(fruits, "product"):  # lobby.Game.product comes with the revised 1G catalogue
+        assert fruits.product == "301"
+        assert Game.objects.get(integration=transfer_1g, game_id="301").product == ""
+
+
 def test_games_sync_error_is_clear(fake_1g, transfer_1g):
     fake_1g.fault("games", "http_500")
     with pytest.raises(CommandError, match="game list could not be read"):
