@@ -185,6 +185,21 @@ def test_reconcile_command_prints_one_json_line(fake_1g, transfer_1g, history):
                      stdout=io.StringIO())
 
 
+def test_reconcile_command_without_beat_settles_unknown_orders_first(fake_1g, transfer_1g, player):
+    """Embedded default (no broker, no beat): the command runs the resolver pass itself."""
+    fake_1g.fault("deposit", "unknown_error")  # not applied at 1G
+    fake_1g.fault("records", "http_500")
+    order = start(transfer_1g, player, "deposit", "100.00")
+    assert order.state == OrderState.UNKNOWN
+
+    printed = command("reconcile", "og-transfer")
+
+    order.refresh_from_db()
+    assert order.state == OrderState.CONFIRMED and order.attempts == 2  # absent: re-sent, same id
+    assert printed == {"integration": "og-transfer", "checked": 1, "differences": 0, "resolved": 0}
+    assert ledger_violations() == []
+
+
 def test_games_sync_adds_updates_disables_and_keeps_staff_edits(fake_1g, transfer_1g):
     assert command("games_sync", "og-transfer") == {"integration": "og-transfer", "added": 2, "updated": 0,
                                                     "disabled": 0}
