@@ -11,8 +11,8 @@ from wallet.checks import ledger_report
 
 from .models import CheckKind, CheckRun
 
-# The transfer wallet's reconciliation entry point: `reconcile(integration, since=None, until=None)`.
-RECONCILE_FUNCTION = "transfers.reconcile.reconcile"
+# The transfer wallet's reconciliation of the recent period, as celery-beat runs it: `reconcile_recent(integration)`.
+RECONCILE_FUNCTION = "transfers.reconcile.reconcile_recent"
 
 
 def summary(run: CheckRun) -> str:

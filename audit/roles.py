@@ -20,6 +20,8 @@ FINANCE_EXTRA = (
     "wallet.view_adjustmentrequest",
     "wallet.approve_adjustmentrequest",
     "audit.run_checks",
+    "transfers.change_transferorder",  # retry / resolve an order (with a reason)
+    "transfers.change_reconciliationdifference",  # close a difference with a note
 )
 FINANCE_APPS = ("reports",)  # every permission of these apps (report pages, CSV)
 
