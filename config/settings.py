@@ -132,6 +132,13 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
+# The lobby's provider adapters (lobby/adapters.py): one dotted path per provider package.
+# A new provider is its package plus one line here.
+LOBBY_PROVIDER_ADAPTERS = [
+    "providers.onegaming.lobby_adapter.OneGamingAdapter",
+    "providers.oppi.lobby_adapter.OppiAdapter",
+]
+
 # The sandbox provider (stand-in lobbies and games, served by this project) is for development
 # and tests only; production settings (DEBUG off) refuse it unless explicitly enabled.
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)

@@ -4,7 +4,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
-from lobby.models import Device, Integration, Provider
+from lobby.adapters import adapter_for_provider
+from lobby.models import Device, Integration
 from lobby.selectors import game_for_integration
 from lobby.services import LaunchError, launch_start
 from wallet.models import Player
@@ -37,5 +38,6 @@ class Command(BaseCommand):
                                   device=Device.MOBILE if mobile else Device.DESKTOP, currency=currency)
         except LaunchError as exc:
             raise CommandError(str(exc)) from exc
-        token_name = "l_token" if integration.provider == Provider.ONEGAMING else "sessionId"
+        adapter = adapter_for_provider(integration.provider)
+        token_name = adapter.token_name if adapter else "token"
         self.stdout.write(json.dumps({"url": result.url, token_name: result.token}))
