@@ -58,6 +58,8 @@ class ProviderAdapter(ABC):
 
     provider: ClassVar[str]  # the Integration.provider value this adapter serves
     token_name: ClassVar[str] = "token"  # how `manage.py launch` names the token it prints
+    short_name: ClassVar[str] = ""  # how players call the provider ("1G"), on buttons
+    has_lobby: ClassVar[bool] = False  # a launch without a game opens the provider's own lobby
     wallet_modes: ClassVar[frozenset[str]] = frozenset({WalletMode.SEAMLESS})
 
     @abstractmethod
@@ -122,5 +124,13 @@ def opens_game(integration: Integration, device: str) -> bool:
     return adapter.opens_game(device) if adapter else True
 
 
+def lobby_name(integration: Integration) -> str | None:
+    """The provider's name for "Open the … lobby" buttons, or None when it has no lobby of its own."""
+    adapter = adapter_for_provider(integration.provider)
+    if adapter is None or not adapter.has_lobby:
+        return None
+    return adapter.short_name or integration.get_provider_display()
+
+
 __all__ = ["LaunchError", "LaunchRequest", "LaunchResult", "ProviderAdapter", "adapter_for",
-           "adapter_for_provider", "opens_game", "register", "unregister"]
+           "adapter_for_provider", "lobby_name", "opens_game", "register", "unregister"]

@@ -14,6 +14,7 @@ from django.views.decorators.http import require_POST
 from wallet.models import Account, AccountKind, Player
 from wallet.money import quantize_for
 
+from .adapters import lobby_name, opens_game
 from .forms import PreferencesForm
 from .models import Device, Integration, LaunchMethod, WalletMode
 from .selectors import game_for_integration, games_for_integration
@@ -61,15 +62,19 @@ def _by_category(games) -> list[tuple[str, list]]:
     return sorted(groups, key=lambda group: min(g.sort_order for g in group[1]))
 
 
-def _sections(query: str, method_choice: str) -> list[dict]:
+def _sections(query: str, method_choice: str, device: str) -> list[dict]:
     """Each enabled seamless integration with its catalogue grouped by category."""
     sections = []
     integrations = Integration.objects.filter(enabled=True, mode=WalletMode.SEAMLESS).order_by("provider", "code")
     for integration in integrations:
         games = [g for g in games_for_integration(integration=integration) if not query or _matches(g, query)]
         method = method_choice or integration.launch_method
+        lobby = lobby_name(integration)
         sections.append({
             "integration": integration,
+            "lobby_name": lobby,
+            # On a phone 1G's entry point takes no game: every card opens the provider's lobby.
+            "opens_lobby_only": bool(lobby) and not opens_game(integration, device),
             "method": method,
             "method_label": LaunchMethod(method).label.lower(),
             "new_tab": method == LaunchMethod.NEW_TAB,
@@ -85,16 +90,17 @@ def catalogue(request):
     prefs = _prefs(request)
     query = request.GET.get("q", "").strip()[:100]
     wallets = _wallets(player) if player else []
+    device = _device(request, prefs)
     context = {
         "player": player,
         "wallets": wallets,
         "query": query,
         "prefs": prefs,
-        "device": _device(request, prefs),
+        "device": device,
         "play_currency": prefs["currency"] if prefs["currency"] in {w["currency"] for w in wallets} else
         (wallets[0]["currency"] if wallets else ""),
         "form": PreferencesForm(initial=prefs, auto_id="pref-%s"),
-        "sections": _sections(query, prefs["method"]) if player else [],
+        "sections": _sections(query, prefs["method"], device) if player else [],
     }
     return render(request, "lobby/catalogue.html", context)
 
@@ -134,6 +140,7 @@ def launch(request, code: str):
         messages.error(request, str(exc))
         return redirect("lobby:catalogue")
     if result.method == LaunchMethod.IFRAME:
-        return render(request, "lobby/play.html", {"result": result, "game": game, "integration": integration,
+        return render(request, "lobby/play.html", {"result": result, "game": result.session.game,
+                                                     "integration": integration,
                                                      "player": player, "wallets": _wallets(player)})
     return redirect(result.url)

@@ -20,6 +20,8 @@ START_TTL = dt.timedelta(seconds=getattr(settings, "ONEGAMING_START_TTL_SECONDS"
 class OneGamingAdapter(ProviderAdapter):
     provider = Provider.ONEGAMING
     token_name = "l_token"
+    short_name = "1G"
+    has_lobby = True
     # A transfer-mode account launches the same lobby; the lobby deposits before calling launch().
     wallet_modes = frozenset({WalletMode.SEAMLESS, WalletMode.TRANSFER})
 
