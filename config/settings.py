@@ -91,6 +91,34 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "UTC"
+# A worker killed mid-task leaves its message unacknowledged; Redis hands it out again after
+# this many seconds. Transfer tasks are safe to run twice (every step is a conditional update),
+# and the stuck-order resolver below does not wait for it.
+CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
+CELERY_WORKER_PREFETCH_MULTIPLIER = 1
+
+# 1G transfer wallet (operator -> 1G calls; transfers app). Seconds.
+ONEGAMING_CONNECT_TIMEOUT = env.float("ONEGAMING_CONNECT_TIMEOUT", default=3.0)
+ONEGAMING_READ_TIMEOUT = env.float("ONEGAMING_READ_TIMEOUT", default=10.0)
+# An order whose transfer_id 1G's records still do not show this long after its last send, and
+# that was sent TRANSFER_MAX_SENDS times, failed (the money comes back to the wallet).
+TRANSFER_ABSENT_WINDOW = env.float("TRANSFER_ABSENT_WINDOW", default=120.0)
+TRANSFER_MAX_SENDS = env.int("TRANSFER_MAX_SENDS", default=3)
+# An order "sending" for longer than this (its worker died mid-call) is treated as unknown.
+TRANSFER_SENDING_STALE = env.float("TRANSFER_SENDING_STALE", default=60.0)
+# Backoff between records checks of an unknown order: base * 2^n, capped.
+TRANSFER_BACKOFF_BASE = env.float("TRANSFER_BACKOFF_BASE", default=5.0)
+TRANSFER_BACKOFF_MAX = env.float("TRANSFER_BACKOFF_MAX", default=600.0)
+# celery-beat: how often the stuck-order resolver, the reconciliation and the games sync run.
+TRANSFER_RESOLVER_EVERY = env.float("TRANSFER_RESOLVER_EVERY", default=60.0)
+TRANSFER_RECONCILE_EVERY = env.float("TRANSFER_RECONCILE_EVERY", default=3600.0)
+TRANSFER_RECONCILE_LOOKBACK_HOURS = env.int("TRANSFER_RECONCILE_LOOKBACK_HOURS", default=24)
+GAMES_SYNC_EVERY = env.float("GAMES_SYNC_EVERY", default=86400.0)
+CELERY_BEAT_SCHEDULE = {
+    "transfers-resolve-stuck": {"task": "transfers.resolve_stuck", "schedule": TRANSFER_RESOLVER_EVERY},
+    "transfers-reconcile": {"task": "transfers.reconcile_all", "schedule": TRANSFER_RECONCILE_EVERY},
+    "games-sync": {"task": "transfers.games_sync_all", "schedule": GAMES_SYNC_EVERY},
+}
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

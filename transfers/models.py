@@ -1,1 +1,194 @@
-"""Transfer-mode orders live here (next milestone: see docs/decisions.md)."""
+"""Transfer-mode orders: money moved between a player's wallet and 1G's wallet (spec section 4).
+
+A `TransferOrder` is a small state machine (see transfers.services); `TransferEvent` is its
+append-only history: every attempt with what was sent, what came back and how it was judged,
+every records check, and every manual retry or resolve with the acting user and a reason.
+`ProviderWallet` remembers that 1G has the player's wallet and the last balance 1G told us.
+`ReconciliationDifference` is one difference between our orders and 1G's records.
+"""
+
+from __future__ import annotations
+
+from django.conf import settings
+from django.db import models
+from django.db.models import Q
+
+
+class Direction(models.TextChoices):
+    DEPOSIT = "deposit", "Deposit into 1G"
+    WITHDRAW = "withdraw", "Withdraw from 1G"
+
+
+class OrderState(models.TextChoices):
+    CREATED = "created"
+    RESERVED = "reserved", "Reserved (money in flight)"
+    SENDING = "sending"
+    UNKNOWN = "unknown", "Unknown outcome"
+    CONFIRMED = "confirmed"
+    FAILED = "failed"
+
+
+OPEN_STATES = (OrderState.CREATED, OrderState.RESERVED, OrderState.SENDING, OrderState.UNKNOWN)
+FINAL_STATES = (OrderState.CONFIRMED, OrderState.FAILED)
+
+
+class TransferOrder(models.Model):
+    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT, related_name="transfer_orders")
+    player = models.ForeignKey("wallet.Player", on_delete=models.PROTECT, related_name="transfer_orders")
+    currency = models.ForeignKey("wallet.Currency", on_delete=models.PROTECT)
+    direction = models.CharField(max_length=8, choices=Direction.choices)
+    amount = models.BigIntegerField(help_text="ledger units")
+    # Our id for 1G: created with the order, before the first attempt, and sent on every retry.
+    transfer_id = models.CharField(max_length=64, unique=True)
+    state = models.CharField(max_length=16, choices=OrderState.choices, default=OrderState.CREATED, db_index=True)
+    attempts = models.PositiveIntegerField(default=0, help_text="times the transfer was sent to 1G")
+    checks = models.PositiveIntegerField(default=0, help_text="times 1G's records were asked about it")
+    last_status = models.CharField(max_length=64, blank=True, help_text="1G's last status, or the transport failure")
+    last_answer = models.TextField(blank=True)
+    last_error = models.CharField(max_length=255, blank=True)
+    provider_balance = models.BigIntegerField(null=True, blank=True, help_text="1G's balance after it, ledger units")
+    last_sent_at = models.DateTimeField(null=True, blank=True)
+    next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    reason = models.CharField(max_length=255, blank=True)
+    created_at = models.DateTimeField(db_index=True)
+    updated_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-created_at", "-pk"]
+        constraints = [
+            models.CheckConstraint(condition=Q(amount__gt=0), name="transfer_order_amount_positive"),
+        ]
+        indexes = [
+            models.Index(fields=["integration", "created_at"], name="transfer_order_integ_time"),
+            models.Index(fields=["player", "integration", "currency"], name="transfer_order_player"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.direction} {self.transfer_id} ({self.state})"
+
+    @property
+    def is_open(self) -> bool:
+        return self.state in OPEN_STATES
+
+
+class EventKind(models.TextChoices):
+    ATTEMPT = "attempt", "Sent to 1G"
+    RECORDS = "records", "Asked 1G's records"
+    WALLET = "wallet", "Created 1G wallet"
+    STATE = "state", "State change"
+    RETRY = "retry", "Manual retry"
+    RESOLVE = "resolve", "Manual resolve"
+
+
+class TransferEvent(models.Model):
+    order = models.ForeignKey(TransferOrder, on_delete=models.CASCADE, related_name="events")
+    kind = models.CharField(max_length=16, choices=EventKind.choices)
+    from_state = models.CharField(max_length=16, blank=True)
+    to_state = models.CharField(max_length=16, blank=True)
+    classification = models.CharField(max_length=16, blank=True, help_text="ok, refused or unknown")
+    status = models.CharField(max_length=64, blank=True)
+    http_status = models.PositiveSmallIntegerField(default=0)
+    request = models.TextField(blank=True)
+    answer = models.TextField(blank=True)
+    note = models.CharField(max_length=255, blank=True)
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        ordering = ["pk"]
+
+    def __str__(self) -> str:
+        return f"{self.kind} {self.status or self.to_state}"
+
+
+class ProviderWallet(models.Model):
+    """The player's wallet at 1G for one integration and currency, and its last known balance."""
+
+    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT, related_name="provider_wallets")
+    player = models.ForeignKey("wallet.Player", on_delete=models.PROTECT, related_name="provider_wallets")
+    currency = models.ForeignKey("wallet.Currency", on_delete=models.PROTECT)
+    balance = models.BigIntegerField(null=True, blank=True, help_text="last balance 1G told us, ledger units")
+    balance_at = models.DateTimeField(null=True, blank=True)
+    created_at = models.DateTimeField()
+
+    class Meta:
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "player", "currency"], name="provider_wallet_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.integration_id}:{self.player_id}:{self.currency_id}"
+
+
+class DifferenceKind(models.TextChoices):
+    MISSING_AT_PROVIDER = "missing_provider", "Ours, not in 1G's records"
+    MISSING_HERE = "missing_here", "In 1G's records, not ours"
+    AMOUNT = "amount", "Amount differs"
+    CURRENCY = "currency", "Currency differs"
+    STATUS = "status", "Status differs"
+    DIRECTION = "direction", "Direction differs"
+    PLAYER = "player", "Player differs"
+
+
+class ReconciliationRun(models.Model):
+    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT, related_name="reconciliations")
+    since = models.DateTimeField()
+    until = models.DateTimeField()
+    checked = models.PositiveIntegerField(default=0)
+    differences = models.PositiveIntegerField(default=0)
+    resolved = models.PositiveIntegerField(default=0)
+    error = models.CharField(max_length=255, blank=True)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    class Meta:
+        ordering = ["-started_at"]
+
+    def __str__(self) -> str:
+        return f"{self.integration_id} {self.since:%Y-%m-%d %H:%M} - {self.until:%Y-%m-%d %H:%M}"
+
+
+class ReconciliationDifference(models.Model):
+    """One difference between an order of ours and 1G's record of the same transfer_id.
+
+    Found again by a later run, the same (integration, transfer_id, kind) row is updated, not
+    duplicated. A person closes it (`closed_by`, `note`) once handled.
+    """
+
+    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT, related_name="differences")
+    run = models.ForeignKey(ReconciliationRun, null=True, blank=True, on_delete=models.SET_NULL,
+                            related_name="difference_rows")
+    order = models.ForeignKey(TransferOrder, null=True, blank=True, on_delete=models.PROTECT,
+                              related_name="differences")
+    transfer_id = models.CharField(max_length=128)
+    kind = models.CharField(max_length=20, choices=DifferenceKind.choices)
+    ours = models.CharField(max_length=255, blank=True)
+    theirs = models.CharField(max_length=255, blank=True)
+    detected_at = models.DateTimeField()
+    last_seen_at = models.DateTimeField()
+    closed_at = models.DateTimeField(null=True, blank=True)
+    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    note = models.CharField(max_length=255, blank=True)
+
+    class Meta:
+        ordering = ["-last_seen_at", "-pk"]
+        constraints = [
+            models.UniqueConstraint(fields=["integration", "transfer_id", "kind"], name="difference_once"),
+        ]
+
+    def __str__(self) -> str:
+        return f"{self.transfer_id}: {self.get_kind_display()}"
+
+
+class SyncedGame(models.Model):
+    """What the games sync knows of a catalogue row: when 1G last listed it, and whether the
+    sync (not a person) disabled it, so only the sync's own disabling is undone."""
+
+    game = models.OneToOneField("lobby.Game", on_delete=models.CASCADE, related_name="sync_state")
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    removed_by_sync = models.BooleanField(default=False)
+
+    def __str__(self) -> str:
+        return f"{self.game_id} {'removed' if self.removed_by_sync else 'listed'}"

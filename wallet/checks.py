@@ -6,6 +6,8 @@
 4. Every provider transaction id is applied once (also a unique constraint), and every
    applied transaction that moves money has its ledger transfers.
 5. No wallet is below zero unless a rollback took back a paid win (a reclaim transfer).
+6, 7. Transfer wallet: in-flight accounts hold exactly the open deposit orders, and every
+   transfer order has the ledger transfers its state calls for (transfers.checks).
 """
 
 from __future__ import annotations
@@ -103,6 +105,10 @@ def ledger_report(*, max_listed: int = 50) -> LedgerReport:
     )
     for external_id in missing:
         violation(f"provider transaction {external_id} applied without a ledger transfer")
+
+    from transfers.checks import transfer_violations  # the transfer wallet's own invariants
+
+    transfer_violations(violation, max_listed=max_listed)
     return report
 
 

@@ -161,3 +161,27 @@ STATUS_FOR: dict[str, dict[Code, Status]] = {
 def status_for(call: str, code: Code) -> Status:
     """The 1G status of a domain result; a code 1G has no word for is UNKNOWN_ERROR."""
     return STATUS_FOR[call].get(code, Status.UNKNOWN_ERROR)
+
+
+# --- transfer wallet (spec section 4; operator -> 1G) ----------------------------------------
+#
+# - Paths are ours (the seed names none), relative to the integration's 1G base URL.
+# - Every body is compact JSON carrying only the call's fields plus `datetime` (the agent is in
+#   the `UG-Agent` header, not repeated in the body).
+# - `datetime`, `start_time` and `end_time` are ISO 8601 in UTC with milliseconds and `Z`.
+# - Amounts are sent as JSON numbers with exactly the currency's wire digits (`12.50`).
+
+TRANSFER_PATHS: dict[str, str] = {
+    "create": "/wallet/create",
+    "balance": "/wallet/balance",
+    "deposit": "/wallet/deposit",
+    "withdraw": "/wallet/withdraw",
+    "records": "/wallet/records",
+    "games": "/games",
+}
+
+
+def datetime_wire(moment: dt.datetime) -> str:
+    """`2026-11-22T01:15:02.120Z`: UTC, milliseconds, Z."""
+    utc = moment.astimezone(dt.UTC)
+    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"

@@ -1,0 +1,103 @@
+"""Games sync: 1G's `/games` list into one integration's catalogue (lobby.Game rows).
+
+- A game 1G lists and we do not have is added (enabled, sorted after the existing ones).
+- A game we have is updated only in what 1G owns: category, brand (the product) and type
+  (lobby or list). Its name and sort order are the staff's: never overwritten.
+- A game 1G no longer lists is disabled, never deleted (launch history points at it). If 1G
+  lists it again, the sync enables it again, but only when the sync was what disabled it: a
+  game staff disabled stays disabled.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from django.db import transaction
+from django.db.models import Max
+from django.utils import timezone
+
+from lobby.models import Game, Integration
+from providers.onegaming.client import OneGamingClient
+
+from .models import SyncedGame
+
+
+class GamesSyncError(Exception):
+    """1G's game list could not be read; the message is fit for ops staff."""
+
+
+@dataclass
+class GamesSyncResult:
+    integration: str
+    added: int = 0
+    updated: int = 0
+    disabled: int = 0
+
+    def figures(self) -> dict:
+        return {"integration": self.integration, "added": self.added, "updated": self.updated,
+                "disabled": self.disabled}
+
+
+def _text(value: object, limit: int) -> str:
+    if value is None or isinstance(value, (bool, dict, list)):
+        return ""
+    return str(value).strip()[:limit]
+
+
+def _listed(games: list) -> dict[str, dict]:
+    """1G's games by game id, each with clean text fields; rows without an id are skipped."""
+    listed: dict[str, dict] = {}
+    for row in games:
+        if not isinstance(row, dict):
+            continue
+        game_id = _text(row.get("game_id"), 64)
+        if not game_id:
+            continue
+        category = _text(row.get("category"), 32).upper()
+        brand = _text(row.get("brand"), 64)
+        name = _text(row.get("name"), 100) or f"{brand} {category.title()}".strip() or game_id
+        listed.setdefault(game_id, {"category": category, "brand": brand,
+                                    "game_type": _text(row.get("type"), 16).lower(), "name": name})
+    return listed
+
+
+def games_sync(integration: Integration) -> GamesSyncResult:
+    answer = OneGamingClient(integration).games()
+    if not answer.ok:
+        raise GamesSyncError(f"1G's game list could not be read: {answer.error or answer.status}")
+    listed = _listed((answer.body or {}).get("games") or [])
+    result = GamesSyncResult(integration=integration.code)
+    now = timezone.now()
+    with transaction.atomic():
+        existing = {g.game_id: g for g in Game.objects.select_for_update().filter(integration=integration)}
+        synced = {s.game_id: s for s in SyncedGame.objects.filter(game__integration=integration)}
+        next_order = (Game.objects.filter(integration=integration).aggregate(m=Max("sort_order"))["m"] or 0) + 1
+        for game_id, fields in listed.items():
+            game = existing.get(game_id)
+            if game is None:
+                game = Game.objects.create(provider=integration.provider, integration=integration, game_id=game_id,
+                                           name=fields["name"], category=fields["category"], brand=fields["brand"],
+                                           game_type=fields["game_type"], enabled=True, sort_order=next_order)
+                next_order += 1
+                SyncedGame.objects.create(game=game, last_seen_at=now)
+                result.added += 1
+                continue
+            sync = synced.get(game.pk) or SyncedGame.objects.create(game=game, last_seen_at=now)
+            changed = [name for name in ("category", "brand", "game_type") if getattr(game, name) != fields[name]]
+            for name in changed:
+                setattr(game, name, fields[name])
+            if not game.enabled and sync.removed_by_sync:
+                game.enabled = True
+                changed.append("enabled")
+            if changed:
+                game.save(update_fields=changed)
+                result.updated += 1
+            SyncedGame.objects.filter(pk=sync.pk).update(last_seen_at=now, removed_by_sync=False)
+        for game_id, game in existing.items():
+            if game_id in listed or not game.enabled:
+                continue
+            game.enabled = False
+            game.save(update_fields=["enabled"])
+            SyncedGame.objects.update_or_create(game=game, defaults={"removed_by_sync": True, "last_seen_at": None})
+            result.disabled += 1
+    return result

@@ -1,0 +1,27 @@
+"""`manage.py games_sync CODE`."""
+
+import json
+
+from django.core.management.base import BaseCommand, CommandError
+
+from transfers.games import GamesSyncError, games_sync
+
+from ._common import transfer_integration
+
+
+class Command(BaseCommand):
+    help = ('Pull the integration\'s game list from 1G and upsert its catalogue; print one JSON line: '
+            '{"integration", "added", "updated", "disabled"}.')
+
+    def add_arguments(self, parser):
+        parser.add_argument("code", help="integration code (a 1G integration)")
+
+    def handle(self, *args, code, **options):
+        integration = transfer_integration(code, transfer_mode=False)
+        if not integration.api_base_url:
+            raise CommandError(f"integration {code!r} has no 1G base URL (--api-base-url)")
+        try:
+            result = games_sync(integration)
+        except GamesSyncError as exc:
+            raise CommandError(str(exc)) from exc
+        self.stdout.write(json.dumps(result.figures()))

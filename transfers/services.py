@@ -1,0 +1,497 @@
+"""Transfer-mode orders: moving a player's money into 1G's wallet and back (spec section 4).
+
+State machine (DESIGN.md "Transfer mode"):
+
+    deposit:  created -> reserved -> sending -> confirmed | failed | unknown
+    withdraw: created ----------->  sending -> confirmed | failed | unknown
+    unknown -> (1G's records for the same transfer_id) -> confirmed | failed | sending (re-sent
+               under the SAME transfer_id, which 1G answers with its first answer) | unknown
+
+Ledger (two-phase for deposits, accounts per integration and currency):
+
+- deposit reserved:  player wallet -> in-flight            (once: key transfer:<id>:reserve)
+- deposit confirmed: in-flight -> held at provider         (once: key transfer:<id>:confirm)
+- deposit failed:    in-flight -> player wallet            (once: key transfer:<id>:return)
+- withdraw confirmed: held at provider -> player wallet    (once: key transfer:<id>:confirm)
+- withdraw failed:   nothing moves.
+
+A withdrawal reserves nothing: the money is at 1G, and nothing on our side can spend it twice
+(1G refuses a withdrawal above its balance with INSUFFICIENT_CREDIT). The held-at-provider
+account is the integration's clearing account for money at 1G; it goes below zero when players
+withdraw winnings, like a game clearing account does.
+
+Every step is claimed with a conditional UPDATE (`filter(pk=…, state__in=expected).update(…)`)
+that must change exactly one row, in the same database transaction as its ledger transfer, so a
+duplicate task delivery, a retry, a resolver and a late answer can all race and the money still
+moves once. Network calls happen outside database transactions.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import json
+import logging
+import uuid
+
+from django.conf import settings
+from django.db import transaction
+from django.db.models import F
+from django.utils import timezone
+
+from lobby.models import Integration, Provider, WalletMode
+from providers.onegaming import dialect
+from providers.onegaming.client import Answer, OneGamingClient, Outcome
+from providers.onegaming.codes import Status
+from wallet.models import Account, AccountKind, Currency, Player, TransferKind
+from wallet.money import MAX_UNITS, SCALE
+from wallet.services import player_wallets_lock, system_account_id, transfer_post
+
+from .models import (
+    Direction,
+    EventKind,
+    OrderState,
+    ProviderWallet,
+    TransferEvent,
+    TransferOrder,
+)
+
+logger = logging.getLogger(__name__)
+
+RECORDS_MARGIN = dt.timedelta(minutes=5)  # around an order's life when asking records about it
+
+
+class TransferError(Exception):
+    """A transfer that cannot be started or changed; the message is safe to show a player."""
+
+
+# --- helpers ----------------------------------------------------------------------------------
+
+
+def new_transfer_id() -> str:
+    return uuid.uuid4().hex
+
+
+def backoff_seconds(n: int) -> float:
+    return min(settings.TRANSFER_BACKOFF_BASE * (2 ** min(n, 20)), settings.TRANSFER_BACKOFF_MAX)
+
+
+def _system(kind: str, order: TransferOrder) -> Account:
+    pk = system_account_id(kind=kind, currency=order.currency_id, integration_id=order.integration_id)
+    return Account(pk=pk, kind=kind, currency_id=order.currency_id, integration_id=order.integration_id)
+
+
+def _answer_text(answer: Answer) -> str:
+    if answer.body is not None:
+        return json.dumps(answer.body, default=str)[:4000]
+    return answer.error[:4000]
+
+
+def _event(order: TransferOrder, kind: str, *, now: dt.datetime, answer: Answer | None = None, actor=None,
+           note: str = "", from_state: str = "", to_state: str = "") -> None:
+    values = {"order": order, "kind": kind, "actor": actor, "note": note[:255], "created_at": now,
+              "from_state": from_state, "to_state": to_state}
+    if answer is not None:
+        values.update(classification=answer.outcome.value, status=answer.status[:64], http_status=answer.http_status,
+                      request=json.dumps(answer.request, default=str)[:4000], answer=_answer_text(answer))
+    TransferEvent.objects.create(**values)
+
+
+def _claim(order: TransferOrder, *, expected: tuple[str, ...], to: str, now: dt.datetime, **changes) -> bool:
+    """Move the order from one of `expected` to `to`; True when this caller won the step."""
+    changed = TransferOrder.objects.filter(pk=order.pk, state__in=expected).update(state=to, updated_at=now, **changes)
+    return changed == 1
+
+
+def _provider_balance_note(order: TransferOrder, balance: int | None, now: dt.datetime) -> None:
+    if balance is None:
+        return
+    ProviderWallet.objects.filter(integration_id=order.integration_id, player_id=order.player_id,
+                                  currency_id=order.currency_id).update(balance=balance, balance_at=now)
+
+
+def _integration_check(integration: Integration) -> None:
+    if integration.provider != Provider.ONEGAMING or integration.mode != WalletMode.TRANSFER:
+        raise TransferError("this game account does not take transfers")
+    if not integration.enabled:
+        raise TransferError("this game account is not available right now")
+
+
+def _amount_check(amount: object, currency: Currency) -> int:
+    if isinstance(amount, bool) or not isinstance(amount, int):
+        raise TransferError("the amount must be a whole number of ledger units")
+    if amount <= 0:
+        raise TransferError("the amount must be above zero")
+    if amount > MAX_UNITS:
+        raise TransferError("the amount is too large")
+    step = 10 ** (SCALE - min(dialect.wire_digits(currency.code), SCALE))
+    if amount % step:
+        raise TransferError(f"{currency.code} amounts have at most {dialect.wire_digits(currency.code)} decimals")
+    return amount
+
+
+# --- starting a transfer ------------------------------------------------------------------------
+
+
+def transfer_start(*, integration: Integration, player: Player, currency: str, direction: str, amount: int,
+                   actor=None, reason: str = "") -> TransferOrder:
+    """Create an order, reserve a deposit's money, and send it once the transaction commits.
+
+    Under the embedded default the send task runs in-process at once, so the returned order is
+    already confirmed or failed unless the outcome is unknown (then it is resolved later).
+    """
+    _integration_check(integration)
+    if direction not in Direction.values:
+        raise TransferError("unknown transfer direction")
+    if not player.is_enabled:
+        raise TransferError("your account is disabled")
+    currency_row = Currency.objects.filter(code=str(currency).upper(), enabled=True).first()
+    if currency_row is None:
+        raise TransferError(f"unknown currency {currency!r}")
+    amount = _amount_check(amount, currency_row)
+    now = timezone.now()
+    with transaction.atomic():
+        wallet = player_wallets_lock(player.pk).get(currency_row.code)
+        if wallet is None:
+            raise TransferError(f"you have no {currency_row.code} wallet")
+        if direction == Direction.DEPOSIT and wallet.balance < amount:
+            raise TransferError("not enough money in your wallet")
+        order = TransferOrder.objects.create(
+            integration=integration, player=player, currency=currency_row, direction=direction, amount=amount,
+            transfer_id=new_transfer_id(), state=OrderState.CREATED, actor=actor, reason=reason[:255],
+            created_at=now, updated_at=now,
+        )
+        _event(order, EventKind.STATE, now=now, actor=actor, to_state=OrderState.CREATED, note=reason)
+        if direction == Direction.DEPOSIT:
+            if not _claim(order, expected=(OrderState.CREATED,), to=OrderState.RESERVED, now=now):
+                raise TransferError("the transfer could not be reserved")  # cannot happen: the row is ours
+            transfer_post(key=f"transfer:{order.transfer_id}:reserve", kind=TransferKind.TRANSFER_OUT, debit=wallet,
+                          credit=_system(AccountKind.IN_FLIGHT, order), amount=amount, now=now, actor=actor,
+                          memo=f"deposit into {integration.code} reserved")
+            _event(order, EventKind.STATE, now=now, from_state=OrderState.CREATED, to_state=OrderState.RESERVED)
+        transaction.on_commit(lambda: _enqueue_send(order.pk))
+    order.refresh_from_db()
+    return order
+
+
+def _enqueue_send(order_id: int) -> None:
+    from . import tasks
+
+    try:
+        tasks.transfer_send.delay(order_id)
+    except Exception:  # a broker down must not lose the order: the stuck-order resolver sends it
+        logger.exception("could not enqueue transfer order %s; the resolver will send it", order_id)
+
+
+# --- sending --------------------------------------------------------------------------------
+
+
+def order_send(order_id: int) -> TransferOrder:
+    """Send a created (withdraw) or reserved (deposit) order. A no-op for any other state."""
+    order = TransferOrder.objects.select_related("integration", "player").get(pk=order_id)
+    expected = (OrderState.RESERVED,) if order.direction == Direction.DEPOSIT else (OrderState.CREATED,)
+    now = timezone.now()
+    if not _claim(order, expected=expected, to=OrderState.SENDING, now=now):
+        return order
+    _event(order, EventKind.STATE, now=now, from_state=order.state, to_state=OrderState.SENDING)
+    order.state = OrderState.SENDING
+    if order.direction == Direction.DEPOSIT and not _provider_wallet_ensure(order):
+        # Nothing was ever sent under this transfer_id (no 1G wallet, so no deposit before):
+        # failing it is safe, and the money goes back.
+        _finish(order, OrderState.FAILED, now=timezone.now(), expected=(OrderState.SENDING,),
+                note="1G wallet could not be created")
+        return _reload(order)
+    return _send_claimed(order)
+
+
+def _provider_wallet_ensure(order: TransferOrder) -> bool:
+    """Make sure 1G has the player's wallet before the first deposit; False when it could not."""
+    lookup = {"integration_id": order.integration_id, "player_id": order.player_id, "currency_id": order.currency_id}
+    if ProviderWallet.objects.filter(**lookup).exists():
+        return True
+    answer = OneGamingClient(order.integration).create_wallet(order.player.external_id, order.player.username,
+                                                             order.currency_id)
+    now = timezone.now()
+    _event(order, EventKind.WALLET, now=now, answer=answer)
+    if not answer.ok:
+        TransferOrder.objects.filter(pk=order.pk).update(last_status=answer.status[:64], last_error=answer.error[:255])
+        return False
+    ProviderWallet.objects.get_or_create(**lookup, defaults={"created_at": now})
+    return True
+
+
+def _send_claimed(order: TransferOrder) -> TransferOrder:
+    """Send an order this caller has just claimed into `sending`, and act on the answer."""
+    client = OneGamingClient(order.integration)
+    call = client.deposit if order.direction == Direction.DEPOSIT else client.withdraw
+    sent_at = timezone.now()
+    TransferOrder.objects.filter(pk=order.pk).update(attempts=F("attempts") + 1, last_sent_at=sent_at)
+    answer = call(order.player.external_id, order.transfer_id, order.currency_id, order.amount)
+    now = timezone.now()
+    _event(order, EventKind.ATTEMPT, now=now, answer=answer)
+    if answer.outcome == Outcome.OK:
+        _finish(order, OrderState.CONFIRMED, now=now, answer=answer)
+    elif answer.outcome == Outcome.REFUSED:
+        _finish(order, OrderState.FAILED, now=now, answer=answer)
+    else:
+        changes = {"last_status": answer.status[:64], "last_answer": _answer_text(answer),
+                   "last_error": answer.error[:255], "next_check_at": now}
+        if _claim(order, expected=(OrderState.SENDING,), to=OrderState.UNKNOWN, now=now, **changes):
+            _event(order, EventKind.STATE, now=now, from_state=OrderState.SENDING, to_state=OrderState.UNKNOWN,
+                   note=answer.error)
+    return _reload(order)
+
+
+def _reload(order: TransferOrder) -> TransferOrder:
+    return TransferOrder.objects.select_related("integration", "player").get(pk=order.pk)
+
+
+def _finish(order: TransferOrder, to: str, *, now: dt.datetime, answer: Answer | None = None, actor=None,
+            note: str = "", expected: tuple[str, ...] = (OrderState.SENDING, OrderState.UNKNOWN)) -> bool:
+    """Make the order final and move its money, once; False when another caller already did."""
+    changes: dict = {"finished_at": now, "next_check_at": None}
+    if answer is not None:
+        changes.update(last_status=answer.status[:64], last_answer=_answer_text(answer), last_error=answer.error[:255])
+        if to == OrderState.CONFIRMED and answer.balance is not None:
+            changes["provider_balance"] = answer.balance
+    elif note:
+        changes["last_error"] = note[:255]
+    with transaction.atomic():
+        wallet = player_wallets_lock(order.player_id).get(order.currency_id)
+        previous = TransferOrder.objects.filter(pk=order.pk).values_list("state", flat=True).first()
+        if not _claim(order, expected=expected, to=to, now=now, **changes):
+            return False
+        key = f"transfer:{order.transfer_id}"
+        memo = f"{order.direction} {order.transfer_id} {to}"
+        if order.direction == Direction.DEPOSIT and to == OrderState.CONFIRMED:
+            transfer_post(key=f"{key}:confirm", kind=TransferKind.TRANSFER_OUT, debit=_system(AccountKind.IN_FLIGHT, order),
+                          credit=_system(AccountKind.HELD_AT_PROVIDER, order), amount=order.amount, now=now,
+                          actor=actor, memo=memo)
+        elif order.direction == Direction.DEPOSIT and to == OrderState.FAILED:
+            transfer_post(key=f"{key}:return", kind=TransferKind.TRANSFER_IN, debit=_system(AccountKind.IN_FLIGHT, order),
+                          credit=wallet, amount=order.amount, now=now, actor=actor, memo=memo)
+        elif order.direction == Direction.WITHDRAW and to == OrderState.CONFIRMED:
+            transfer_post(key=f"{key}:confirm", kind=TransferKind.TRANSFER_IN,
+                          debit=_system(AccountKind.HELD_AT_PROVIDER, order), credit=wallet, amount=order.amount,
+                          now=now, actor=actor, memo=memo)
+        if to == OrderState.CONFIRMED and answer is not None:
+            _provider_balance_note(order, answer.balance, now)
+        _event(order, EventKind.STATE, now=now, actor=actor, from_state=previous or "", to_state=to,
+               note=note or (answer.error if answer is not None else ""))
+    return True
+
+
+# --- unknown outcomes -----------------------------------------------------------------------
+
+
+def _record_for(order: TransferOrder, client: OneGamingClient, now: dt.datetime):
+    """(answer, record or None) for the order's transfer_id in 1G's records."""
+    page = client.records(order.created_at - RECORDS_MARGIN, now + RECORDS_MARGIN, 1,
+                          player_id=order.player.external_id, transfer_id=order.transfer_id)
+    found = [r for r in page.records if r.transfer_id == order.transfer_id]
+    return page.answer, (found[0] if found else None)
+
+
+def record_disagreement(order: TransferOrder, record) -> str:
+    """What in 1G's record of this transfer_id disagrees with our order ("" when nothing)."""
+    problems = []
+    if record.amount != order.amount:
+        problems.append(f"amount {record.raw.get('amount')!r}")
+    if record.currency != order.currency_id:
+        problems.append(f"currency {record.currency!r}")
+    if record.type != order.direction:
+        problems.append(f"type {record.type!r}")
+    if record.player_id and record.player_id != order.player.external_id:
+        problems.append(f"player {record.player_id!r}")
+    if record.status not in ("OK", "FAILED"):
+        problems.append(f"status {record.status!r}")
+    return ", ".join(problems)
+
+
+def order_settle_from_record(order: TransferOrder, record, *, now: dt.datetime, actor=None) -> bool:
+    """Close an unknown order as 1G's record of its transfer_id says, when that record agrees
+    with the order (amount, currency, type, player) and is OK or FAILED. True when closed here."""
+    disagreement = record_disagreement(order, record)
+    if disagreement:
+        TransferOrder.objects.filter(pk=order.pk).update(last_error=f"1G's record differs: {disagreement}"[:255])
+        return False
+    to = OrderState.CONFIRMED if record.status == "OK" else OrderState.FAILED
+    return _finish(order, to, now=now, actor=actor, expected=(OrderState.UNKNOWN,),
+                   note=f"1G's records say {record.status}")
+
+
+def order_check(order_id: int, *, allow_resend: bool = True, actor=None, note: str = "",
+                manual: bool = False) -> TransferOrder:
+    """Resolve an unknown order by asking 1G's records for its transfer_id.
+
+    Found OK: confirmed. Found FAILED: failed. Found but different from our order: stays
+    unknown for a person. Absent: re-sent under the same transfer_id while it has been sent
+    fewer than TRANSFER_MAX_SENDS times (1G answers a repeated id with its first answer);
+    after that, failed once the last send is TRANSFER_ABSENT_WINDOW old; else stays unknown.
+    `manual` (a staff retry): re-send whenever the records do not show it, never fail it.
+    """
+    order = _reload(TransferOrder(pk=order_id))
+    if order.state != OrderState.UNKNOWN:
+        return order
+    now = timezone.now()
+    client = OneGamingClient(order.integration)
+    answer, record = _record_for(order, client, now)
+    now = timezone.now()
+    checks = order.checks + 1
+    TransferOrder.objects.filter(pk=order.pk).update(
+        checks=F("checks") + 1, next_check_at=now + dt.timedelta(seconds=backoff_seconds(checks)))
+    _event(order, EventKind.RECORDS, now=now, answer=answer, actor=actor,
+           note=note or ("found" if record else "not found" if answer.ok else "records unavailable"))
+    if not answer.ok:
+        return _reload(order)
+    if record is not None:
+        order_settle_from_record(order, record, now=now, actor=actor)
+        return _reload(order)
+    order = _reload(order)
+    if allow_resend and (manual or order.attempts < settings.TRANSFER_MAX_SENDS):
+        return _resend(order, actor=actor)
+    if manual or not allow_resend:
+        return order
+    last_sent = order.last_sent_at or order.created_at
+    if now - last_sent >= dt.timedelta(seconds=settings.TRANSFER_ABSENT_WINDOW):
+        _finish(order, OrderState.FAILED, now=now, actor=actor, expected=(OrderState.UNKNOWN,),
+                note=f"not in 1G's records {int((now - last_sent).total_seconds())} s after the last send")
+    return _reload(order)
+
+
+def _resend(order: TransferOrder, *, actor=None) -> TransferOrder:
+    now = timezone.now()
+    if not _claim(order, expected=(OrderState.UNKNOWN,), to=OrderState.SENDING, now=now):
+        return _reload(order)
+    _event(order, EventKind.STATE, now=now, actor=actor, from_state=OrderState.UNKNOWN, to_state=OrderState.SENDING,
+           note="re-sent under the same transfer_id")
+    order.state = OrderState.SENDING
+    return _send_claimed(order)
+
+
+def orders_resolve_stuck(*, now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
+    """What celery-beat runs: unstick orders whose task was lost or whose worker died.
+
+    - created/reserved for longer than TRANSFER_SENDING_STALE: never sent, send now;
+    - sending for longer than that: the worker died mid-call, the outcome is unknown;
+    - unknown and due for a check (next_check_at passed): ask the records.
+    """
+    now = now or timezone.now()
+    stale = now - dt.timedelta(seconds=settings.TRANSFER_SENDING_STALE)
+    counts = {"sent": 0, "unstuck": 0, "checked": 0}
+    waiting = TransferOrder.objects.filter(state__in=(OrderState.CREATED, OrderState.RESERVED), updated_at__lt=stale)
+    for order_id in waiting.values_list("pk", flat=True)[:limit]:
+        order_send(order_id)
+        counts["sent"] += 1
+    hung = TransferOrder.objects.filter(state=OrderState.SENDING, updated_at__lt=stale)
+    for order in hung.only("pk", "updated_at")[:limit]:
+        changed = TransferOrder.objects.filter(pk=order.pk, state=OrderState.SENDING, updated_at=order.updated_at).update(
+            state=OrderState.UNKNOWN, updated_at=now, next_check_at=now, last_error="no answer recorded: worker stopped?")
+        if changed:
+            _event(order, EventKind.STATE, now=now, from_state=OrderState.SENDING, to_state=OrderState.UNKNOWN,
+                   note="sending for too long")
+            counts["unstuck"] += 1
+    due = TransferOrder.objects.filter(state=OrderState.UNKNOWN, next_check_at__lte=now)
+    for order_id in due.values_list("pk", flat=True)[:limit]:
+        order_check(order_id)
+        counts["checked"] += 1
+    return counts
+
+
+# --- staff actions ---------------------------------------------------------------------------
+
+
+def _reason_required(reason: str) -> str:
+    reason = (reason or "").strip()
+    if not reason:
+        raise TransferError("a reason is required")
+    return reason[:255]
+
+
+def order_retry(order: TransferOrder, *, actor, reason: str) -> TransferOrder:
+    """Staff: push an open order forward now, under its own transfer_id.
+
+    Never sent: send it. Sending (worker gone) or unknown: ask 1G's records first, and re-send
+    under the same transfer_id only when they do not show it.
+    """
+    reason = _reason_required(reason)
+    order = _reload(order)
+    if not order.is_open:
+        raise TransferError(f"the order is already {order.state}")
+    now = timezone.now()
+    _event(order, EventKind.RETRY, now=now, actor=actor, note=reason)
+    if order.state in (OrderState.CREATED, OrderState.RESERVED):
+        return order_send(order.pk)
+    sending = order.state == OrderState.SENDING
+    if sending and _claim(order, expected=(OrderState.SENDING,), to=OrderState.UNKNOWN, now=now, next_check_at=now):
+        _event(order, EventKind.STATE, now=now, actor=actor, from_state=OrderState.SENDING,
+                   to_state=OrderState.UNKNOWN, note=reason)
+    return order_check(order.pk, actor=actor, note=reason, manual=True)
+
+
+RESOLVE_AS_RECORDS = "records"
+
+
+def order_resolve(order: TransferOrder, *, actor, reason: str, outcome: str = RESOLVE_AS_RECORDS) -> TransferOrder:
+    """Staff: close an open order that was sent.
+
+    By default as 1G's records say (found OK: confirmed, found FAILED: failed). A person who has
+    checked with 1G may pass outcome="confirmed" or "failed" to decide an order the records do
+    not show; that decision moves the money as if 1G had answered it, and is recorded.
+    """
+    reason = _reason_required(reason)
+    order = _reload(order)
+    if not order.is_open:
+        raise TransferError(f"the order is already {order.state}")
+    if order.state in (OrderState.CREATED, OrderState.RESERVED) and outcome != OrderState.FAILED:
+        raise TransferError("the order was never sent: retry it, or resolve it as failed")
+    now = timezone.now()
+    _event(order, EventKind.RESOLVE, now=now, actor=actor, note=f"{outcome}: {reason}")
+    if outcome == RESOLVE_AS_RECORDS:
+        if order.state == OrderState.SENDING:
+            _claim(order, expected=(OrderState.SENDING,), to=OrderState.UNKNOWN, now=now)
+        order = order_check(order.pk, allow_resend=False, actor=actor, note=reason)
+        if order.is_open:
+            raise TransferError("1G's records do not settle this order: " + (order.last_error or "not found"))
+        return order
+    if outcome not in (OrderState.CONFIRMED, OrderState.FAILED):
+        raise TransferError("resolve as 'records', 'confirmed' or 'failed'")
+    if order.state == OrderState.CREATED and order.direction == Direction.WITHDRAW:
+        _claim(order, expected=(OrderState.CREATED,), to=OrderState.UNKNOWN, now=now)
+    elif order.state == OrderState.RESERVED:
+        _claim(order, expected=(OrderState.RESERVED,), to=OrderState.UNKNOWN, now=now)
+    if not _finish(order, outcome, now=now, actor=actor, note=f"resolved by staff: {reason}"):
+        raise TransferError("the order changed meanwhile; look again")
+    return _reload(order)
+
+
+# --- player-facing helpers ------------------------------------------------------------------
+
+
+def provider_balance_last_known(*, integration: Integration, player: Player, currency: str) -> int | None:
+    """The last balance 1G told us for the player's wallet there (ledger units), or None."""
+    return (ProviderWallet.objects.filter(integration=integration, player=player, currency_id=str(currency).upper())
+            .values_list("balance", flat=True).first())
+
+
+def withdraw_all(*, integration: Integration, player: Player, currency: str, actor=None) -> TransferOrder | None:
+    """Ask 1G for the player's balance and withdraw all of it ("back to my wallet").
+
+    None when 1G holds nothing (or has no wallet for the player).
+    """
+    _integration_check(integration)
+    currency = str(currency).upper()
+    answer = OneGamingClient(integration).balance(player.external_id, currency)
+    if answer.outcome == Outcome.REFUSED and answer.status == Status.USER_NOT_EXIST:
+        return None
+    if not answer.ok or answer.balance is None:
+        raise TransferError("the game provider did not tell us your balance; please try again")
+    answered_currency = (answer.body or {}).get("currency")
+    if answered_currency and str(answered_currency) != currency:
+        raise TransferError("the game provider keeps your money in another currency")
+    now = timezone.now()
+    ProviderWallet.objects.filter(integration=integration, player=player, currency_id=currency).update(
+        balance=answer.balance, balance_at=now)
+    if answer.balance <= 0:
+        return None
+    return transfer_start(integration=integration, player=player, currency=currency, direction=Direction.WITHDRAW,
+                          amount=answer.balance, actor=actor, reason="back to my wallet")
