@@ -51,6 +51,7 @@ class LaunchResult:
     token: str  # the provider's name for the launch (1G l_token, Oppi sessionId, ...)
     method: str
     session: LaunchSession
+    deposit: object | None = None  # transfer mode: the confirmed deposit order (transfers.TransferOrder)
 
 
 class ProviderAdapter(ABC):
@@ -124,6 +125,12 @@ def opens_game(integration: Integration, device: str) -> bool:
     return adapter.opens_game(device) if adapter else True
 
 
+def launchable(integration: Integration) -> bool:
+    """Whether a registered adapter can launch this integration in its wallet mode."""
+    adapter = adapter_for_provider(integration.provider)
+    return adapter is not None and adapter.supports_mode(integration.mode)
+
+
 def lobby_name(integration: Integration) -> str | None:
     """The provider's name for "Open the … lobby" buttons, or None when it has no lobby of its own."""
     adapter = adapter_for_provider(integration.provider)
@@ -133,4 +140,4 @@ def lobby_name(integration: Integration) -> str | None:
 
 
 __all__ = ["LaunchError", "LaunchRequest", "LaunchResult", "ProviderAdapter", "adapter_for",
-           "adapter_for_provider", "lobby_name", "opens_game", "register", "unregister"]
+           "adapter_for_provider", "launchable", "lobby_name", "opens_game", "register", "unregister"]

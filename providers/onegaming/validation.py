@@ -22,7 +22,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
-from lobby.models import Integration, LaunchSession, Provider
+from lobby.models import Integration, LaunchSession, Provider, WalletMode
 from providers.calllog import CallRecord, call_logged, client_ip
 from wallet.models import Account, AccountKind, Player
 
@@ -91,8 +91,19 @@ def _check(params: dict[str, str], ip: str | None, record: CallRecord) -> tuple[
         "player_id": player.external_id,
         "username": player.username,
         "currency": wallet.currency_id,
-        "balance": balance_wire(wallet.balance, wallet.currency_id),
+        "balance": balance_wire(_balance_units(integration, player, wallet), wallet.currency_id),
     }
+
+
+def _balance_units(integration: Integration, player: Player, wallet: Account) -> int:
+    """Seamless: the player's wallet. Transfer mode: the balance in 1G's own wallet as last known
+    to us (spec 2.3); nothing known yet (no transfer) is 0."""
+    if integration.mode != WalletMode.TRANSFER:
+        return wallet.balance
+    from transfers.services import provider_balance_last_known  # transfers imports this package
+
+    known = provider_balance_last_known(integration=integration, player=player, currency=wallet.currency_id)
+    return known or 0
 
 
 def _param(request, name: str) -> str:
