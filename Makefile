@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install demo lint bench clean
+.PHONY: run test install demo lint bench clean worker beat
 
 run: demo
 	$(PY) manage.py runserver $(HOST):$(PORT)
@@ -24,6 +24,14 @@ $(STAMP): requirements.txt requirements-dev.txt
 demo: install
 	$(PY) manage.py migrate --noinput
 	$(PY) manage.py demo_data
+
+# With CELERY_BROKER_URL set (Redis): the Celery worker and celery-beat, each in its own terminal
+# or service. Without a broker, tasks run in-process and neither is needed.
+worker: install
+	$(VENV)/bin/celery -A config worker -l info
+
+beat: install
+	$(VENV)/bin/celery -A config beat -l info --schedule var/celerybeat-schedule
 
 bench: install  # needs PostgreSQL on 127.0.0.1 and pgbench; writes bench/results.md
 	$(PY) bench/seamless.py

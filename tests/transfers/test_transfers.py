@@ -11,7 +11,8 @@ from decimal import Decimal
 import pytest
 from django.db.models import Sum
 
-from providers.models import CallLog, Direction as CallDirection
+from providers.models import CallLog
+from providers.models import Direction as CallDirection
 from tests.conftest import funded_wallet
 from tests.factories import PlayerFactory
 from transfers import services, tasks
