@@ -424,8 +424,14 @@ def lobby_by_mode(seamless_view):
     return view
 
 
-def _session_key(agent: str, l_token: str) -> str:
-    return f"sandbox:onegaming:transfer-session:{agent}:{l_token}"
+def _table_key(agent: str, l_token: str) -> str:
+    return f"sandbox:onegaming:transfer-table:{agent}:{l_token}"
+
+
+def _table_save(agent: str, l_token: str, table: dict) -> None:
+    """The table a validated l_token opened: its player and the open bet (kept here, not in the
+    page, so an edited form cannot change what a win pays)."""
+    cache.set(_table_key(agent, l_token), table, 24 * 60 * 60)
 
 
 def transfer_lobby(request, integration: Integration, *, mobile: bool):
@@ -435,10 +441,10 @@ def transfer_lobby(request, integration: Integration, *, mobile: bool):
     if answer.get("status") != "OK":
         return render(request, "sandbox/refused.html", {"provider": "1Gaming", "status": str(answer.get("status")),
                                                         "detail": "The operator refused this launch."})
-    cache.set(_session_key(integration.agent_code, params["l_token"]), answer["player_id"], 24 * 60 * 60)
+    _table_save(integration.agent_code, params["l_token"], {"player_id": answer["player_id"], "ticket": "", "bet": 0})
     state = {"agent_code": integration.agent_code, "player_id": answer["player_id"], "username": answer["username"],
              "l_token": params["l_token"], "game_id": (params["game_code"] if not mobile else "") or DEFAULT_GAME,
-             "amount": "10", "ticket": "", "bet": ""}
+             "amount": "10", "ticket": ""}
     last = {"call": "igPokerValidation", "status": "OK", "balance": answer.get("balance")}
     return _transfer_page(request, integration, state, mobile=mobile, last=last)
 
@@ -448,22 +454,26 @@ def transfer_lobby(request, integration: Integration, *, mobile: bool):
 def transfer_round(request):
     """A click at the transfer-mode table: the bet and the win move 1G's (the sandbox's) wallet only."""
     state = {k: request.POST.get(k, "") for k in ("agent_code", "player_id", "username", "l_token", "game_id",
-                                                   "amount", "ticket", "bet")}
+                                                   "amount")}
     integration = wire.onegaming_integration(state["agent_code"])
-    if integration is None or cache.get(_session_key(state["agent_code"], state["l_token"])) != state["player_id"]:
+    table = cache.get(_table_key(state["agent_code"], state["l_token"])) if integration else None
+    if table is None or table["player_id"] != state["player_id"]:
         return render(request, "sandbox/refused.html", {"provider": "1Gaming", "status": "INVALID_TOKEN",
                                                         "detail": "This table was not opened by a validated launch."})
     action = request.POST.get("action")
     with _lock:
+        table = cache.get(_table_key(state["agent_code"], state["l_token"])) or table
         wallet = wallet_get(integration.agent_code, state["player_id"])
-        last = _transfer_play(integration, state, wallet, action)
+        last = _transfer_play(integration, table, state, wallet, action)
+        _table_save(integration.agent_code, state["l_token"], table)
+    state["ticket"] = table["ticket"]
     return _transfer_page(request, integration, state, last=last)
 
 
-def _transfer_play(integration: Integration, state: dict, wallet: dict | None, action: str | None) -> dict:
+def _transfer_play(integration: Integration, table: dict, state: dict, wallet: dict | None, action: str | None) -> dict:
     if wallet is None:
         return {"call": action or "?", "status": "USER_NOT_EXIST"}
-    if action == "bet" and not state["ticket"]:
+    if action == "bet" and not table["ticket"]:
         try:
             amount = to_units(state["amount"].strip(), digits=wire_digits(wallet["currency"]))
         except AmountError:
@@ -473,10 +483,10 @@ def _transfer_play(integration: Integration, state: dict, wallet: dict | None, a
         if amount > wallet["balance"]:
             return {"call": "bet", "status": "INSUFFICIENT_CREDIT"}
         wallet = {**wallet, "balance": wallet["balance"] - amount}
-        state.update(ticket=wire.new_id("tkt"), bet=str(amount))
-    elif action in ("win", "lose") and state["ticket"]:
-        wallet = {**wallet, "balance": wallet["balance"] + (2 * int(state["bet"]) if action == "win" else 0)}
-        state.update(ticket="", bet="")
+        table.update(ticket=wire.new_id("tkt"), bet=amount)
+    elif action in ("win", "lose") and table["ticket"]:
+        wallet = {**wallet, "balance": wallet["balance"] + (2 * table["bet"] if action == "win" else 0)}
+        table.update(ticket="", bet=0)
     else:
         return {"call": action or "?", "status": "nothing to do"}
     _wallet_save(integration.agent_code, state["player_id"], wallet)
