@@ -167,6 +167,10 @@ LOBBY_PROVIDER_ADAPTERS = [
     "providers.oppi.lobby_adapter.OppiAdapter",
 ]
 
+# Transfer mode: how long a lobby launch waits for a worker to confirm the player's deposit
+# (with a real broker) before saying it is still on its way. Seconds.
+LOBBY_DEPOSIT_WAIT_SECONDS = env.float("LOBBY_DEPOSIT_WAIT_SECONDS", default=8.0)
+
 # The sandbox provider (stand-in lobbies and games, served by this project) is for development
 # and tests only; production settings (DEBUG off) refuse it unless explicitly enabled.
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=DEBUG)

@@ -10,6 +10,9 @@ provider or comes back).
 from __future__ import annotations
 
 import dataclasses
+import time
+
+from django.conf import settings
 
 from transfers.models import Direction, OrderState, TransferOrder
 from transfers.services import TransferError, provider_balance_last_known, transfer_start, withdraw_all
@@ -106,6 +109,7 @@ def _deposit_first(integration: Integration, player: Player, wallet: Account, am
                                direction=Direction.DEPOSIT, amount=amount, reason="lobby launch")
     except TransferError as exc:
         raise LaunchError(f"The deposit was refused: {exc}. Nothing was opened.") from exc
+    order = _order_settled(order)
     if order.state == OrderState.CONFIRMED:
         return order
     if order.state == OrderState.FAILED:
@@ -117,6 +121,24 @@ def _deposit_first(integration: Integration, player: Player, wallet: Account, am
         f"(transfer {order.transfer_id}). The money is set aside, not lost: it reaches your balance there or "
         "comes back to your wallet once the provider's records tell us which. Nothing was opened; "
         "look at your balances again in a few minutes.")
+
+
+IN_PROGRESS = (OrderState.CREATED, OrderState.RESERVED, OrderState.SENDING)
+
+
+def _pause() -> None:
+    time.sleep(0.25)
+
+
+def _order_settled(order: TransferOrder) -> TransferOrder:
+    """With a real broker a worker sends the deposit: wait a little (LOBBY_DEPOSIT_WAIT_SECONDS)
+    for it to be confirmed or failed. In-process tasks have already settled it (or found it
+    unknown, which only 1G's records will change), so this returns at once."""
+    deadline = time.monotonic() + settings.LOBBY_DEPOSIT_WAIT_SECONDS
+    while order.state in IN_PROGRESS and time.monotonic() < deadline:
+        _pause()
+        order = TransferOrder.objects.get(pk=order.pk)
+    return order
 
 
 @dataclasses.dataclass(frozen=True)

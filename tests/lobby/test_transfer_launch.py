@@ -256,3 +256,34 @@ def test_validation_of_a_transfer_l_token_before_any_transfer_answers_zero(clien
                                            created_at=now, expires_at=now + timezone.timedelta(minutes=15))
     assert _validate(client, session, rich_player) == (
         b'{"status":"OK","player_id":"CLi3000001","username":"Mikha","currency":"USD","balance":0.00}')
+
+
+# --- with a real broker: a worker sends the deposit while the launch waits ------------------
+
+
+def test_the_launch_waits_for_a_worker_to_confirm_the_deposit(transfer_1g, rich_player, fake_1g, monkeypatch, settings):
+    from lobby import services as lobby_services
+    from transfers import services as transfer_services
+
+    queued = []
+    monkeypatch.setattr(transfer_services, "_enqueue_send", queued.append)  # the broker holds the task
+
+    def worker_runs_during_the_wait():
+        while queued:
+            transfer_services.order_send(queued.pop())
+
+    monkeypatch.setattr(lobby_services, "_pause", worker_runs_during_the_wait)
+    settings.LOBBY_DEPOSIT_WAIT_SECONDS = 60
+    result = launch_start(integration=transfer_1g, player=rich_player, currency="IDR", deposit=10 * UNITS)
+    assert result.deposit.state == OrderState.CONFIRMED and LaunchSession.objects.count() == 1
+
+
+def test_a_deposit_no_worker_picks_up_in_time_opens_nothing(transfer_1g, rich_player, fake_1g, monkeypatch, settings):
+    from transfers import services as transfer_services
+
+    monkeypatch.setattr(transfer_services, "_enqueue_send", lambda order_id: None)  # the broker is slow
+    settings.LOBBY_DEPOSIT_WAIT_SECONDS = 0.3
+    with pytest.raises(DepositPending, match="could not confirm"):
+        launch_start(integration=transfer_1g, player=rich_player, currency="IDR", deposit=10 * UNITS)
+    assert TransferOrder.objects.get().state == OrderState.RESERVED
+    assert not LaunchSession.objects.exists() and _idr(rich_player) == 1490 * UNITS
