@@ -6,6 +6,9 @@
 - A game 1G no longer lists is disabled, never deleted (launch history points at it). If 1G
   lists it again, the sync enables it again, but only when the sync was what disabled it: a
   game staff disabled stays disabled.
+- A row may carry `product` *(ours; the spec's table does not list it)*: the game id of the
+  "list" product the game belongs to. It is stored in `Game.product` where the catalogue has that
+  field (added with the revised 1G spec); a row without it is a product itself.
 """
 
 from __future__ import annotations
@@ -56,9 +59,17 @@ def _listed(games: list) -> dict[str, dict]:
         category = _text(row.get("category"), 32).upper()
         brand = _text(row.get("brand"), 64)
         name = _text(row.get("name"), 100) or f"{brand} {category.title()}".strip() or game_id
-        listed.setdefault(game_id, {"category": category, "brand": brand,
-                                    "game_type": _text(row.get("type"), 16).lower(), "name": name})
+        fields = {"category": category, "brand": brand, "game_type": _text(row.get("type"), 16).lower(),
+                  "name": name}
+        if _HAS_PRODUCT:
+            fields["product"] = _text(row.get("product"), 64)
+        listed.setdefault(game_id, fields)
     return listed
+
+
+# Game.product arrives with the revised 1G catalogue (another branch); until then there is none.
+_HAS_PRODUCT = any(f.name == "product" for f in Game._meta.get_fields())
+_OWNED_BY_1G = ("category", "brand", "game_type") + (("product",) if _HAS_PRODUCT else ())
 
 
 def games_sync(integration: Integration) -> GamesSyncResult:
@@ -76,14 +87,13 @@ def games_sync(integration: Integration) -> GamesSyncResult:
             game = existing.get(game_id)
             if game is None:
                 game = Game.objects.create(provider=integration.provider, integration=integration, game_id=game_id,
-                                           name=fields["name"], category=fields["category"], brand=fields["brand"],
-                                           game_type=fields["game_type"], enabled=True, sort_order=next_order)
+                                           enabled=True, sort_order=next_order, **fields)
                 next_order += 1
                 SyncedGame.objects.create(game=game, last_seen_at=now)
                 result.added += 1
                 continue
             sync = synced.get(game.pk) or SyncedGame.objects.create(game=game, last_seen_at=now)
-            changed = [name for name in ("category", "brand", "game_type") if getattr(game, name) != fields[name]]
+            changed = [name for name in _OWNED_BY_1G if getattr(game, name) != fields[name]]
             for name in changed:
                 setattr(game, name, fields[name])
             if not game.enabled and sync.removed_by_sync:

@@ -137,7 +137,9 @@ def transfer_start(*, integration: Integration, player: Player, currency: str, d
     """Create an order, reserve a deposit's money, and send it once the transaction commits.
 
     Under the embedded default the send task runs in-process at once, so the returned order is
-    already confirmed or failed unless the outcome is unknown (then it is resolved later).
+    already confirmed or failed unless the outcome is unknown (then it is resolved later). Called
+    inside an outer transaction, the send waits for that transaction's commit (the order is
+    returned `reserved`/`created`).
     """
     _integration_check(integration)
     if direction not in Direction.values:
@@ -368,21 +370,24 @@ def _resend(order: TransferOrder, *, actor=None) -> TransferOrder:
     return _send_claimed(order)
 
 
-def orders_resolve_stuck(*, now: dt.datetime | None = None, limit: int = 200) -> dict[str, int]:
+def orders_resolve_stuck(*, now: dt.datetime | None = None, limit: int = 200,
+                         integration: Integration | None = None, due_only: bool = True) -> dict[str, int]:
     """What celery-beat runs: unstick orders whose task was lost or whose worker died.
 
     - created/reserved for longer than TRANSFER_SENDING_STALE: never sent, send now;
     - sending for longer than that: the worker died mid-call, the outcome is unknown;
-    - unknown and due for a check (next_check_at passed): ask the records.
+    - unknown and due for a check (next_check_at passed; any unknown one with due_only=False):
+      ask the records.
     """
     now = now or timezone.now()
     stale = now - dt.timedelta(seconds=settings.TRANSFER_SENDING_STALE)
     counts = {"sent": 0, "unstuck": 0, "checked": 0}
-    waiting = TransferOrder.objects.filter(state__in=(OrderState.CREATED, OrderState.RESERVED), updated_at__lt=stale)
+    orders = TransferOrder.objects.all() if integration is None else TransferOrder.objects.filter(integration=integration)
+    waiting = orders.filter(state__in=(OrderState.CREATED, OrderState.RESERVED), updated_at__lt=stale)
     for order_id in waiting.values_list("pk", flat=True)[:limit]:
         order_send(order_id)
         counts["sent"] += 1
-    hung = TransferOrder.objects.filter(state=OrderState.SENDING, updated_at__lt=stale)
+    hung = orders.filter(state=OrderState.SENDING, updated_at__lt=stale)
     for order in hung.only("pk", "updated_at")[:limit]:
         changed = TransferOrder.objects.filter(pk=order.pk, state=OrderState.SENDING, updated_at=order.updated_at).update(
             state=OrderState.UNKNOWN, updated_at=now, next_check_at=now, last_error="no answer recorded: worker stopped?")
@@ -390,7 +395,9 @@ def orders_resolve_stuck(*, now: dt.datetime | None = None, limit: int = 200) ->
             _event(order, EventKind.STATE, now=now, from_state=OrderState.SENDING, to_state=OrderState.UNKNOWN,
                    note="sending for too long")
             counts["unstuck"] += 1
-    due = TransferOrder.objects.filter(state=OrderState.UNKNOWN, next_check_at__lte=now)
+    due = orders.filter(state=OrderState.UNKNOWN)
+    if due_only:
+        due = due.filter(next_check_at__lte=now)
     for order_id in due.values_list("pk", flat=True)[:limit]:
         order_check(order_id)
         counts["checked"] += 1

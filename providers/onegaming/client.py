@@ -224,8 +224,13 @@ class OneGamingClient:
     # --- plumbing ----------------------------------------------------------------------------
 
     def _transfer(self, kind: str, player_id: str, transfer_id: str, currency: str, amount: int) -> Answer:
+        wire_amount = dialect.amount_wire(amount, currency)
+        if amount <= 0 or to_units(wire_amount, digits=dialect.wire_digits(currency)) != amount:
+            # Never round money on the wire: refuse before sending (nothing moved).
+            return Answer(Outcome.REFUSED, "INEXACT_AMOUNT",
+                          error=f"{amount} ledger units is not an exact positive {currency} amount")
         payload = {"player_id": str(player_id), "transfer_id": str(transfer_id), "currency": currency,
-                   "amount": dialect.amount_wire(amount, currency)}
+                   "amount": wire_amount}
         answer = self._call(dialect.TRANSFER_PATHS[kind], payload, player_id=str(player_id), txn_id=str(transfer_id))
         if answer.ok and answer.body is not None:
             echoed = answer.body.get("transfer_id")

@@ -48,6 +48,7 @@ class FakeOneGaming:
         ]
         self.faults: dict[str, deque] = defaultdict(deque)
         self.requests: list[tuple[str, dict]] = []
+        self.headers: list[dict] = []
         self.bad_signatures = 0
         self.applied: dict[str, int] = defaultdict(int)  # transfer_id -> times money moved
         self.server = ThreadingHTTPServer(("127.0.0.1", 0), self._handler_class())
@@ -169,6 +170,7 @@ class FakeOneGaming:
                     return self._send(200, b'{"status":"INVALID_SYNTAX"}')
                 with fake.lock:
                     fake.requests.append((call, body))
+                    fake.headers.append(dict(self.headers))
                     fault = fake.faults[call].popleft() if fake.faults[call] else ""
                     apply_first = fault.endswith("_after_apply")
                     answer = fake._answer(call, body) if (not fault or apply_first) else None

@@ -185,6 +185,21 @@ def test_reconcile_command_prints_one_json_line(fake_1g, transfer_1g, history):
                      stdout=io.StringIO())
 
 
+def test_reconcile_command_without_beat_settles_unknown_orders_first(fake_1g, transfer_1g, player):
+    """Embedded default (no broker, no beat): the command runs the resolver pass itself."""
+    fake_1g.fault("deposit", "unknown_error")  # not applied at 1G
+    fake_1g.fault("records", "http_500")
+    order = start(transfer_1g, player, "deposit", "100.00")
+    assert order.state == OrderState.UNKNOWN
+
+    printed = command("reconcile", "og-transfer")
+
+    order.refresh_from_db()
+    assert order.state == OrderState.CONFIRMED and order.attempts == 2  # absent: re-sent, same id
+    assert printed == {"integration": "og-transfer", "checked": 1, "differences": 0, "resolved": 0}
+    assert ledger_violations() == []
+
+
 def test_games_sync_adds_updates_disables_and_keeps_staff_edits(fake_1g, transfer_1g):
     assert command("games_sync", "og-transfer") == {"integration": "og-transfer", "added": 2, "updated": 0,
                                                     "disabled": 0}
@@ -211,6 +226,17 @@ def test_games_sync_adds_updates_disables_and_keeps_staff_edits(fake_1g, transfe
                                                     "disabled": 0}
     assert Game.objects.get(integration=transfer_1g, game_id="301").enabled is True
     assert Game.objects.get(integration=transfer_1g, game_id="401").enabled is False
+
+
+def test_games_sync_keeps_the_product_of_games_inside_list_products(fake_1g, transfer_1g):
+    fake_1g.games.append({"game_id": "301-fruits", "category": "SLOT", "brand": "GamePlay", "type": "list",
+                          "name": "Fruits", "product": "301"})
+    assert command("games_sync", "og-transfer")["added"] == 3
+    fruits = Game.objects.get(integration=transfer_1g, game_id="301-fruits")
+    assert (fruits.name, fruits.brand, fruits.enabled) == ("Fruits", "GamePlay", True)
+    if hasattr(fruits, "product"):  # lobby.Game.product comes with the revised 1G catalogue
+        assert fruits.product == "301"
+        assert Game.objects.get(integration=transfer_1g, game_id="301").product == ""
 
 
 def test_games_sync_error_is_clear(fake_1g, transfer_1g):
