@@ -41,6 +41,7 @@ def test_player_deposits_into_the_1g_transfer_lobby_plays_and_takes_it_back(live
 
     # Take 200.00 IDR in: the lobby opens only once 1G (the sandbox) has confirmed the deposit.
     section.locator('input[name="amount"]').fill("200")
+    screenshot(section.locator("#transfer-onegaming-transfer"), "transfer-deposit")
     section.get_by_role("button", name="Take in and open the 1G lobby").click()
     expect(page.locator(".messages")).to_contain_text("200.00 IDR taken into 1Gaming transfer wallet (sandbox).")
     frame = page.frame_locator("#game-frame")
@@ -65,7 +66,7 @@ def test_player_deposits_into_the_1g_transfer_lobby_plays_and_takes_it_back(live
     expect(page.locator(".messages")).to_contain_text("250.00 IDR is back in your wallet.")
     expect(page.locator('#balances .balance[data-currency="IDR"] .amt')).to_have_text("1550.00")
     expect(section.locator('.balance.held[data-currency="IDR"] .amt')).to_have_text("0.00")
-    screenshot(page, "catalogue-transfer")
+    screenshot(section.locator("#transfer-onegaming-transfer"), "catalogue-transfer")  # element shot
 
     wallet.refresh_from_db()
     assert wallet.balance == 1550 * UNITS
