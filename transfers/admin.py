@@ -156,10 +156,10 @@ class CloseForm(forms.Form):
 @admin.register(ReconciliationDifference)
 class ReconciliationDifferenceAdmin(ReadOnlyAdmin):
     list_display = ["transfer_id", "integration", "kind", "ours", "theirs", "order", "detected_at", "last_seen_at",
-                    "is_open", "closed_by", "note"]
-    list_filter = ["kind", "integration", ("closed_at", admin.EmptyFieldListFilter)]
+                    "is_open", "resolved_by", "note"]
+    list_filter = ["kind", "integration", ("resolved_at", admin.EmptyFieldListFilter)]
     search_fields = ["=transfer_id"]
-    list_select_related = ["integration", "order", "closed_by"]
+    list_select_related = ["integration", "order", "resolved_by"]
     actions = ["close_differences"]
 
     def has_change_permission(self, request, obj=None):  # needed for the close action only
@@ -170,15 +170,15 @@ class ReconciliationDifferenceAdmin(ReadOnlyAdmin):
 
     @admin.display(boolean=True, description="open")
     def is_open(self, obj):
-        return obj.closed_at is None
+        return obj.resolved_at is None
 
     @admin.action(description="Close selected differences as handled (asks for a note)", permissions=["change"])
     def close_differences(self, request, queryset):
         if "apply" in request.POST:
             form = CloseForm(request.POST)
             if form.is_valid():
-                closed = queryset.filter(closed_at__isnull=True).update(
-                    closed_at=timezone.now(), closed_by=request.user, note=form.cleaned_data["note"])
+                closed = queryset.filter(resolved_at__isnull=True).update(
+                    resolved_at=timezone.now(), resolved_by=request.user, note=form.cleaned_data["note"])
                 self.message_user(request, f"Closed {closed} difference(s).", messages.SUCCESS)
                 return None
         else:

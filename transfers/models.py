@@ -154,7 +154,8 @@ class ReconciliationDifference(models.Model):
     """One difference between an order of ours and 1G's record of the same transfer_id.
 
     Found again by a later run, the same (integration, transfer_id, kind) row is updated, not
-    duplicated. A person closes it (`closed_by`, `note`) once handled.
+    duplicated. A person closes it (`resolved_at`, `resolved_by`, `note`) once handled; open
+    means `resolved_at` is empty (what the reports' reconciliation section counts).
     """
 
     integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT, related_name="differences")
@@ -168,8 +169,8 @@ class ReconciliationDifference(models.Model):
     theirs = models.CharField(max_length=255, blank=True)
     detected_at = models.DateTimeField()
     last_seen_at = models.DateTimeField()
-    closed_at = models.DateTimeField(null=True, blank=True)
-    closed_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    resolved_at = models.DateTimeField(null=True, blank=True)
+    resolved_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
     note = models.CharField(max_length=255, blank=True)
 
     class Meta:

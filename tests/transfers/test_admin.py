@@ -67,3 +67,20 @@ def test_resolve_action_refusal_is_shown_not_raised(client, admin_user, unknown_
     unknown_order.refresh_from_db()
     assert unknown_order.state == OrderState.UNKNOWN
     assert ReconciliationDifference.objects.count() == 0
+
+
+def test_close_difference_records_who_and_why(client, admin_user, transfer_1g):
+    from django.utils import timezone
+
+    now = timezone.now()
+    difference = ReconciliationDifference.objects.create(
+        integration=transfer_1g, transfer_id="x-1", kind="missing_here", ours="no order", theirs="deposit 5 IDR OK",
+        detected_at=now, last_seen_at=now)
+    client.force_login(admin_user)
+    url = reverse("admin:transfers_reconciliationdifference_changelist")
+    assert b"x-1" in client.get(url).content
+    client.post(url, {"action": "close_differences", ACTION_CHECKBOX_NAME: [difference.pk], "apply": "1",
+                      "note": "1G test transfer, agreed with 1G"})
+    difference.refresh_from_db()
+    assert difference.resolved_at is not None and difference.resolved_by == admin_user
+    assert difference.note == "1G test transfer, agreed with 1G"

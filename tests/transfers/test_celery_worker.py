@@ -81,11 +81,22 @@ def broker():
     url = os.environ["TEST_REDIS_URL"]
     redis.Redis.from_url(url).flushdb()  # our own Redis db only
     previous = {"task_always_eager": app.conf.task_always_eager, "broker_url": app.conf.broker_url}
+    _fresh_pools()  # an earlier test may have built the producer pool for the default broker
     app.conf.update(task_always_eager=False, broker_url=url)
     yield url
     app.conf.update(**previous)
-    app.pool.force_close_all()
+    _fresh_pools()
     redis.Redis.from_url(url).flushdb()
+
+
+def _fresh_pools() -> None:
+    """Close every kombu pool of this process and make the app build new ones from its config
+    (even eager apply_async takes a producer from the pool)."""
+    from kombu import pools
+
+    pools.reset()
+    app._pool = None
+    app.amqp._producer_pool = None
 
 
 def test_worker_killed_mid_transfer_order_still_ends_right(fake_1g, transfer_1g, broker, tmp_path):
