@@ -222,6 +222,17 @@ SPECTACULAR_SETTINGS = {
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
 }
 
+# The lobby's provider adapters (lobby/adapters.py): one dotted path per provider package.
+# A new provider is its package plus one line here.
+LOBBY_PROVIDER_ADAPTERS = [
+    "providers.onegaming.lobby_adapter.OneGamingAdapter",
+    "providers.oppi.lobby_adapter.OppiAdapter",
+]
+
+# Transfer mode: how long a lobby launch waits for a worker to confirm the player's deposit
+# (with a real broker) before saying it is still on its way. Seconds.
+LOBBY_DEPOSIT_WAIT_SECONDS = env.float("LOBBY_DEPOSIT_WAIT_SECONDS", default=8.0)
+
 # The sandbox provider (stand-in lobbies and games, served by this project) moves real ledger
 # money on our callbacks: it is off unless SANDBOX_ENABLED is set (`make run` sets it).
 SANDBOX_ENABLED = env.bool("SANDBOX_ENABLED", default=False)

@@ -2,7 +2,11 @@
 
 from __future__ import annotations
 
+import re
+
 from django import forms
+
+from wallet.money import AmountError, quantize_for, to_units
 
 from .models import LaunchMethod
 
@@ -18,3 +22,50 @@ class PreferencesForm(forms.Form):
 
 class LaunchForm(forms.Form):
     game = forms.CharField(max_length=64, required=False)
+
+
+# Plain decimal notation only: ASCII digits with at most one dot. No sign, exponent, spaces,
+# thousands separators, "NaN" or "Infinity".
+AMOUNT_TEXT = re.compile(r"[0-9]{1,12}(\.[0-9]{1,5})?")
+
+
+def amount_parse(text: str, *, currency: str, digits: int) -> int:
+    """An amount typed by a player, in currency units, as ledger units; ValidationError when it
+    is not a plain number with at most the currency's digits."""
+    text = (text or "").strip()
+    if not AMOUNT_TEXT.fullmatch(text):
+        raise forms.ValidationError(f"Write the amount as a plain number, e.g. {'12.50' if digits else '12'}.")
+    try:
+        return to_units(text, digits=digits)
+    except AmountError as exc:
+        if digits == 0:
+            raise forms.ValidationError(f"{currency} amounts have no decimals.") from exc
+        raise forms.ValidationError(f"{currency} amounts have at most {digits} decimals.") from exc
+
+
+class DepositForm(forms.Form):
+    """How much to take into a transfer-mode provider before its lobby opens."""
+
+    amount = forms.CharField(max_length=32, label="Amount to take in")
+    game = forms.CharField(max_length=64, required=False, widget=forms.HiddenInput)
+    method = forms.CharField(max_length=16, required=False, widget=forms.HiddenInput)
+
+    def __init__(self, *args, wallet, allow_zero: bool = False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.wallet = wallet
+        self.allow_zero = allow_zero
+        digits = wallet.currency.digits
+        self.fields["amount"].label = f"Amount to take in ({wallet.currency_id})"
+        self.fields["amount"].widget.attrs.update({"inputmode": "decimal" if digits else "numeric",
+                                                   "autocomplete": "off", "placeholder": "12.50" if digits else "12"})
+
+    def clean_amount(self) -> int:
+        units = amount_parse(self.cleaned_data["amount"], currency=self.wallet.currency_id,
+                             digits=self.wallet.currency.digits)
+        if units == 0 and not self.allow_zero:
+            raise forms.ValidationError("Choose an amount above zero.")
+        if units > self.wallet.balance:
+            raise forms.ValidationError(
+                f"You have only {quantize_for(self.wallet.balance, self.wallet.currency.digits)} "
+                f"{self.wallet.currency_id}.")
+        return units

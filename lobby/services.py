@@ -1,38 +1,40 @@
-"""Starting a game: the launch session a provider will later name, and where to send the player."""
+"""Starting a game: the checks every launch shares, then the provider's adapter (lobby.adapters).
+
+Seamless integrations launch at once. A transfer-mode integration launches only after the amount
+the player chose has reached the provider's wallet (a deposit order of transfers.services that
+is confirmed); a refused deposit opens nothing, and a deposit whose outcome is not known yet
+opens nothing either and says so (the order resolves on its own: the money arrives at the
+provider or comes back).
+"""
 
 from __future__ import annotations
 
-import datetime as dt
-import uuid
-from dataclasses import dataclass
+import dataclasses
+import time
 
 from django.conf import settings
-from django.db import IntegrityError, transaction
-from django.utils import timezone
 
+from transfers.models import Direction, OrderState, TransferOrder
+from transfers.services import TransferError, provider_balance_last_known, transfer_start, withdraw_all
 from wallet.models import Account, AccountKind, Player
+from wallet.money import quantize_for
 
-from .models import Device, Game, Integration, LaunchMethod, LaunchSession, Provider
+from .adapters import LaunchError, LaunchRequest, LaunchResult, adapter_for
+from .models import Device, Game, Integration, LaunchMethod, WalletMode
 
-# *(ours)* A 1G l_token must be used (validated by 1G) within this time after the click.
-ONEGAMING_START_TTL = dt.timedelta(seconds=getattr(settings, "ONEGAMING_START_TTL_SECONDS", 15 * 60))
-# *(ours)* An Oppi session idles out after 30 minutes (spec oppi.md section 2).
-OPPI_SESSION_TTL = dt.timedelta(seconds=getattr(settings, "OPPI_SESSION_TTL_SECONDS", 30 * 60))
-
-
-class LaunchError(Exception):
-    """A launch that cannot start; the message is safe to show to the player."""
+__all__ = ["DepositPending", "DepositRequired", "LaunchError", "LaunchResult", "TransferBack", "launch_start",
+           "money_back", "play_wallet", "provider_balances"]
 
 
-@dataclass(frozen=True)
-class LaunchResult:
-    url: str
-    token: str  # the 1G l_token or the Oppi sessionId
-    method: str
-    session: LaunchSession
+class DepositRequired(LaunchError):
+    """A transfer-mode launch needs an amount to move into the provider first."""
 
 
-def _play_wallet(player: Player, currency: str | None) -> Account:
+class DepositPending(LaunchError):
+    """The deposit was sent but its outcome is not known yet; nothing was opened."""
+
+
+def play_wallet(player: Player, currency: str | None) -> Account:
     """The wallet the player plays with: the one asked for, else the first one (by currency code)."""
     wallets = Account.objects.filter(player=player, kind=AccountKind.WALLET).select_related("currency")
     if currency:
@@ -43,6 +45,10 @@ def _play_wallet(player: Player, currency: str | None) -> Account:
     return wallet
 
 
+def _money(units: int, wallet: Account) -> str:
+    return f"{quantize_for(units, wallet.currency.digits)} {wallet.currency_id}"
+
+
 def launch_start(
     *,
     integration: Integration,
@@ -51,74 +57,135 @@ def launch_start(
     device: str = Device.DESKTOP,
     method: str | None = None,
     currency: str | None = None,
+    deposit: int | None = None,
 ) -> LaunchResult:
-    """Create the launch session and find the URL to send the player to (frame, redirect or new tab)."""
+    """Create the launch session and find the URL to send the player to (frame, redirect or new tab).
+
+    `deposit` (ledger units) is for transfer-mode integrations only: the amount to move into the
+    provider before the launch (0: play with what the provider already holds for the player).
+    """
     if not integration.enabled:
         raise LaunchError("This game provider is not available right now.")
     if not player.is_enabled:
         raise LaunchError("Your account is disabled; please contact support.")
     if game is not None and not game.enabled:
         raise LaunchError("This game is not available right now.")
+    adapter = adapter_for(integration)
+    if not adapter.supports_mode(integration.mode):
+        raise LaunchError("This game provider is not available right now.")
+    transfer_mode = integration.mode == WalletMode.TRANSFER
+    if deposit is not None and not transfer_mode:
+        raise LaunchError("This provider plays from your wallet directly: there is nothing to deposit.")
     method = method if method in LaunchMethod.values else integration.launch_method
     device = device if device in Device.values else Device.DESKTOP
-    wallet = _play_wallet(player, currency)
-    if integration.provider == Provider.ONEGAMING:
-        return _onegaming_launch(integration, player, game, device, method, wallet)
-    if integration.provider == Provider.OPPI:
-        return _oppi_launch(integration, player, game, device, method, wallet)
-    raise LaunchError("Unknown game provider.")
-
-
-def _onegaming_launch(integration, player, game, device, method, wallet) -> LaunchResult:
-    from providers.onegaming.launch import (
-        LobbyQuery,
-        LobbyUrlError,
-        entry_url,
-        lobby_url_fetch,
-    )
-
-    now = timezone.now()
-    session = LaunchSession.objects.create(
-        token=str(uuid.uuid4()), integration=integration, player=player, game=game, currency=wallet.currency,
-        device=device, method=method, created_at=now, expires_at=now + ONEGAMING_START_TTL,
-    )
-    query = LobbyQuery(agent_code=integration.agent_code, player_id=player.external_id, username=player.username,
-                       l_token=session.token, game_code=game.game_id if game else "")
-    if method == LaunchMethod.NEW_TAB:
-        # A new tab gets the URL 1G hands out (`/url` variant); frames and redirects use the
-        # HTML entry point directly, which saves a round trip (spec section 2, the seed's three ways).
-        try:
-            url = lobby_url_fetch(integration=integration, query=query, device=device)
-        except LobbyUrlError as exc:
-            raise LaunchError(f"The game lobby could not be opened: {exc}") from exc
-    else:
-        url = entry_url(integration=integration, query=query, device=device)
-    session.url = url[:1000]
-    session.save(update_fields=["url"])
-    return LaunchResult(url=url, token=session.token, method=method, session=session)
-
-
-def _oppi_launch(integration, player, game, device, method, wallet) -> LaunchResult:
-    from providers.oppi.client import OppiClient, OppiClientError
-
-    if game is None:
-        raise LaunchError("Choose a game to play.")
+    wallet = play_wallet(player, currency)
+    order = _deposit_first(integration, player, wallet, deposit) if transfer_mode else None
     try:
-        answer = OppiClient(integration).game_url(
-            game_id=game.game_id, player_id=player.external_id, player_name=player.username,
-            balance=wallet.balance,  # ledger units are Oppi's x100000 scale
-            currency=wallet.currency_id,
-        )
-    except OppiClientError as exc:
-        raise LaunchError(f"The game could not be opened: {exc}") from exc
-    now = timezone.now()
+        result = adapter.launch(LaunchRequest(integration=integration, player=player, game=game, device=device,
+                                              method=method, wallet=wallet))
+    except LaunchError as exc:
+        if order is None:
+            raise
+        raise LaunchError(f"{exc} Your deposit of {_money(order.amount, wallet)} is at the provider: "
+                          "use “Back to my wallet” to take it back.") from exc
+    return dataclasses.replace(result, deposit=order)
+
+
+def _deposit_first(integration: Integration, player: Player, wallet: Account, amount: int | None) -> TransferOrder | None:
+    """Move `amount` into the provider and return the confirmed order; LaunchError otherwise."""
+    if amount is None:
+        raise DepositRequired("Choose how much to take into this game provider first.")
+    if amount < 0:
+        raise LaunchError("The amount must not be negative.")
+    if amount == 0:
+        held = provider_balance_last_known(integration=integration, player=player, currency=wallet.currency_id)
+        if not held:
+            raise LaunchError("Choose an amount above zero: the provider holds nothing of yours yet.")
+        return None
+    if amount > wallet.balance:
+        raise LaunchError(f"You have only {_money(wallet.balance, wallet)}.")
     try:
-        with transaction.atomic():
-            session = LaunchSession.objects.create(
-                token=str(answer.session_id), integration=integration, player=player, game=game,
-                currency=wallet.currency, device=device, method=method, url=str(answer.game_url)[:1000],
-                created_at=now, expires_at=now + OPPI_SESSION_TTL,
-            )
-    except IntegrityError as exc:  # Oppi handed out a sessionId we already hold
-        raise LaunchError("The game could not be opened: the provider reused a session id.") from exc
-    return LaunchResult(url=answer.game_url, token=session.token, method=method, session=session)
+        order = transfer_start(integration=integration, player=player, currency=wallet.currency_id,
+                               direction=Direction.DEPOSIT, amount=amount, reason="lobby launch")
+    except TransferError as exc:
+        raise LaunchError(f"The deposit was refused: {exc}. Nothing was opened.") from exc
+    order = _order_settled(order)
+    if order.state == OrderState.CONFIRMED:
+        return order
+    if order.state == OrderState.FAILED:
+        why = order.last_status or order.last_error or "refused"
+        raise LaunchError(f"The provider refused the deposit of {_money(amount, wallet)} ({why}). "
+                          "The money is back in your wallet; nothing was opened.")
+    raise DepositPending(
+        f"We could not confirm the deposit of {_money(amount, wallet)} with the provider yet "
+        f"(transfer {order.transfer_id}). The money is set aside, not lost: it reaches your balance there or "
+        "comes back to your wallet once the provider's records tell us which. Nothing was opened; "
+        "look at your balances again in a few minutes.")
+
+
+IN_PROGRESS = (OrderState.CREATED, OrderState.RESERVED, OrderState.SENDING)
+
+
+def _pause() -> None:
+    time.sleep(0.25)
+
+
+def _order_settled(order: TransferOrder) -> TransferOrder:
+    """With a real broker a worker sends the deposit: wait a little (LOBBY_DEPOSIT_WAIT_SECONDS)
+    for it to be confirmed or failed. In-process tasks have already settled it (or found it
+    unknown, which only 1G's records will change), so this returns at once."""
+    deadline = time.monotonic() + settings.LOBBY_DEPOSIT_WAIT_SECONDS
+    while order.state in IN_PROGRESS and time.monotonic() < deadline:
+        _pause()
+        order = TransferOrder.objects.get(pk=order.pk)
+    return order
+
+
+@dataclasses.dataclass(frozen=True)
+class TransferBack:
+    """What "Back to my wallet" did for one currency: a message fit for the player, and whether it went well."""
+
+    currency: str
+    ok: bool
+    message: str
+    order: TransferOrder | None = None
+
+
+def provider_balances(*, integration: Integration, player: Player) -> list[dict]:
+    """The player's last known balances at a transfer-mode provider, one per currency opened there."""
+    rows = []
+    for wallet in Account.objects.filter(player=player, kind=AccountKind.WALLET).select_related("currency"):
+        units = provider_balance_last_known(integration=integration, player=player, currency=wallet.currency_id)
+        if units is not None:
+            rows.append({"currency": wallet.currency_id, "balance": quantize_for(units, wallet.currency.digits)})
+    return sorted(rows, key=lambda row: row["currency"])
+
+
+def money_back(*, integration: Integration, player: Player) -> list[TransferBack]:
+    """"Back to my wallet": withdraw everything the provider holds for the player, per currency."""
+    if integration.mode != WalletMode.TRANSFER:
+        raise LaunchError("This provider plays from your wallet directly: there is nothing to take back.")
+    wallets = Account.objects.filter(player=player, kind=AccountKind.WALLET).select_related("currency")
+    opened = {row["currency"] for row in provider_balances(integration=integration, player=player)}
+    results = [_back_one(integration, player, w) for w in wallets.order_by("currency_id") if w.currency_id in opened]
+    return results or [TransferBack(currency="", ok=True, message="The provider holds nothing of yours.")]
+
+
+def _back_one(integration: Integration, player: Player, wallet: Account) -> TransferBack:
+    currency = wallet.currency_id
+    try:
+        order = withdraw_all(integration=integration, player=player, currency=currency)
+    except TransferError as exc:
+        return TransferBack(currency, False, f"{currency}: nothing moved: {exc}.")
+    if order is None:
+        return TransferBack(currency, True, f"{currency}: the provider holds nothing of yours.")
+    amount = _money(order.amount, wallet)
+    if order.state == OrderState.CONFIRMED:
+        return TransferBack(currency, True, f"{amount} is back in your wallet.", order)
+    if order.state == OrderState.FAILED:
+        why = order.last_status or order.last_error or "refused"
+        return TransferBack(currency, False, f"The provider refused to give back {amount} ({why}); "
+                                             "it is still there. Please try again.", order)
+    return TransferBack(currency, False, f"We asked for {amount} back but could not confirm it yet "
+                                         f"(transfer {order.transfer_id}); it reaches your wallet once the "
+                                         "provider's records confirm it.", order)

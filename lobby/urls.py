@@ -12,4 +12,5 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("preferences/", views.preferences, name="preferences"),
     path("play/<slug:code>/", views.launch, name="launch"),
+    path("play/<slug:code>/back/", views.money_back, name="money-back"),
 ]

@@ -14,10 +14,12 @@ from django.views.decorators.http import require_POST
 from wallet.models import Account, AccountKind, Player
 from wallet.money import quantize_for
 
-from .forms import PreferencesForm
+from .adapters import launchable, lobby_name, opens_game
+from .forms import DepositForm, PreferencesForm
 from .models import Device, Integration, LaunchMethod, WalletMode
 from .selectors import game_for_integration, games_for_integration
-from .services import LaunchError, launch_start
+from .services import DepositPending, LaunchError, launch_start, play_wallet, provider_balances
+from .services import money_back as transfer_back
 
 MOBILE_AGENT = re.compile(r"Mobi|Android|iPhone|iPad|iPod|Opera Mini|IEMobile", re.IGNORECASE)
 SESSION_PREFS = "lobby_prefs"
@@ -61,20 +63,30 @@ def _by_category(games) -> list[tuple[str, list]]:
     return sorted(groups, key=lambda group: min(g.sort_order for g in group[1]))
 
 
-def _sections(query: str, method_choice: str) -> list[dict]:
-    """Each enabled seamless integration with its catalogue grouped by category."""
+def _sections(query: str, method_choice: str, device: str, player: Player) -> list[dict]:
+    """Each enabled integration the lobby can launch, with its catalogue grouped by category;
+    a transfer-mode one also with what its provider holds for the player."""
     sections = []
-    integrations = Integration.objects.filter(enabled=True, mode=WalletMode.SEAMLESS).order_by("provider", "code")
+    integrations = Integration.objects.filter(enabled=True).order_by("mode", "provider", "code")
     for integration in integrations:
+        if not launchable(integration):
+            continue
         games = [g for g in games_for_integration(integration=integration) if not query or _matches(g, query)]
         method = method_choice or integration.launch_method
+        lobby = lobby_name(integration)
+        transfer = integration.mode == WalletMode.TRANSFER
         sections.append({
             "integration": integration,
+            "lobby_name": lobby,
+            # On a phone 1G's entry point takes no game: every card opens the provider's lobby.
+            "opens_lobby_only": bool(lobby) and not opens_game(integration, device),
             "method": method,
             "method_label": LaunchMethod(method).label.lower(),
             "new_tab": method == LaunchMethod.NEW_TAB,
             "categories": _by_category(games),
             "count": len(games),
+            "transfer": transfer,
+            "held": provider_balances(integration=integration, player=player) if transfer else [],
         })
     return sections
 
@@ -85,16 +97,17 @@ def catalogue(request):
     prefs = _prefs(request)
     query = request.GET.get("q", "").strip()[:100]
     wallets = _wallets(player) if player else []
+    device = _device(request, prefs)
     context = {
         "player": player,
         "wallets": wallets,
         "query": query,
         "prefs": prefs,
-        "device": _device(request, prefs),
+        "device": device,
         "play_currency": prefs["currency"] if prefs["currency"] in {w["currency"] for w in wallets} else
         (wallets[0]["currency"] if wallets else ""),
         "form": PreferencesForm(initial=prefs, auto_id="pref-%s"),
-        "sections": _sections(query, prefs["method"]) if player else [],
+        "sections": _sections(query, prefs["method"], device, player) if player else [],
     }
     return render(request, "lobby/catalogue.html", context)
 
@@ -113,7 +126,11 @@ def preferences(request):
 @login_required
 @require_POST
 def launch(request, code: str):
-    """Start a game; answer with a page that frames it, or send the player to it."""
+    """Start a game; answer with a page that frames it, or send the player to it.
+
+    A transfer-mode integration first asks how much to take in (the deposit page), and opens
+    only once that deposit is confirmed.
+    """
     player = _player(request)
     integration = get_object_or_404(Integration, code=code)
     if player is None:
@@ -125,15 +142,68 @@ def launch(request, code: str):
         messages.error(request, "This game is not in the catalogue.")
         return redirect("lobby:catalogue")
     prefs = _prefs(request)
+    options = {"integration": integration, "player": player, "game": game, "device": _device(request, prefs),
+               "method": request.POST.get("method") or prefs["method"] or None, "currency": prefs["currency"] or None}
     try:
-        result = launch_start(
-            integration=integration, player=player, game=game, device=_device(request, prefs),
-            method=request.POST.get("method") or prefs["method"] or None, currency=prefs["currency"] or None,
-        )
+        if integration.mode == WalletMode.TRANSFER:
+            return _transfer_launch(request, options)
+        result = launch_start(**options)
     except LaunchError as exc:
         messages.error(request, str(exc))
         return redirect("lobby:catalogue")
+    return _open(request, result, integration, player)
+
+
+def _open(request, result, integration: Integration, player: Player):
     if result.method == LaunchMethod.IFRAME:
-        return render(request, "lobby/play.html", {"result": result, "game": game, "integration": integration,
-                                                     "player": player, "wallets": _wallets(player)})
+        return render(request, "lobby/play.html", {
+            "result": result, "game": result.session.game, "integration": integration, "player": player,
+            "wallets": _wallets(player), "transfer": integration.mode == WalletMode.TRANSFER,
+            "held": provider_balances(integration=integration, player=player)
+            if integration.mode == WalletMode.TRANSFER else []})
     return redirect(result.url)
+
+
+def _transfer_launch(request, options: dict):
+    """The deposit page (no amount yet, or a wrong one), else deposit, then open the lobby."""
+    integration, player = options["integration"], options["player"]
+    wallet = play_wallet(player, options["currency"])
+    held = provider_balances(integration=integration, player=player)
+    has_money_there = any(row["currency"] == wallet.currency_id and row["balance"] > 0 for row in held)
+    form = DepositForm(request.POST if "amount" in request.POST else None, wallet=wallet, allow_zero=has_money_there,
+                       initial={"game": request.POST.get("game", ""), "method": request.POST.get("method", "")})
+    if not form.is_valid():
+        return render(request, "lobby/deposit.html", {
+            "form": form, "integration": integration, "player": player, "game": options["game"], "held": held,
+            "lobby_name": lobby_name(integration) or integration.get_provider_display(),
+            "wallet": {"currency": wallet.currency_id, "balance": quantize_for(wallet.balance, wallet.currency.digits)},
+            "has_money_there": has_money_there, "opens_lobby_only": not opens_game(integration, options["device"]),
+        })
+    try:
+        result = launch_start(**options, deposit=form.cleaned_data["amount"])
+    except DepositPending as exc:
+        messages.warning(request, str(exc))
+        return redirect("lobby:catalogue")
+    if result.deposit is not None:
+        amount = quantize_for(result.deposit.amount, wallet.currency.digits)
+        messages.success(request, f"{amount} {wallet.currency_id} taken into {integration.name or integration.code}.")
+    return _open(request, result, integration, player)
+
+
+@login_required
+@require_POST
+def money_back(request, code: str):
+    """"Back to my wallet": everything the transfer-mode provider holds for the player comes back."""
+    player = _player(request)
+    integration = get_object_or_404(Integration, code=code)
+    if player is None:
+        messages.error(request, "Your login has no player account; please contact support.")
+        return redirect("lobby:catalogue")
+    try:
+        results = transfer_back(integration=integration, player=player)
+    except LaunchError as exc:
+        messages.error(request, str(exc))
+        return redirect("lobby:catalogue")
+    for result in results:
+        (messages.success if result.ok else messages.error)(request, result.message)
+    return redirect("lobby:catalogue")

@@ -36,7 +36,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
-from lobby.models import Integration, LaunchSession, Provider
+from lobby.models import Integration, LaunchSession, Provider, WalletMode
 from providers.calllog import CallRecord, call_logged, client_ip
 from wallet.models import Account, AccountKind, Player
 
@@ -78,7 +78,20 @@ def lobby_balance(session: LaunchSession, player: Player) -> tuple[str, int] | N
     else the player's first wallet; None when the player has none."""
     wallets = Account.objects.filter(player=player, kind=AccountKind.WALLET)
     wallet = wallets.filter(currency=session.currency_id).first() or wallets.order_by("currency_id").first()
-    return None if wallet is None else (wallet.currency_id, wallet.balance)
+    if wallet is None:
+        return None
+    return wallet.currency_id, _balance_units(session.integration, player, wallet)
+
+
+def _balance_units(integration: Integration, player: Player, wallet: Account) -> int:
+    """Seamless: the player's wallet. Transfer mode: the balance in 1G's own wallet as last known
+    to us (spec 2.3); nothing known yet (no transfer) is 0."""
+    if integration.mode != WalletMode.TRANSFER:
+        return wallet.balance
+    from transfers.services import provider_balance_last_known  # transfers imports this package
+
+    known = provider_balance_last_known(integration=integration, player=player, currency=wallet.currency_id)
+    return known or 0
 
 
 def _usable(value: str | None) -> bool:

@@ -47,13 +47,14 @@ def test_catalogue_shows_balances_and_each_seamless_integration_by_category(play
     assert "Crash" in page
 
 
-def test_transfer_mode_and_disabled_integrations_are_not_listed(player_client, onegaming, oppi):
+def test_disabled_integrations_are_not_listed_and_transfer_mode_ones_ask_for_an_amount(player_client, onegaming, oppi):
     onegaming.mode = "transfer"
     onegaming.save()
     oppi.enabled = False
     oppi.save()
     page = player_client.get(reverse("lobby:catalogue")).content.decode()
-    assert "provider-og-test" not in page and "provider-oppi-test" not in page
+    assert "provider-oppi-test" not in page
+    assert 'id="transfer-og-test"' in page and "Back to my wallet" in page  # issue 9: deposit first, then play
 
 
 def test_search_filters_games(player_client, onegaming):

@@ -141,11 +141,14 @@ def test_ok_balance_has_the_currency_digits(client, onegaming, currency, amount,
 
 def test_launch_session_binds_a_uuid_to_player_integration_game_and_device(onegaming, rich_player):
     game = GameFactory(integration=onegaming, game_id="601", provider="onegaming")
-    result = launch_start(integration=onegaming, player=rich_player, game=game, device="mobile", method="redirect")
+    result = launch_start(integration=onegaming, player=rich_player, game=game, device="desktop", method="redirect")
     assert str(uuid.UUID(result.token)) == result.token
     session = LaunchSession.objects.get(token=result.token)
     assert (session.integration, session.player, session.game, session.device) == (
-        onegaming, rich_player, game, "mobile")
+        onegaming, rich_player, game, "desktop")
+    # 1G's mobile entry takes no game_code: a mobile launch binds no game (issue 13).
+    mobile = launch_start(integration=onegaming, player=rich_player, game=game, device="mobile", method="redirect")
+    assert (mobile.session.game, mobile.session.device) == (None, "mobile")
     assert dt.timedelta(minutes=14) < session.expires_at - session.created_at <= dt.timedelta(minutes=15)
 
 

@@ -38,6 +38,10 @@ class Command(BaseCommand):
         onegaming, _ = integration_upsert(provider="onegaming", code="onegaming-demo", name="1Gaming (sandbox)",
                                           agent_code="DEMO", secret="demo-1g-secret",
                                           api_base_url=f"{BASE}/onegaming")
+        # Transfer mode: the lobby moves money into the sandbox's 1G transfer wallet before opening it.
+        onegaming_transfer, _ = integration_upsert(
+            provider="onegaming", code="onegaming-transfer", name="1Gaming transfer wallet (sandbox)", mode="transfer",
+            agent_code="DEMOTR", secret="demo-1g-transfer-secret", api_base_url=f"{BASE}/onegaming")
         oppi, _ = integration_upsert(provider="oppi", code="oppi-demo", name="Oppi Games (sandbox)",
                                      api_key="demo-oppi-key", secret="demo-oppi-secret", api_base_url=f"{BASE}/oppi",
                                      launch_method="redirect")
@@ -71,7 +75,7 @@ class Command(BaseCommand):
         if created:
             admin.set_password(ADMIN[1])
             admin.save()
-        self.stdout.write(json.dumps({"integrations": [onegaming.code, oppi.code],
+        self.stdout.write(json.dumps({"integrations": [onegaming.code, onegaming_transfer.code, oppi.code],
                                       "players": [p[0] for p in PLAYERS]}))
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready. Admin: http://{'127.0.0.1:8000'}/admin/ as {ADMIN[0]} / {ADMIN[1]}; "
