@@ -91,6 +91,12 @@ CELERY_TASK_ALWAYS_EAGER = not CELERY_BROKER_URL
 CELERY_TASK_EAGER_PROPAGATES = True
 CELERY_TASK_ACKS_LATE = True
 CELERY_TIMEZONE = "UTC"
+# Report aggregates follow the ledger: a refresh every minute (idempotent, high-water mark).
+CELERY_BEAT_SCHEDULE = {
+    "reports-aggregates-refresh": {"task": "reports.aggregates_refresh", "schedule": 60.0},
+}
+# Without a worker (the embedded default), report pages and the dashboard refresh the aggregates.
+REPORTS_REFRESH_ON_VIEW = env.bool("REPORTS_REFRESH_ON_VIEW", default=not CELERY_BROKER_URL)
 
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},

@@ -8,6 +8,7 @@ from providers.observability import metrics
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
+    path("admin/reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),
     path("api/docs", SpectacularRedocView.as_view(url_name="api-schema"), name="api-docs"),

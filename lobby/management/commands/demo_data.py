@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 
 from lobby.integrations import game_upsert, integration_upsert
+from reports.demo_play import demo_rounds_play
 from wallet import services
 from wallet.money import to_units
 
@@ -27,7 +28,7 @@ ROLES = {
     "support": ["view_player", "view_wallet", "view_transfer", "view_gametransaction", "view_calllog", "view_systemaccount",
                 "view_integration", "view_game", "view_currency", "view_limitrefusal", "view_launchsession"],
     "finance": ["view_player", "view_wallet", "change_wallet", "view_systemaccount", "view_transfer", "view_gametransaction",
-                "view_calllog", "view_integration", "view_currency", "view_limitrefusal"],
+                "view_calllog", "view_integration", "view_currency", "view_limitrefusal", "view_reports"],
 }
 
 
@@ -68,8 +69,10 @@ class Command(BaseCommand):
         if created:
             admin.set_password(ADMIN[1])
             admin.save()
+        # A few days of rounds through the real gameplay services, so every report has numbers.
+        played = demo_rounds_play()
         self.stdout.write(json.dumps({"integrations": [onegaming.code, oppi.code],
-                                      "players": [p[0] for p in PLAYERS]}))
+                                      "players": [p[0] for p in PLAYERS], "rounds": played}))
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready. Admin: http://{'127.0.0.1:8000'}/admin/ as {ADMIN[0]} / {ADMIN[1]}; "
             f"player pages: http://127.0.0.1:8000/ as mikha / demo-pass-1 or ana / demo-pass-2."))

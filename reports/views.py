@@ -1,0 +1,321 @@
+"""Report pages for finance and admin staff: filters, charts, tables and a CSV of every table.
+
+Views stay thin: the numbers come from reports.selectors (aggregate tables); each page names
+its tables once, and the same rows feed the HTML and the CSV (`?export=<table>`).
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+from dataclasses import dataclass
+from decimal import Decimal
+
+from django.conf import settings
+from django.contrib import admin
+from django.contrib.admin.views.decorators import staff_member_required
+from django.contrib.auth.decorators import permission_required
+from django.core.paginator import Paginator
+from django.http import Http404, HttpResponse
+from django.shortcuts import render
+from django.urls import reverse
+
+from wallet.money import from_units, quantize_for
+
+from . import aggregation, selectors
+from .filters import ReportFilters, filters_from_request
+
+PERMISSION = "reports.view_reports"
+HTML_ROWS = 200  # rows per HTML page; the CSV has them all
+
+
+@dataclass(frozen=True)
+class Column:
+    name: str  # CSV header and row key
+    label: str
+    money: bool = False  # ledger units: shown with the row's currency digits, exported exact
+
+
+@dataclass
+class Table:
+    name: str
+    title: str
+    columns: list[Column]
+    rows: list[dict]
+    paged: bool = False
+    note: str = ""
+
+
+def money_text(units: int | None, digits: int) -> str:
+    """Ledger units in currency units with the currency's digits (floored), grouped by thousands."""
+    if units is None:
+        return ""
+    return f"{quantize_for(units, digits):,}"
+
+
+def _cell(column: Column, row: dict, digits: dict[str, int]):
+    value = row.get(column.name)
+    if column.money:
+        return money_text(value, digits.get(row.get("currency", ""), 2))
+    if value is None:
+        return "–"
+    return value
+
+
+def chart_amounts(units: list[int]) -> list[str]:
+    """Amounts for the charts as exact decimal text (the browser only draws them)."""
+    return [str(from_units(u)) for u in units]
+
+
+def _csv_cell(column: Column, row: dict):
+    value = row.get(column.name)
+    if column.money and value is not None:
+        return str(from_units(value))  # exact: five fractional digits, no rounding
+    if value is None:
+        return ""
+    if isinstance(value, (dt.date, Decimal)):
+        return str(value)
+    return value
+
+
+def csv_response(table: Table, filters: ReportFilters) -> HttpResponse:
+    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    filename = f"{table.name}_{filters.date_from.isoformat()}_{filters.date_to.isoformat()}.csv"
+    response["Content-Disposition"] = f'attachment; filename="{filename}"'
+    writer = csv.writer(response)
+    writer.writerow([c.name for c in table.columns])
+    for row in table.rows:
+        writer.writerow([_csv_safe(_csv_cell(c, row)) for c in table.columns])
+    return response
+
+
+def _csv_safe(value):
+    """No spreadsheet formulas from data (a game name starting with '=' stays text)."""
+    if isinstance(value, str) and value[:1] in ("=", "+", "@") and not _is_number(value):
+        return "'" + value
+    return value
+
+
+def _is_number(text: str) -> bool:
+    try:
+        Decimal(text)
+    except ArithmeticError:
+        return False
+    return True
+
+
+def _refresh_if_embedded() -> None:
+    """Under the embedded default (no worker), pages bring the aggregates up to date themselves."""
+    if getattr(settings, "REPORTS_REFRESH_ON_VIEW", False):
+        aggregation.refresh()
+
+
+# --- pages --------------------------------------------------------------------------------------
+
+
+def _names():
+    return selectors.integration_codes(), selectors.game_names()
+
+
+def _game_row(row: dict, integrations: dict, games: dict) -> dict:
+    return {
+        **row,
+        "integration": integrations.get(row["integration_id"], row["integration_id"]),
+        "game": row["game_code"],
+        "game_name": games.get((row["integration_id"], row["game_code"]), ""),
+        "currency": row["currency_id"],
+    }
+
+
+MONEY_COLUMNS = [Column("bets", "Bets", True), Column("wins", "Wins", True), Column("refunds", "Refunds", True),
+                 Column("reclaims", "Reclaims", True), Column("rewards", "Rewards", True),
+                 Column("ggr", "GGR", True)]
+
+
+def overview_tables(filters: ReportFilters) -> tuple[list[Table], dict]:
+    integrations, games = _names()
+    totals = [{**r, "currency": r["currency_id"]} for r in selectors.currency_totals(filters)]
+    daily = [_game_row(r, integrations, games) for r in selectors.daily_game_rows(filters)]
+    tables = [
+        Table("totals", "Totals per currency", [Column("currency", "Currency"), *MONEY_COLUMNS,
+                                                Column("hold", "Hold %"), Column("rounds", "Rounds"),
+                                                Column("players", "Active players")], totals),
+        Table("daily", "Per day × integration × game × currency",
+              [Column("day", "Day"), Column("integration", "Integration"), Column("game", "Game id"),
+               Column("game_name", "Game"), Column("currency", "Currency"), *MONEY_COLUMNS,
+               Column("rounds", "Rounds"), Column("players", "Active players")], daily, paged=True),
+    ]
+    series = {currency: {"days": s["days"], "bets": chart_amounts(s["bets"]), "ggr": chart_amounts(s["ggr"])}
+              for currency, s in selectors.daily_series(filters).items()}
+    return tables, {"series": series}
+
+
+def games_tables(filters: ReportFilters) -> tuple[list[Table], dict]:
+    integrations, games = _names()
+    rows = [_game_row(r, integrations, games) for r in selectors.top_games(filters)]
+    chart = {}
+    for row in rows:
+        entry = chart.setdefault(row["currency"], {"labels": [], "ggr": [], "bets": []})
+        if len(entry["labels"]) < 10:
+            entry["labels"].append(row["game_name"] or row["game"] or "(no game id)")
+            entry["ggr"].append(str(from_units(row["ggr"])))
+            entry["bets"].append(str(from_units(row["bets"])))
+    return [Table("top_games", "Top games by GGR", [
+        Column("currency", "Currency"), Column("integration", "Integration"), Column("game", "Game id"),
+        Column("game_name", "Game"), *MONEY_COLUMNS, Column("hold", "Hold %"), Column("rounds", "Rounds"),
+        Column("players", "Active players")], rows, paged=True)], {"games_chart": chart}
+
+
+def players_tables(filters: ReportFilters) -> tuple[list[Table], dict]:
+    rows = selectors.new_and_returning(filters)
+    chart = {"days": [r["day"].isoformat() for r in reversed(rows)], "new": [r["new"] for r in reversed(rows)],
+             "returning": [r["returning"] for r in reversed(rows)]}
+    note = ("A player is new on the UTC day of their first game transfer ever (any integration, game or "
+            "currency); returning on any later day. Active: at least one game transfer within the filters.")
+    return [Table("players", "New and returning players per day", [
+        Column("day", "Day"), Column("active", "Active"), Column("new", "New"), Column("returning", "Returning")],
+        rows, note=note)], {"players_chart": chart, "active_total": selectors.active_players(filters)}
+
+
+def callbacks_tables(filters: ReportFilters) -> tuple[list[Table], dict]:
+    integrations = selectors.integration_codes()
+    endpoints = [{"provider": s.provider, "endpoint": s.endpoint, "direction": s.direction, "calls": s.calls,
+                  "errors": s.errors, "error_rate": s.error_rate, "p50_ms": selectors.latency_label(s.p50),
+                  "p95_ms": selectors.latency_label(s.p95), "p99_ms": selectors.latency_label(s.p99)}
+                 for s in selectors.endpoint_stats(filters)]
+    days = selectors.calls_per_day(filters)
+    note = ("Error: a status other than the provider's success code (OK, RS_OK) or HTTP 5xx. Latency "
+            "percentiles are the upper bound of the duration bucket holding that call (nearest rank).")
+    if filters.integration_id:
+        note += f" Integration: {integrations.get(filters.integration_id)}."
+    return [
+        Table("endpoints", "Per provider endpoint", [
+            Column("provider", "Provider"), Column("endpoint", "Endpoint"), Column("direction", "Direction"),
+            Column("calls", "Calls"), Column("errors", "Errors"), Column("error_rate", "Error %"),
+            Column("p50_ms", "p50 ms"), Column("p95_ms", "p95 ms"), Column("p99_ms", "p99 ms")], endpoints, note=note),
+        Table("calls_daily", "Calls per day", [Column("day", "Day"), Column("calls", "Calls"),
+                                               Column("errors", "Errors"), Column("error_rate", "Error %")], days),
+    ], {"calls_chart": {"days": [r["day"].isoformat() for r in days], "calls": [r["calls"] for r in days],
+                        "errors": [r["errors"] for r in days]}}
+
+
+def negative_wallets_tables(filters: ReportFilters) -> tuple[list[Table], dict]:
+    rows = [{"player": w.player.external_id, "username": w.player.username, "wallet": w.pk,
+             "currency": w.currency_id, "balance": w.balance, "floor": w.floor,
+             "url": reverse("admin:wallet_wallet_change", args=[w.pk])}
+            for w in selectors.wallets_below_zero(filters)]
+    note = "Live balances (not limited by the date range): a rollback that took back a paid win left them below zero."
+    return [Table("wallets_below_zero", "Wallets below zero", [
+        Column("player", "Player id"), Column("username", "Username"), Column("currency", "Currency"),
+        Column("balance", "Balance", True), Column("floor", "Floor", True)], rows, paged=True, note=note)], {}
+
+
+def limit_refusals_tables(filters: ReportFilters) -> tuple[list[Table], dict]:
+    integrations = selectors.integration_codes()
+    summary = [{"currency": r["wallet__currency_id"], "limit_kind": r["limit_kind"], "refusals": r["refusals"],
+                "amount": r["amount"], "players": r["players"]} for r in selectors.limit_refusal_summary(filters)]
+    listing = [{"created_at": r.created_at.isoformat(timespec="seconds"), "player": r.wallet.player.external_id,
+                "currency": r.wallet.currency_id, "integration": integrations.get(r.integration_id),
+                "limit_kind": r.limit_kind, "limit": r.limit, "used_today": r.used_today, "amount": r.amount,
+                "external_id": r.external_id}
+               for r in selectors.limit_refusals(filters).select_related("wallet__player").order_by("-created_at")]
+    return [
+        Table("refusals_summary", "Refusals per currency and limit", [
+            Column("currency", "Currency"), Column("limit_kind", "Limit"), Column("refusals", "Refused bets"),
+            Column("amount", "Refused amount", True), Column("players", "Players")], summary),
+        Table("refusals", "Bets refused by a limit", [
+            Column("created_at", "When (UTC)"), Column("player", "Player id"), Column("currency", "Currency"),
+            Column("integration", "Integration"), Column("limit_kind", "Limit"), Column("limit", "Limit amount", True),
+            Column("used_today", "Used that day", True), Column("amount", "Bet", True),
+            Column("external_id", "Transaction id")], listing, paged=True),
+    ], {}
+
+
+def reconciliation_tables(filters: ReportFilters) -> tuple[list[Table], dict]:
+    model = selectors.reconciliation_model()
+    if model is None:
+        return [], {"reconciliation_missing": True}
+    fields = [f for f in model._meta.concrete_fields]
+    rows = list(model.objects.order_by("-pk").values(*[f.attname for f in fields])[:5000])
+    columns = [Column(f.attname, str(f.verbose_name)) for f in fields]
+    return [Table("reconciliation", "Reconciliation differences", columns, rows, paged=True)], {}
+
+
+@dataclass(frozen=True)
+class Report:
+    slug: str
+    title: str
+    build: object
+    template: str = "reports/report.html"
+
+
+REPORTS = [
+    Report("overview", "GGR overview", overview_tables),
+    Report("games", "Top games", games_tables),
+    Report("players", "New vs returning players", players_tables),
+    Report("callbacks", "Callbacks", callbacks_tables),
+    Report("wallets-below-zero", "Wallets below zero", negative_wallets_tables),
+    Report("limit-refusals", "Limit refusals", limit_refusals_tables),
+    Report("reconciliation", "Reconciliation", reconciliation_tables),
+]
+REPORTS_BY_SLUG = {r.slug: r for r in REPORTS}
+
+
+def _display(table: Table, rows: list[dict], digits: dict[str, int]) -> list[list[tuple]]:
+    """Each row as (text, right-aligned) cells."""
+    return [[(_cell(c, row, digits), c.money or c.name in NUMBER_COLUMNS) for c in table.columns] for row in rows]
+
+
+NUMBER_COLUMNS = {"rounds", "players", "active", "new", "returning", "calls", "errors", "error_rate", "hold",
+                  "refusals", "p50_ms", "p95_ms", "p99_ms"}
+
+
+@staff_member_required
+@permission_required(PERMISSION, raise_exception=True)
+def report_page(request, slug: str = "overview"):
+    report = REPORTS_BY_SLUG.get(slug)
+    if report is None:
+        raise Http404("no such report")
+    _refresh_if_embedded()
+    form, filters = filters_from_request(request)
+    tables, extra = report.build(filters)
+    export = request.GET.get("export")
+    if export:
+        table = next((t for t in tables if t.name == export), None)
+        if table is None:
+            raise Http404("no such table")
+        return csv_response(table, filters)
+    digits = selectors.currency_digits()
+    query = request.GET.copy()
+    query.pop("export", None)
+    query.pop("page", None)
+    shown = []
+    for table in tables:
+        page = None
+        rows = table.rows
+        if table.paged and len(rows) > HTML_ROWS:
+            page = Paginator(rows, HTML_ROWS).get_page(request.GET.get("page"))
+            rows = page.object_list
+        shown.append({"table": table, "rows": _display(table, rows, digits), "page": page,
+                      "csv_url": f"?{_with(query, export=table.name)}"})
+    context = {
+        **admin.site.each_context(request),
+        "title": report.title,
+        "report": report,
+        "reports": REPORTS,
+        "form": form,
+        "filters": filters,
+        "tables": shown,
+        "formula": selectors.GGR_FORMULA,
+        "query": query.urlencode(),
+        "digits": digits,
+        **extra,
+    }
+    return render(request, report.template, context)
+
+
+def _with(query, **params) -> str:
+    q = query.copy()
+    for key, value in params.items():
+        q[key] = value
+    return q.urlencode()
