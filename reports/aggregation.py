@@ -96,10 +96,11 @@ def _refresh_source(source: str, model, add, *, now: dt.datetime, batch_size: in
 
 def _skipped_ids(after: int, ids: list[int]) -> list[int]:
     """The ids between `after` and the batch's last id that the batch did not see, highest
-    first and at most MAX_PENDING_PER_BATCH (in-flight transactions hold the latest ids)."""
+    first and at most MAX_PENDING_PER_BATCH (in-flight transactions hold the latest ids). On the
+    first refresh (nothing counted yet) the ids below the first row are not waited for."""
     skipped: list[int] = []
     upper = ids[-1]
-    for lower in reversed([after, *ids[:-1]]):
+    for lower in reversed([after, *ids[:-1]] if after else ids[:-1]):
         gap = range(upper - 1, lower, -1)
         skipped.extend(gap[: MAX_PENDING_PER_BATCH - len(skipped)])
         if len(skipped) >= MAX_PENDING_PER_BATCH:
