@@ -3,7 +3,7 @@
 import pytest
 from django.urls import reverse
 
-from .conftest import clock, NOW  # noqa: I001
+from .conftest import NOW, clock
 
 
 def dashboard(client):
