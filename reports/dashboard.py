@@ -24,6 +24,7 @@ class Tile:
     header: list[str] = field(default_factory=list)
     note: str = ""
     alert: bool = False
+    wide: bool = False
 
 
 @dataclass(frozen=True)
@@ -78,7 +79,7 @@ def money_tiles(today: dt.date) -> list[Tile]:
         current = selectors.per_currency_sums(period.start, period.end)
         previous = selectors.per_currency_sums(period.previous_start, period.previous_end)
         query = f"?date_from={period.start.isoformat()}&date_to={period.end.isoformat()}"
-        tile = Tile(f"GGR {period.label.lower()}", url=reverse("reports:overview") + query,
+        tile = Tile(f"GGR {period.label.lower()}", url=reverse("reports:overview") + query, wide=True,
                     header=["", "GGR", "Bets", "Hold", f"GGR vs {period.previous_label}"])
         for currency in sorted(set(current) | set(previous)):
             now_row = current.get(currency) or {"ggr": 0, "bets": 0}

@@ -59,6 +59,8 @@ def _cell(column: Column, row: dict, digits: dict[str, int]):
         return money_text(value, digits.get(row.get("currency", ""), 2))
     if value is None:
         return "–"
+    if isinstance(value, dt.date):
+        return value.isoformat()
     return value
 
 
