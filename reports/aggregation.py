@@ -165,25 +165,52 @@ def _transfers_add(condition: Q) -> None:
                   rewards=_kind_sum(TransferKind.REWARD),
                   rounds=Count(Case(When(kind=TransferKind.BET, then=Value(1)), output_field=IntegerField())))
     )
-    _upsert_add(
-        DailyGameStat, keys=("day", "integration_id", "game_code", "currency_id"),
-        adds=("bets", "wins", "refunds", "reclaims", "rewards", "rounds"),
-        rows=[(_db_day(r["r_day"]), r["r_integration"], r["r_game"], r["currency_id"], r["bets"], r["wins"],
-               r["refunds"], r["reclaims"], r["rewards"], r["rounds"]) for r in stats],
-    )
     active = game_transfers.values_list("r_day", "r_integration", "r_game", "currency_id", "r_player").distinct()
     first_play: dict[int, dt.date] = {}
     activity = []
     for day, integration_id, game_code, currency_id, player_id in active.order_by():
-        activity.append(DailyPlayerActivity(day=day, integration_id=integration_id, game_code=game_code,
-                                            currency_id=currency_id, player_id=player_id))
+        activity.append((_db_day(day), integration_id, game_code, currency_id, player_id))
         first_play[player_id] = min(day, first_play.get(player_id, day))
-    DailyPlayerActivity.objects.bulk_create(activity, ignore_conflicts=True, batch_size=2000)
+    new_players: dict[tuple, int] = {}
+    for day, integration_id, game_code, currency_id in _activity_insert(activity):
+        key = (_as_date(day), integration_id, game_code, currency_id)
+        new_players[key] = new_players.get(key, 0) + 1
+    sums = {(r["r_day"], r["r_integration"], r["r_game"], r["currency_id"]):
+            [r["bets"], r["wins"], r["refunds"], r["reclaims"], r["rewards"], r["rounds"]] for r in stats}
+    _upsert_add(
+        DailyGameStat, keys=("day", "integration_id", "game_code", "currency_id"),
+        adds=("bets", "wins", "refunds", "reclaims", "rewards", "rounds", "players"),
+        rows=[(_db_day(key[0]), *key[1:], *sums.get(key, [0] * 6), new_players.get(key, 0))
+              for key in sums.keys() | new_players.keys()],
+    )
     earliest = "LEAST" if connection.vendor == "postgresql" else "MIN"
     table = PlayerFirstPlay._meta.db_table
     _upsert(PlayerFirstPlay, keys=("player_id",), values=("first_day",),
             rows=[(player_id, _db_day(day)) for player_id, day in first_play.items()],
             update=f"first_day = {earliest}({table}.first_day, excluded.first_day)")
+
+
+def _activity_insert(rows: list[tuple], chunk: int = 150) -> list[tuple]:
+    """Insert (day, integration, game, currency, player) rows not there yet; return the keys of
+    those inserted (a player counts once per key, however many batches see them)."""
+    qn = connection.ops.quote_name
+    columns = ("day", "integration_id", "game_code", "currency_id", "player_id")
+    inserted = []
+    with connection.cursor() as cursor:
+        for start in range(0, len(rows), chunk):
+            part = rows[start:start + chunk]
+            cursor.execute(
+                f"INSERT INTO {qn(DailyPlayerActivity._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+                f"VALUES {', '.join(['(%s, %s, %s, %s, %s)'] * len(part))} ON CONFLICT DO NOTHING "
+                f"RETURNING {', '.join(qn(c) for c in columns[:4])}",
+                [value for row in part for value in row],
+            )
+            inserted.extend(cursor.fetchall())
+    return inserted
+
+
+def _as_date(value) -> dt.date:
+    return value if isinstance(value, dt.date) else dt.date.fromisoformat(str(value)[:10])
 
 
 # --- provider calls -------------------------------------------------------------------------

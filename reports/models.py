@@ -26,6 +26,8 @@ class DailyGameStat(models.Model):
     reclaims = models.BigIntegerField(default=0)
     rewards = models.BigIntegerField(default=0)
     rounds = models.BigIntegerField(default=0)
+    # Distinct players with a game transfer on this key (exact per row; not additive over days).
+    players = models.BigIntegerField(default=0)
 
     class Meta:
         # The permission finance (and admin) staff need for every report page and the

@@ -75,14 +75,8 @@ def game_names() -> dict[tuple[int, str], str]:
 def daily_game_rows(filters: ReportFilters) -> list[dict]:
     """Day × integration × game × currency rows, newest day first, with GGR and active players."""
     keys = ("day", "integration_id", "game_code", "currency_id")
-    rows = list(DailyGameStat.objects.filter(_game_filter(filters)).values(*keys).order_by()
-                .annotate(**_money_sums()))
-    players = {tuple(r[k] for k in keys): r["players"] for r in
-               DailyPlayerActivity.objects.filter(_game_filter(filters)).values(*keys).order_by()
-               .annotate(players=Count("player_id"))}
-    for row in rows:
-        row["players"] = players.get(tuple(row[k] for k in keys), 0)
-        _with_ggr(row)
+    rows = [_with_ggr(r) for r in DailyGameStat.objects.filter(_game_filter(filters)).values(*keys, "players")
+            .order_by("-day", "currency_id", "integration_id", "game_code").annotate(**_money_sums())]
     rows.sort(key=lambda r: (-r["day"].toordinal(), r["currency_id"], -r["ggr"], r["integration_id"], r["game_code"]))
     return rows
 

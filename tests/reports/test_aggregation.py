@@ -1,8 +1,10 @@
 """The aggregates follow the ledger incrementally: every transfer counted exactly once."""
 
 import datetime as dt
+from collections import defaultdict
 
 import pytest
+from django.db import connection
 from django.db.models import Sum
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
@@ -28,6 +30,28 @@ def aggregated() -> dict:
     return result
 
 
+def players_per_key() -> dict:
+    """Oracle: distinct players per (day, integration, game, currency) straight from the ledger."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT integration_id, ticket, game_code FROM wallet_gametransaction WHERE action = 'bet'")
+        bet_games = {(i, t): g for i, t, g in cursor.fetchall()}
+        cursor.execute("SELECT t.created_at, g.integration_id, g.game_code, t.currency_id, g.player_id, g.ticket "
+                       "FROM wallet_transfer t JOIN wallet_gametransaction g ON g.id = t.game_transaction_id "
+                       "WHERE t.kind IN ('bet', 'win', 'refund', 'reclaim', 'reward')")
+        seen = defaultdict(set)
+        for created_at, integration_id, game, currency, player, ticket in cursor.fetchall():
+            game = game or bet_games.get((integration_id, ticket), "")
+            if isinstance(created_at, str):
+                created_at = dt.datetime.fromisoformat(created_at)
+            day = (created_at if created_at.tzinfo else created_at.replace(tzinfo=dt.UTC)).astimezone(dt.UTC).date()
+            seen[(day, integration_id, game, currency)].add(player)
+    return {key: len(players) for key, players in seen.items()}
+
+
+def aggregated_players() -> dict:
+    return {(r.day, r.integration_id, r.game_code, r.currency_id): r.players for r in DailyGameStat.objects.all()}
+
+
 def expected() -> dict:
     return {cur: {k: v.get(k, 0) for k in (*MONEY, "ggr")} for cur, v in ledger_sums().items()}
 
@@ -47,6 +71,7 @@ def test_transfers_after_a_refresh_are_picked_up_exactly_once(played, onegaming)
     assert aggregation.refresh(now=NOW).transfers == Transfer.objects.count() - before == 2
     assert aggregation.refresh(now=NOW).transfers == 0
     assert aggregated() == expected()
+    assert aggregated_players() == players_per_key()
     assert AggregateCursor.objects.get(source=aggregation.TRANSFERS).last_id == Transfer.objects.latest("pk").pk
 
 
@@ -140,5 +165,6 @@ def test_any_interleaving_of_rounds_and_refreshes_counts_each_transfer_once(oneg
             aggregation.refresh(now=NOW)
     aggregation.refresh(now=NOW)
     assert aggregated() == expected()
+    assert aggregated_players() == players_per_key()
     counted = DailyGameStat.objects.aggregate(n=Sum("rounds"))["n"]
     assert counted == Transfer.objects.filter(kind="bet").count()
