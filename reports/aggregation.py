@@ -39,7 +39,15 @@ from django.utils import timezone
 from providers.models import CallLog, StatusCode
 from wallet.models import GameAction, GameTransaction, Transfer, TransferKind
 
-from .models import AggregateCursor, DailyCallStat, DailyGameStat, DailyPlayerActivity, PendingSourceId, PlayerFirstPlay
+from .models import (
+    AggregateCursor,
+    DailyCallStat,
+    DailyGameStat,
+    DailyPlayerActivity,
+    DailyPlayerCurrency,
+    PendingSourceId,
+    PlayerFirstPlay,
+)
 
 TRANSFERS = "transfers"
 CALLS = "calls"
@@ -66,6 +74,27 @@ def refresh(*, now: dt.datetime | None = None, batch_size: int = BATCH_SIZE) -> 
         transfers=_refresh_source(TRANSFERS, Transfer, _transfers_add, now=now, batch_size=batch_size),
         calls=_refresh_source(CALLS, CallLog, _calls_add, now=now, batch_size=batch_size),
     )
+
+
+def is_behind() -> bool:
+    """Are there rows not counted yet (or skipped ids to look for)? One cheap query: page loads
+    ask this before refreshing, so a page costs nothing extra when the aggregates are current."""
+    qn = connection.ops.quote_name
+    cursor_table, pending_table = qn(AggregateCursor._meta.db_table), qn(PendingSourceId._meta.db_table)
+
+    def newest_above_mark(model, source: str) -> str:
+        return (f"(SELECT COALESCE(MAX(id), 0) FROM {qn(model._meta.db_table)}) > "
+                f"COALESCE((SELECT last_id FROM {cursor_table} WHERE source = '{source}'), 0)")
+
+    sql = (f"SELECT CASE WHEN {newest_above_mark(Transfer, TRANSFERS)} OR {newest_above_mark(CallLog, CALLS)} "
+           f"OR EXISTS (SELECT 1 FROM {pending_table}) THEN 1 ELSE 0 END")
+    with connection.cursor() as cursor:
+        cursor.execute(sql)
+        return bool(cursor.fetchone()[0])
+
+
+def refresh_if_behind(*, now: dt.datetime | None = None) -> RefreshResult | None:
+    return refresh(now=now) if is_behind() else None
 
 
 def cursor_position(source: str) -> int:
@@ -171,8 +200,12 @@ def _transfers_add(condition: Q) -> None:
     for day, integration_id, game_code, currency_id, player_id in active.order_by():
         activity.append((_db_day(day), integration_id, game_code, currency_id, player_id))
         first_play[player_id] = min(day, first_play.get(player_id, day))
+    _insert_new(DailyPlayerCurrency, ("day", "currency_id", "player_id"),
+                sorted({(day, currency_id, player_id) for day, _, _, currency_id, player_id in activity}))
     new_players: dict[tuple, int] = {}
-    for day, integration_id, game_code, currency_id in _activity_insert(activity):
+    for day, integration_id, game_code, currency_id in _insert_new(
+            DailyPlayerActivity, ("day", "integration_id", "game_code", "currency_id", "player_id"), activity,
+            returning=("day", "integration_id", "game_code", "currency_id")):
         key = (_as_date(day), integration_id, game_code, currency_id)
         new_players[key] = new_players.get(key, 0) + 1
     sums = {(r["r_day"], r["r_integration"], r["r_game"], r["currency_id"]):
@@ -190,22 +223,24 @@ def _transfers_add(condition: Q) -> None:
             update=f"first_day = {earliest}({table}.first_day, excluded.first_day)")
 
 
-def _activity_insert(rows: list[tuple], chunk: int = 150) -> list[tuple]:
-    """Insert (day, integration, game, currency, player) rows not there yet; return the keys of
-    those inserted (a player counts once per key, however many batches see them)."""
+def _insert_new(model, columns: tuple[str, ...], rows: list[tuple], *, returning: tuple[str, ...] = (),
+                chunk: int = 150) -> list[tuple]:
+    """Insert the rows not there yet (by the table's unique key); with `returning`, give those
+    columns of the rows inserted (so a player counts once per key, however many batches see them)."""
     qn = connection.ops.quote_name
-    columns = ("day", "integration_id", "game_code", "currency_id", "player_id")
+    placeholder = "(" + ", ".join(["%s"] * len(columns)) + ")"
+    tail = f" RETURNING {', '.join(qn(c) for c in returning)}" if returning else ""
     inserted = []
     with connection.cursor() as cursor:
         for start in range(0, len(rows), chunk):
             part = rows[start:start + chunk]
             cursor.execute(
-                f"INSERT INTO {qn(DailyPlayerActivity._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
-                f"VALUES {', '.join(['(%s, %s, %s, %s, %s)'] * len(part))} ON CONFLICT DO NOTHING "
-                f"RETURNING {', '.join(qn(c) for c in columns[:4])}",
+                f"INSERT INTO {qn(model._meta.db_table)} ({', '.join(qn(c) for c in columns)}) "
+                f"VALUES {', '.join([placeholder] * len(part))} ON CONFLICT DO NOTHING{tail}",
                 [value for row in part for value in row],
             )
-            inserted.extend(cursor.fetchall())
+            if returning:
+                inserted.extend(cursor.fetchall())
     return inserted
 
 

@@ -131,7 +131,7 @@ def dashboard(user, *, now: dt.datetime | None = None) -> dict:
     if not (user.is_active and user.is_staff):
         return {"tiles": []}
     if getattr(settings, "REPORTS_REFRESH_ON_VIEW", False):
-        aggregation.refresh()
+        aggregation.refresh_if_behind()
     today = (now or timezone.now()).astimezone(dt.UTC).date()
     finance = user.has_perm(PERMISSION)
     tiles = (money_tiles(today) if finance else []) + operations_tiles(user, today)

@@ -36,9 +36,17 @@ class ReportFilters:
 class FilterForm(forms.Form):
     date_from = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
     date_to = forms.DateField(required=False, widget=forms.DateInput(attrs={"type": "date"}))
-    integration = forms.ModelChoiceField(queryset=Integration.objects.all(), required=False, empty_label="All")
-    currency = forms.ModelChoiceField(queryset=Currency.objects.all(), required=False, empty_label="All")
+    integration = forms.TypedChoiceField(required=False, coerce=int, empty_value=None)
+    currency = forms.ChoiceField(required=False)
     game = forms.CharField(required=False, max_length=64, label="Game id")
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        # Plain choices from one small query each (a model choice field would iterate a cursor).
+        self.fields["integration"].choices = [("", "All"), *Integration.objects.order_by("code")
+                                              .values_list("pk", "code")]
+        self.fields["currency"].choices = [("", "All"), *((c, c) for c in Currency.objects.order_by("code")
+                                                          .values_list("code", flat=True))]
 
     def filters(self, *, today: dt.date | None = None) -> ReportFilters:
         """The chosen filters; anything invalid falls back to its default (never an error page)."""
@@ -49,11 +57,9 @@ class FilterForm(forms.Form):
         if date_from > date_to:
             date_from, date_to = date_to, date_from
         date_from = max(date_from, date_to - dt.timedelta(days=MAX_DAYS))
-        integration = data.get("integration")
-        currency = data.get("currency")
         return ReportFilters(
-            date_from=date_from, date_to=date_to, integration_id=integration.pk if integration else None,
-            currency=currency.code if currency else None, game_code=(data.get("game") or "").strip() or None,
+            date_from=date_from, date_to=date_to, integration_id=data.get("integration") or None,
+            currency=data.get("currency") or None, game_code=(data.get("game") or "").strip() or None,
         )
 
 

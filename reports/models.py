@@ -66,6 +66,21 @@ class DailyPlayerActivity(models.Model):
         return f"{self.day} player {self.player_id}"
 
 
+class DailyPlayerCurrency(models.Model):
+    """One row per player active on a day in a currency (any integration or game): the smaller
+    table the distinct-player counts read when no integration or game is chosen."""
+
+    day = models.DateField()
+    currency = models.ForeignKey("wallet.Currency", on_delete=models.PROTECT, related_name="+")
+    player = models.ForeignKey("wallet.Player", on_delete=models.PROTECT, related_name="+")
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["day", "currency", "player"], name="daily_player_currency_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} {self.currency_id} player {self.player_id}"
+
+
 class PlayerFirstPlay(models.Model):
     """The UTC day of a player's first game transfer: "new" on that day, "returning" after."""
 

@@ -15,7 +15,7 @@ from wallet.models import Account, AccountKind, Currency, LimitRefusal
 
 from .aggregation import LATENCY_OVERFLOW_MS
 from .filters import ReportFilters
-from .models import DailyCallStat, DailyGameStat, DailyPlayerActivity
+from .models import DailyCallStat, DailyGameStat, DailyPlayerActivity, DailyPlayerCurrency
 
 MONEY_FIELDS = ("bets", "wins", "refunds", "reclaims", "rewards")
 GGR_FORMULA = "GGR = bets − wins − rewards + reclaims − refunds"
@@ -34,6 +34,14 @@ def _game_filter(filters: ReportFilters, *, day_field: str = "day") -> Q:
     if filters.game_code:
         q &= Q(game_code=filters.game_code)
     return q
+
+
+def _player_days(filters: ReportFilters):
+    """Player-activity rows for the filter: the per-currency table unless an integration or a game
+    is chosen (it has a row per player and day, not per game)."""
+    if filters.integration_id or filters.game_code:
+        return DailyPlayerActivity.objects.filter(_game_filter(filters))
+    return DailyPlayerCurrency.objects.filter(_game_filter(filters))
 
 
 def _money_sums():
@@ -85,7 +93,7 @@ def currency_totals(filters: ReportFilters) -> list[dict]:
     """Per currency over the whole filter: money, rounds, GGR, hold % and distinct active players."""
     rows = {r["currency_id"]: _with_ggr(r) for r in DailyGameStat.objects.filter(_game_filter(filters))
             .values("currency_id").order_by().annotate(**_money_sums())}
-    for r in (DailyPlayerActivity.objects.filter(_game_filter(filters)).values("currency_id").order_by()
+    for r in (_player_days(filters).values("currency_id").order_by()
               .annotate(players=Count("player_id", distinct=True))):
         if r["currency_id"] in rows:
             rows[r["currency_id"]]["players"] = r["players"]
@@ -113,12 +121,7 @@ def top_games(filters: ReportFilters) -> list[dict]:
     """Games by GGR (then bets), per currency, over the filter."""
     rows = [_with_ggr(r) for r in DailyGameStat.objects.filter(_game_filter(filters))
             .values("integration_id", "game_code", "currency_id").order_by().annotate(**_money_sums())]
-    players = {(r["integration_id"], r["game_code"], r["currency_id"]): r["players"] for r in
-               DailyPlayerActivity.objects.filter(_game_filter(filters))
-               .values("integration_id", "game_code", "currency_id").order_by()
-               .annotate(players=Count("player_id", distinct=True))}
     for row in rows:
-        row["players"] = players.get((row["integration_id"], row["game_code"], row["currency_id"]), 0)
         row["hold"] = hold_percent(row["ggr"], row["bets"])
     rows.sort(key=lambda r: (r["currency_id"], -r["ggr"], -r["bets"], r["game_code"]))
     return rows
@@ -137,7 +140,7 @@ def hold_percent(ggr: int, bets: int):
 def new_and_returning(filters: ReportFilters) -> list[dict]:
     """Per day: players active within the filter, of whom new (first game ever that day) and returning."""
     rows = list(
-        DailyPlayerActivity.objects.filter(_game_filter(filters)).values("day").order_by("-day")
+        _player_days(filters).values("day").order_by("-day")
         .annotate(active=Count("player_id", distinct=True),
                   new=Count("player_id", distinct=True, filter=Q(player__report_first_play__first_day=F("day"))))
     )
@@ -147,7 +150,7 @@ def new_and_returning(filters: ReportFilters) -> list[dict]:
 
 
 def active_players(filters: ReportFilters) -> int:
-    return DailyPlayerActivity.objects.filter(_game_filter(filters)).values("player_id").distinct().count()
+    return _player_days(filters).values("player_id").distinct().count()
 
 
 # --- provider calls ---------------------------------------------------------------------------
