@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.apps import apps
+from django.db import connection
 from django.db.models import Count, F, Q, Sum
 
 from lobby.models import Game, Integration
@@ -93,10 +94,9 @@ def currency_totals(filters: ReportFilters) -> list[dict]:
     """Per currency over the whole filter: money, rounds, GGR, hold % and distinct active players."""
     rows = {r["currency_id"]: _with_ggr(r) for r in DailyGameStat.objects.filter(_game_filter(filters))
             .values("currency_id").order_by().annotate(**_money_sums())}
-    for r in (_player_days(filters).values("currency_id").order_by()
-              .annotate(players=Count("player_id", distinct=True))):
-        if r["currency_id"] in rows:
-            rows[r["currency_id"]]["players"] = r["players"]
+    for currency, players in distinct_players_by(_player_days(filters), "currency_id").items():
+        if currency in rows:
+            rows[currency]["players"] = players
     for row in rows.values():
         row.setdefault("players", 0)
         row["hold"] = hold_percent(row["ggr"], row["bets"])
@@ -137,20 +137,36 @@ def hold_percent(ggr: int, bets: int):
 # --- players ----------------------------------------------------------------------------------
 
 
+def distinct_players_by(rows, field: str | None) -> dict:
+    """Distinct players per value of `field` (or in all, under the key None) among `rows`, counted as
+    DISTINCT (field, player) then GROUP BY field: PostgreSQL hashes that, where COUNT(DISTINCT)
+    sorts; several times faster on the activity tables."""
+    columns = [field, "player_id"] if field else ["player_id"]
+    inner, params = rows.values(*columns).order_by().distinct().query.sql_with_params()
+    with connection.cursor() as cursor:
+        if field:
+            cursor.execute(f"SELECT s.{connection.ops.quote_name(field)}, COUNT(*) FROM ({inner}) s GROUP BY 1",
+                           params)
+            return {row[0]: row[1] for row in cursor.fetchall()}
+        cursor.execute(f"SELECT COUNT(*) FROM ({inner}) s", params)
+        return {None: cursor.fetchone()[0]}
+
+
 def new_and_returning(filters: ReportFilters) -> list[dict]:
     """Per day: players active within the filter, of whom new (first game ever that day) and returning."""
-    rows = list(
-        _player_days(filters).values("day").order_by("-day")
-        .annotate(active=Count("player_id", distinct=True),
-                  new=Count("player_id", distinct=True, filter=Q(player__report_first_play__first_day=F("day"))))
-    )
-    for row in rows:
-        row["returning"] = row["active"] - row["new"]
+    days = _player_days(filters)
+    active = distinct_players_by(days, "day")
+    new = distinct_players_by(days.filter(player__report_first_play__first_day=F("day")), "day")
+    rows = []
+    for day in sorted(active, reverse=True):
+        day_value = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+        rows.append({"day": day_value, "active": active[day], "new": new.get(day, 0),
+                     "returning": active[day] - new.get(day, 0)})
     return rows
 
 
 def active_players(filters: ReportFilters) -> int:
-    return _player_days(filters).values("player_id").distinct().count()
+    return distinct_players_by(_player_days(filters), None)[None]
 
 
 # --- provider calls ---------------------------------------------------------------------------

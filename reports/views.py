@@ -10,6 +10,7 @@ import csv
 import datetime as dt
 from dataclasses import dataclass
 from decimal import Decimal
+from functools import cached_property
 
 from django.conf import settings
 from django.contrib import admin
@@ -43,9 +44,13 @@ class Table:
     name: str
     title: str
     columns: list[Column]
-    rows: list[dict]
+    source: object  # the rows, or a function giving them (run only for the table shown or exported)
     paged: bool = False
     note: str = ""
+
+    @cached_property
+    def rows(self) -> list[dict]:
+        return self.source() if callable(self.source) else self.source
 
 
 def money_text(units: int | None, digits: int) -> str:
@@ -137,9 +142,17 @@ MONEY_COLUMNS = [Column("bets", "Bets", True), Column("wins", "Wins", True), Col
 
 
 def overview_tables(filters: ReportFilters) -> tuple[list[Table], dict]:
-    integrations, games = _names()
-    totals = [{**r, "currency": r["currency_id"]} for r in selectors.currency_totals(filters)]
-    daily = [_game_row(r, integrations, games) for r in selectors.daily_game_rows(filters)]
+    def totals():
+        return [{**r, "currency": r["currency_id"]} for r in selectors.currency_totals(filters)]
+
+    def daily():
+        integrations, games = _names()
+        return [_game_row(r, integrations, games) for r in selectors.daily_game_rows(filters)]
+
+    def series():
+        return {currency: {"days": s["days"], "bets": chart_amounts(s["bets"]), "ggr": chart_amounts(s["ggr"])}
+                for currency, s in selectors.daily_series(filters).items()}
+
     tables = [
         Table("totals", "Totals per currency", [Column("currency", "Currency"), *MONEY_COLUMNS,
                                                 Column("hold", "Hold %"), Column("rounds", "Rounds"),
@@ -149,8 +162,6 @@ def overview_tables(filters: ReportFilters) -> tuple[list[Table], dict]:
                Column("game_name", "Game"), Column("currency", "Currency"), *MONEY_COLUMNS,
                Column("rounds", "Rounds"), Column("players", "Active players")], daily, paged=True),
     ]
-    series = {currency: {"days": s["days"], "bets": chart_amounts(s["bets"]), "ggr": chart_amounts(s["ggr"])}
-              for currency, s in selectors.daily_series(filters).items()}
     return tables, {"series": series}
 
 
@@ -289,7 +300,7 @@ def report_page(request, slug: str = "overview"):
         raise Http404("no such report")
     _refresh_if_embedded()
     form, filters = filters_from_request(request)
-    tables, extra = report.build(filters)
+    tables, extra = report.build(filters)  # rows and chart data are computed on first use
     export = request.GET.get("export")
     if export:
         table = next((t for t in tables if t.name == export), None)
@@ -320,7 +331,7 @@ def report_page(request, slug: str = "overview"):
         "formula": selectors.GGR_FORMULA,
         "query": query.urlencode(),
         "digits": digits,
-        **extra,
+        **{name: value() if callable(value) else value for name, value in extra.items()},
     }
     return render(request, report.template, context)
 
