@@ -49,6 +49,7 @@ def test_bulkload_writes_a_ledger_that_passes_ledger_check_and_aggregates_to_the
     call_command("reports_bulkload", transfers=3000, days=5, players=15, stdout=io.StringIO())
     assert Transfer.objects.count() >= 3000
     assert ledger_violations() == []
+    assert Account.objects.filter(kind="wallet", balance__lt=0).count() == 15  # every player: a rolled-back cash-out
     assert aggregation.refresh().transfers == 0  # the command refreshed already
     for currency, expected in ledger_sums().items():
         got = DailyGameStat.objects.filter(currency_id=currency).aggregate(

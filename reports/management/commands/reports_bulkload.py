@@ -45,27 +45,68 @@ class Command(BaseCommand):
         parser.add_argument("--seed", type=int, default=10)
         parser.add_argument("--force", action="store_true", help="load even if transfers exist")
         parser.add_argument("--no-refresh", action="store_true", help="skip the aggregate refresh")
+        parser.add_argument("--overdrawn", type=int, default=25,
+                            help="wallets left below zero by a rollback after the load, through the services")
+        parser.add_argument("--overdrawn-only", action="store_true",
+                            help="only play the below-zero scenarios (on a database loaded before)")
 
     def handle(self, *args, **options):
         if connection.vendor != "postgresql":
             raise CommandError("reports_bulkload writes with COPY: point DATABASE_URL at PostgreSQL")
-        if Transfer.objects.exists() and not options["force"]:
-            raise CommandError("transfers exist already: use an empty database (or --force)")
         started = time.monotonic()
-        loader = Loader(transfers=options["transfers"], days=options["days"], seed=options["seed"],
-                        players=options["players"] or max(10, options["transfers"] // 200))
-        with transaction.atomic():
-            loader.prepare()
-            loader.load()
-        with connection.cursor() as cursor:
-            for model in (Player, Account, GameTransaction, Transfer, LimitRefusal, loader.calllog_model):
-                cursor.execute(f"ANALYZE {model._meta.db_table}")
+        if not options["overdrawn_only"]:
+            if Transfer.objects.exists() and not options["force"]:
+                raise CommandError("transfers exist already: use an empty database (or --force)")
+            loader = Loader(transfers=options["transfers"], days=options["days"], seed=options["seed"],
+                            players=options["players"] or max(10, options["transfers"] // 200))
+            with transaction.atomic():
+                loader.prepare()
+                loader.load()
+            with connection.cursor() as cursor:
+                for model in (Player, Account, GameTransaction, Transfer, LimitRefusal, loader.calllog_model):
+                    cursor.execute(f"ANALYZE {model._meta.db_table}")
+            self.stdout.write(f"loaded {loader.counts} in {time.monotonic() - started:.1f} s")
+        overdrawn = overdrawn_play(options["overdrawn"], seed=options["seed"])
+        self.stdout.write(f"{overdrawn} wallets left below zero through the gameplay services")
         loaded = time.monotonic()
-        self.stdout.write(f"loaded {loader.counts} in {loaded - started:.1f} s")
         if not options["no_refresh"]:
             result = aggregation.refresh()
             self.stdout.write(f"aggregated {result.transfers} transfers and {result.calls} calls "
                               f"in {time.monotonic() - loaded:.1f} s")
+
+
+def overdrawn_play(count: int, *, seed: int) -> int:
+    """Through the real services: a player wins big, cashes out everything, then the provider rolls
+    the round back (bet refunded, win reclaimed): the wallet ends below zero, as in production."""
+    from wallet import gameplay
+
+    integration = Integration.objects.filter(code="bulk-1g").first()
+    if integration is None or count <= 0:
+        return 0
+    rng = random.Random(seed)
+    wallets = list(Account.objects.filter(kind=AccountKind.WALLET, player__external_id__startswith="BULK",
+                                          balance__gte=0).select_related("player").order_by("pk")[:5000])
+    done = 0
+    for wallet in rng.sample(wallets, min(count, len(wallets))):
+        ticket = f"bulk-overdrawn-{wallet.pk}"
+        stake = to_units(CURRENCIES[wallet.currency_id][1][0]) if wallet.currency_id in CURRENCIES else 10**5
+
+        def call(suffix, wallet=wallet, ticket=ticket):
+            return gameplay.GameCall(integration_id=integration.pk, player=wallet.player, external_id=f"{ticket}-{suffix}",
+                                     fingerprint=gameplay.fingerprint(ticket=ticket, suffix=suffix),
+                                     currency=wallet.currency_id, game_code="301")
+
+        services.wallet_deposit(wallet=wallet, amount=stake, key=f"{ticket}-dep")
+        if not gameplay.bet_place(call("bet"), ticket=ticket, amount=stake).applied:
+            continue
+        gameplay.win_settle(call("win"), ticket=ticket, amount=stake * 20, single_settlement=True,
+                            refuse_rolled_back_id=False)
+        wallet.refresh_from_db()
+        if wallet.balance > 0:
+            services.wallet_withdraw(wallet=wallet, amount=wallet.balance, key=f"{ticket}-cashout")
+        if gameplay.ticket_rollback(call("rb"), ticket=ticket).applied:
+            done += 1
+    return done
 
 
 class Loader:
