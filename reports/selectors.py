@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
 from collections import defaultdict
 from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.apps import apps
+from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, Sum
 
@@ -16,8 +18,9 @@ from wallet.models import Account, AccountKind, Currency, LimitRefusal
 
 from .aggregation import LATENCY_OVERFLOW_MS
 from .filters import ReportFilters
-from .models import DailyCallStat, DailyGameStat, DailyPlayerActivity, DailyPlayerCurrency
+from .models import AggregateCursor, DailyCallStat, DailyGameStat, DailyPlayerActivity, DailyPlayerCurrency
 
+DISTINCT_CACHE_SECONDS = 600
 MONEY_FIELDS = ("bets", "wins", "refunds", "reclaims", "rewards")
 GGR_FORMULA = "GGR = bets − wins − rewards + reclaims − refunds"
 
@@ -81,13 +84,13 @@ def game_names() -> dict[tuple[int, str], str]:
 # --- game money -------------------------------------------------------------------------------
 
 
-def daily_game_rows(filters: ReportFilters) -> list[dict]:
-    """Day × integration × game × currency rows, newest day first, with GGR and active players."""
-    keys = ("day", "integration_id", "game_code", "currency_id")
-    rows = [_with_ggr(r) for r in DailyGameStat.objects.filter(_game_filter(filters)).values(*keys, "players")
-            .order_by("-day", "currency_id", "integration_id", "game_code").annotate(**_money_sums())]
-    rows.sort(key=lambda r: (-r["day"].toordinal(), r["currency_id"], -r["ggr"], r["integration_id"], r["game_code"]))
-    return rows
+def daily_game_rows(filters: ReportFilters):
+    """Day × integration × game × currency rows (a queryset of dicts, paged by the database): newest
+    day first, then currency and GGR, with active players."""
+    ggr = F("bets") - F("wins") - F("rewards") + F("reclaims") - F("refunds")
+    return (DailyGameStat.objects.filter(_game_filter(filters))
+            .values("day", "integration_id", "game_code", "currency_id", *MONEY_FIELDS, "rounds", "players")
+            .annotate(ggr=ggr).order_by("-day", "currency_id", "-ggr", "integration_id", "game_code"))
 
 
 def currency_totals(filters: ReportFilters) -> list[dict]:
@@ -143,13 +146,20 @@ def distinct_players_by(rows, field: str | None) -> dict:
     sorts; several times faster on the activity tables."""
     columns = [field, "player_id"] if field else ["player_id"]
     inner, params = rows.values(*columns).order_by().distinct().query.sql_with_params()
-    with connection.cursor() as cursor:
-        if field:
-            cursor.execute(f"SELECT s.{connection.ops.quote_name(field)}, COUNT(*) FROM ({inner}) s GROUP BY 1",
-                           params)
-            return {row[0]: row[1] for row in cursor.fetchall()}
-        cursor.execute(f"SELECT COUNT(*) FROM ({inner}) s", params)
-        return {None: cursor.fetchone()[0]}
+    if field:
+        sql = f"SELECT s.{connection.ops.quote_name(field)}, COUNT(*) FROM ({inner}) s GROUP BY 1"
+    else:
+        sql = f"SELECT NULL, COUNT(*) FROM ({inner}) s"
+    # The counts only change when the aggregates do: cache them under the high-water marks.
+    marks = list(AggregateCursor.objects.order_by("source").values_list("last_id", flat=True))
+    key = "reports:distinct:" + hashlib.sha256(repr((sql, [str(p) for p in params], marks)).encode()).hexdigest()
+    counts = cache.get(key)
+    if counts is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            counts = list(cursor.fetchall())
+        cache.set(key, counts, DISTINCT_CACHE_SECONDS)
+    return dict(counts)
 
 
 def new_and_returning(filters: ReportFilters) -> list[dict]:

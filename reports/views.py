@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import csv
 import datetime as dt
+import io
 from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
@@ -17,13 +18,14 @@ from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
 from django.core.paginator import Paginator
+from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
-from wallet.money import from_units, quantize_for
+from wallet.money import UNITS_PER_WHOLE, from_units, quantize_for
 
 from . import aggregation, selectors
 from .filters import ReportFilters, filters_from_request
@@ -44,13 +46,30 @@ class Table:
     name: str
     title: str
     columns: list[Column]
-    source: object  # the rows, or a function giving them (run only for the table shown or exported)
+    source: object  # the rows, a function giving them, or a queryset (paged in the database)
     paged: bool = False
     note: str = ""
+    transform: object = None  # applied to each row of a queryset source as it is shown or exported
 
     @cached_property
     def rows(self) -> list[dict]:
+        if isinstance(self.source, QuerySet):
+            return self.shape(self.source)
         return self.source() if callable(self.source) else self.source
+
+    def shape(self, rows) -> list[dict]:
+        return [self.transform(r) for r in rows] if self.transform else list(rows)
+
+    def page(self, number) -> tuple[list[dict], object]:
+        """The rows of one HTML page and the page (None when everything fits on one)."""
+        if isinstance(self.source, QuerySet) and self.paged:
+            page = Paginator(self.source, HTML_ROWS).get_page(number)
+            return self.shape(page.object_list), (page if page.paginator.num_pages > 1 else None)
+        rows = self.rows
+        if self.paged and len(rows) > HTML_ROWS:
+            page = Paginator(rows, HTML_ROWS).get_page(number)
+            return page.object_list, page
+        return rows, None
 
 
 def money_text(units: int | None, digits: int) -> str:
@@ -71,36 +90,46 @@ def _cell(column: Column, row: dict, digits: dict[str, int]):
     return value
 
 
+def units_text(units: int) -> str:
+    """Ledger units as exact decimal text with five fractional digits (integer arithmetic only)."""
+    whole, fraction = divmod(abs(units), UNITS_PER_WHOLE)
+    return f"{'-' if units < 0 else ''}{whole}.{fraction:05d}"
+
+
 def chart_amounts(units: list[int]) -> list[str]:
     """Amounts for the charts as exact decimal text (the browser only draws them)."""
     return [str(from_units(u)) for u in units]
 
 
-def _csv_cell(column: Column, row: dict):
-    value = row.get(column.name)
-    if column.money and value is not None:
-        return str(from_units(value))  # exact: five fractional digits, no rounding
+def _csv_value(value):
     if value is None:
         return ""
+    if isinstance(value, str):
+        return _csv_safe(value)
     if isinstance(value, (dt.date, Decimal)):
         return str(value)
     return value
 
 
 def csv_response(table: Table, filters: ReportFilters) -> HttpResponse:
-    response = HttpResponse(content_type="text/csv; charset=utf-8")
+    buffer = io.StringIO()
+    writer = csv.writer(buffer)
+    writer.writerow([c.name for c in table.columns])
+    money = {c.name for c in table.columns if c.money}
+    names = [c.name for c in table.columns]
+    for row in table.rows:
+        # Money exact with five decimals (integer arithmetic); other cells as text, formula-safe.
+        writer.writerow([(units_text(row[n]) if row.get(n) is not None else "") if n in money
+                         else _csv_value(row.get(n)) for n in names])
+    response = HttpResponse(buffer.getvalue(), content_type="text/csv; charset=utf-8")
     filename = f"{table.name}_{filters.date_from.isoformat()}_{filters.date_to.isoformat()}.csv"
     response["Content-Disposition"] = f'attachment; filename="{filename}"'
-    writer = csv.writer(response)
-    writer.writerow([c.name for c in table.columns])
-    for row in table.rows:
-        writer.writerow([_csv_safe(_csv_cell(c, row)) for c in table.columns])
     return response
 
 
 def _csv_safe(value):
     """No spreadsheet formulas from data (a game name starting with '=' stays text)."""
-    if isinstance(value, str) and value[:1] in ("=", "+", "@") and not _is_number(value):
+    if value[:1] in ("=", "+", "-", "@", "\t", "\r") and not _is_number(value):
         return "'" + value
     return value
 
@@ -145,9 +174,7 @@ def overview_tables(filters: ReportFilters) -> tuple[list[Table], dict]:
     def totals():
         return [{**r, "currency": r["currency_id"]} for r in selectors.currency_totals(filters)]
 
-    def daily():
-        integrations, games = _names()
-        return [_game_row(r, integrations, games) for r in selectors.daily_game_rows(filters)]
+    integrations, games = _names()
 
     def series():
         return {currency: {"days": s["days"], "bets": chart_amounts(s["bets"]), "ggr": chart_amounts(s["ggr"])}
@@ -160,7 +187,8 @@ def overview_tables(filters: ReportFilters) -> tuple[list[Table], dict]:
         Table("daily", "Per day × integration × game × currency",
               [Column("day", "Day"), Column("integration", "Integration"), Column("game", "Game id"),
                Column("game_name", "Game"), Column("currency", "Currency"), *MONEY_COLUMNS,
-               Column("rounds", "Rounds"), Column("players", "Active players")], daily, paged=True),
+               Column("rounds", "Rounds"), Column("players", "Active players")], selectors.daily_game_rows(filters),
+              paged=True, transform=lambda r: _game_row(r, integrations, games)),
     ]
     return tables, {"series": series}
 
@@ -313,11 +341,7 @@ def report_page(request, slug: str = "overview"):
     query.pop("page", None)
     shown = []
     for table in tables:
-        page = None
-        rows = table.rows
-        if table.paged and len(rows) > HTML_ROWS:
-            page = Paginator(rows, HTML_ROWS).get_page(request.GET.get("page"))
-            rows = page.object_list
+        rows, page = table.page(request.GET.get("page"))
         shown.append({"table": table, "rows": _display(table, rows, digits), "page": page,
                       "csv_url": f"?{_with(query, export=table.name)}"})
     context = {

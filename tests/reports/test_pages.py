@@ -172,3 +172,16 @@ def test_pages_read_the_aggregates_not_the_ledger(finance_client, django_assert_
     settings.REPORTS_REFRESH_ON_VIEW = False
     with django_assert_max_num_queries(20):
         assert page(finance_client, "overview").status_code == 200
+
+
+def test_csv_cells_never_start_a_spreadsheet_formula(finance_client, oppi):
+    from tests.factories import GameFactory
+
+    GameFactory(integration=oppi, game_id="evil", name='=HYPERLINK("http://x","y")')
+    carol = PlayerFactory(external_id="EVE")
+    with clock(NOW - 5 * DAY):
+        funded_wallet(carol, "USD", "10.00")
+    play(oppi, carol, "USD", "e1", stake=UNIT, win=3 * UNIT, game="evil", at=NOW - DAY)
+    rows = csv_rows(finance_client, "overview", "daily", game="evil")
+    assert rows[0]["game_name"] == '\'=HYPERLINK("http://x","y")'
+    assert rows[0]["ggr"] == "-2.00000"  # a negative number stays a number
