@@ -166,7 +166,8 @@ class Loader:
         while self.counts["transfers"] < self.target:
             day_start = start + dt.timedelta(days=day % self.days)
             span = min(86_400, int((now - day_start).total_seconds()) - 1)
-            if span <= 0:
+            self._playing(day % self.days, self.wallets)
+            if span <= 0 or not self.playing:
                 day += 1
                 continue
             rows = Rows()
@@ -191,11 +192,18 @@ class Loader:
             currency = self.rng.choices(codes, weights)[0]
             wallets.append({"id": self._id(Account), "player": player_id, "external_id": f"BULK{n:07d}",
                             "currency": currency, "balance": 0, "floor": 0, "created": start,
-                            "activity": self.rng.paretovariate(1.2)})
+                            "activity": self.rng.paretovariate(1.2),
+                            # A third of the players are there from the first day; the others sign
+                            # up over the period (the "new players" of the reports).
+                            "joined": 0 if self.rng.random() < 0.35 else self.rng.randrange(self.days)})
         self.counts["players"] = len(players)
         _copy(Player, ["id", "external_id", "username", "is_enabled", "user_id", "created_at"], players)
-        self.wallet_weights = [w["activity"] for w in wallets]
         return wallets
+
+    def _playing(self, day: int, wallets: list[dict]) -> None:
+        """The wallets of the players who have joined by `day`, and how much each plays."""
+        self.playing = [w for w in wallets if w["joined"] <= day]
+        self.playing_weights = [w["activity"] for w in self.playing]
 
     def _write_wallets(self) -> None:
         rows = [(w["id"], AccountKind.WALLET, w["currency"], w["player"], None, w["balance"], min(0, w["floor"]),
@@ -205,7 +213,7 @@ class Loader:
 
     def _round(self, rows: Rows, at: dt.datetime) -> None:
         rng = self.rng
-        wallet = rng.choices(self.wallets, self.wallet_weights)[0]
+        wallet = rng.choices(self.playing, self.playing_weights)[0]
         integration = rng.choice(self.integrations)
         currency = wallet["currency"]
         game = rng.choices(self.games[integration.pk], self.game_weights[integration.pk])[0]
