@@ -151,7 +151,11 @@ CELERY_BEAT_SCHEDULE = {
     "transfers-resolve-stuck": {"task": "transfers.resolve_stuck", "schedule": TRANSFER_RESOLVER_EVERY},
     "transfers-reconcile": {"task": "transfers.reconcile_all", "schedule": TRANSFER_RECONCILE_EVERY},
     "games-sync": {"task": "transfers.games_sync_all", "schedule": GAMES_SYNC_EVERY},
+    # Report aggregates follow the ledger: a refresh every minute (idempotent, high-water mark).
+    "reports-aggregates-refresh": {"task": "reports.aggregates_refresh", "schedule": 60.0},
 }
+# Without a worker (the embedded default), report pages and the dashboard refresh the aggregates.
+REPORTS_REFRESH_ON_VIEW = env.bool("REPORTS_REFRESH_ON_VIEW", default=not CELERY_BROKER_URL)
 
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out sign-in before the password is even checked.

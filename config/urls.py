@@ -10,6 +10,7 @@ urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
     path("admin/audit/log/", admin.site.admin_view(audit_log_view), name="audit-log"),
+    path("admin/reports/", include("reports.urls")),
     path("admin/", admin.site.urls),
     path("staff/", include("staffauth.urls")),  # two-factor enrolment for staff
     path("api/schema", SpectacularAPIView.as_view(), name="api-schema"),

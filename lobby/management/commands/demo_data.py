@@ -11,6 +11,7 @@ from django.contrib.auth.models import Group
 from django.core.management.base import BaseCommand
 
 from lobby.integrations import game_upsert, integration_upsert
+from reports.demo_play import demo_rounds_play
 from wallet import services
 from wallet.money import to_units
 
@@ -75,8 +76,10 @@ class Command(BaseCommand):
         if created:
             admin.set_password(ADMIN[1])
             admin.save()
+        # A few days of rounds through the real gameplay services, so every report has numbers.
+        played = demo_rounds_play()
         self.stdout.write(json.dumps({"integrations": [onegaming.code, onegaming_transfer.code, oppi.code],
-                                      "players": [p[0] for p in PLAYERS]}))
+                                      "players": [p[0] for p in PLAYERS], "rounds": played}))
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready. Admin: http://{'127.0.0.1:8000'}/admin/ as {ADMIN[0]} / {ADMIN[1]}; "
             f"support: support / {STAFF[0][1]}; finance: finance / {STAFF[1][1]}; "

@@ -1,0 +1,349 @@
+"""Read-only queries behind the report pages and the dashboard (amounts in ledger units)."""
+
+from __future__ import annotations
+
+import datetime as dt
+import hashlib
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import ROUND_HALF_EVEN, Decimal
+
+from django.apps import apps
+from django.core.cache import cache
+from django.db import connection
+from django.db.models import Count, F, Q, Sum
+
+from lobby.models import Game, Integration
+from wallet.models import Account, AccountKind, Currency, LimitRefusal
+
+from .aggregation import LATENCY_OVERFLOW_MS
+from .filters import ReportFilters
+from .models import AggregateCursor, DailyCallStat, DailyGameStat, DailyPlayerActivity, DailyPlayerCurrency
+
+DISTINCT_CACHE_SECONDS = 600
+MONEY_FIELDS = ("bets", "wins", "refunds", "reclaims", "rewards")
+GGR_FORMULA = "GGR = bets − wins − rewards + reclaims − refunds"
+
+
+def ggr_of(row: dict) -> int:
+    return row["bets"] - row["wins"] - row["rewards"] + row["reclaims"] - row["refunds"]
+
+
+def _game_filter(filters: ReportFilters, *, day_field: str = "day") -> Q:
+    q = Q(**{f"{day_field}__gte": filters.date_from, f"{day_field}__lte": filters.date_to})
+    if filters.integration_id:
+        q &= Q(integration_id=filters.integration_id)
+    if filters.currency:
+        q &= Q(currency_id=filters.currency)
+    if filters.game_code:
+        q &= Q(game_code=filters.game_code)
+    return q
+
+
+def _player_days(filters: ReportFilters):
+    """Player-activity rows for the filter: the per-currency table unless an integration or a game
+    is chosen (it has a row per player and day, not per game)."""
+    if filters.integration_id or filters.game_code:
+        return DailyPlayerActivity.objects.filter(_game_filter(filters))
+    return DailyPlayerCurrency.objects.filter(_game_filter(filters))
+
+
+def _money_sums():
+    return {name: Sum(name) for name in (*MONEY_FIELDS, "rounds")}
+
+
+def _with_ggr(row: dict) -> dict:
+    row["ggr"] = ggr_of(row)
+    return row
+
+
+# --- names for ids ----------------------------------------------------------------------------
+
+
+def currency_digits() -> dict[str, int]:
+    return dict(Currency.objects.values_list("code", "digits"))
+
+
+def integration_codes() -> dict[int, str]:
+    return dict(Integration.objects.values_list("pk", "code"))
+
+
+def game_names() -> dict[tuple[int, str], str]:
+    """(integration id, game id) → name; provider-wide catalogue rows stand for every integration
+    of their provider unless the integration has its own row."""
+    integrations = dict(Integration.objects.values_list("pk", "provider"))
+    provider_wide = {(g["provider"], g["game_id"]): g["name"]
+                     for g in Game.objects.filter(integration__isnull=True).values("provider", "game_id", "name")}
+    names = {(pk, game_id): name for (provider, game_id), name in provider_wide.items()
+             for pk, p in integrations.items() if p == provider}
+    names.update({(g["integration_id"], g["game_id"]): g["name"]
+                  for g in Game.objects.filter(integration__isnull=False).values("integration_id", "game_id", "name")})
+    return names
+
+
+# --- game money -------------------------------------------------------------------------------
+
+
+def daily_game_rows(filters: ReportFilters):
+    """Day × integration × game × currency rows (a queryset of dicts, paged by the database): newest
+    day first, then currency and GGR, with active players."""
+    ggr = F("bets") - F("wins") - F("rewards") + F("reclaims") - F("refunds")
+    return (DailyGameStat.objects.filter(_game_filter(filters))
+            .values("day", "integration_id", "game_code", "currency_id", *MONEY_FIELDS, "rounds", "players")
+            .annotate(ggr=ggr).order_by("-day", "currency_id", "-ggr", "integration_id", "game_code"))
+
+
+def currency_totals(filters: ReportFilters) -> list[dict]:
+    """Per currency over the whole filter: money, rounds, GGR, hold % and distinct active players."""
+    rows = {r["currency_id"]: _with_ggr(r) for r in DailyGameStat.objects.filter(_game_filter(filters))
+            .values("currency_id").order_by().annotate(**_money_sums())}
+    for currency, players in distinct_players_by(_player_days(filters), "currency_id").items():
+        if currency in rows:
+            rows[currency]["players"] = players
+    for row in rows.values():
+        row.setdefault("players", 0)
+        row["hold"] = hold_percent(row["ggr"], row["bets"])
+    return [rows[c] for c in sorted(rows)]
+
+
+def daily_series(filters: ReportFilters) -> dict[str, dict[str, list]]:
+    """Per currency: the days of the range with bets and GGR (ledger units), for the charts."""
+    by_day = {(r["currency_id"], r["day"]): _with_ggr(r) for r in DailyGameStat.objects.filter(_game_filter(filters))
+              .values("currency_id", "day").order_by().annotate(**_money_sums())}
+    days = [filters.date_from + dt.timedelta(days=i) for i in range((filters.date_to - filters.date_from).days + 1)]
+    series: dict[str, dict[str, list]] = {}
+    for currency in sorted({c for c, _ in by_day}):
+        rows = [by_day.get((currency, d)) for d in days]
+        series[currency] = {"days": [d.isoformat() for d in days],
+                            "bets": [r["bets"] if r else 0 for r in rows],
+                            "ggr": [r["ggr"] if r else 0 for r in rows]}
+    return series
+
+
+def top_games(filters: ReportFilters) -> list[dict]:
+    """Games by GGR (then bets), per currency, over the filter."""
+    rows = [_with_ggr(r) for r in DailyGameStat.objects.filter(_game_filter(filters))
+            .values("integration_id", "game_code", "currency_id").order_by().annotate(**_money_sums())]
+    for row in rows:
+        row["hold"] = hold_percent(row["ggr"], row["bets"])
+    rows.sort(key=lambda r: (r["currency_id"], -r["ggr"], -r["bets"], r["game_code"]))
+    return rows
+
+
+def hold_percent(ggr: int, bets: int):
+    """GGR ÷ bets as a percentage (one decimal), None without bets. Display only."""
+    if not bets:
+        return None
+    return (Decimal(ggr) * 100 / Decimal(bets)).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
+
+
+# --- players ----------------------------------------------------------------------------------
+
+
+def distinct_players_by(rows, field: str | None) -> dict:
+    """Distinct players per value of `field` (or in all, under the key None) among `rows`, counted as
+    DISTINCT (field, player) then GROUP BY field: PostgreSQL hashes that, where COUNT(DISTINCT)
+    sorts; several times faster on the activity tables."""
+    columns = [field, "player_id"] if field else ["player_id"]
+    inner, params = rows.values(*columns).order_by().distinct().query.sql_with_params()
+    if field:
+        sql = f"SELECT s.{connection.ops.quote_name(field)}, COUNT(*) FROM ({inner}) s GROUP BY 1"
+    else:
+        sql = f"SELECT NULL, COUNT(*) FROM ({inner}) s"
+    # The counts only change when the aggregates do: cache them under the high-water marks.
+    marks = list(AggregateCursor.objects.order_by("source").values_list("last_id", flat=True))
+    key = "reports:distinct:" + hashlib.sha256(repr((sql, [str(p) for p in params], marks)).encode()).hexdigest()
+    counts = cache.get(key)
+    if counts is None:
+        with connection.cursor() as cursor:
+            cursor.execute(sql, params)
+            counts = list(cursor.fetchall())
+        cache.set(key, counts, DISTINCT_CACHE_SECONDS)
+    return dict(counts)
+
+
+def new_and_returning(filters: ReportFilters) -> list[dict]:
+    """Per day: players active within the filter, of whom new (first game ever that day) and returning."""
+    days = _player_days(filters)
+    active = distinct_players_by(days, "day")
+    new = distinct_players_by(days.filter(player__report_first_play__first_day=F("day")), "day")
+    rows = []
+    for day in sorted(active, reverse=True):
+        day_value = day if isinstance(day, dt.date) else dt.date.fromisoformat(str(day)[:10])
+        rows.append({"day": day_value, "active": active[day], "new": new.get(day, 0),
+                     "returning": active[day] - new.get(day, 0)})
+    return rows
+
+
+def active_players(filters: ReportFilters) -> int:
+    return distinct_players_by(_player_days(filters), None)[None]
+
+
+# --- provider calls ---------------------------------------------------------------------------
+
+
+@dataclass
+class EndpointStats:
+    provider: str
+    endpoint: str
+    direction: str
+    calls: int = 0
+    errors: int = 0
+    buckets: dict[float, int] = field(default_factory=dict)
+
+    @property
+    def error_rate(self):
+        return percent(self.errors, self.calls)
+
+    def percentile(self, p: int) -> float | None:
+        """Upper bound (ms) of the latency bucket holding the p-th percentile call."""
+        if not self.calls:
+            return None
+        rank = -(-self.calls * p // 100)  # ceil: the nearest-rank definition
+        seen = 0
+        for bound in sorted(self.buckets):
+            seen += self.buckets[bound]
+            if seen >= rank:
+                return bound
+        return None
+
+    @property
+    def p50(self):
+        return self.percentile(50)
+
+    @property
+    def p95(self):
+        return self.percentile(95)
+
+    @property
+    def p99(self):
+        return self.percentile(99)
+
+
+def percent(part: int, whole: int):
+    return (Decimal(part) * 100 / Decimal(whole)).quantize(Decimal("0.01")) if whole else None
+
+
+def _call_filter(filters: ReportFilters) -> Q:
+    q = Q(day__gte=filters.date_from, day__lte=filters.date_to)
+    if filters.integration_id:
+        q &= Q(integration_id=filters.integration_id)
+    return q
+
+
+def endpoint_stats(filters: ReportFilters) -> list[EndpointStats]:
+    stats: dict[tuple, EndpointStats] = {}
+    for r in (DailyCallStat.objects.filter(_call_filter(filters))
+              .values("provider", "endpoint", "direction", "latency_bucket_ms").order_by()
+              .annotate(calls=Sum("calls"), errors=Sum("errors"))):
+        key = (r["provider"], r["endpoint"], r["direction"])
+        entry = stats.setdefault(key, EndpointStats(*key))
+        entry.calls += r["calls"]
+        entry.errors += r["errors"]
+        entry.buckets[r["latency_bucket_ms"]] = entry.buckets.get(r["latency_bucket_ms"], 0) + r["calls"]
+    return sorted(stats.values(), key=lambda s: (-s.calls, s.provider, s.endpoint))
+
+
+def calls_per_day(filters: ReportFilters) -> list[dict]:
+    rows = list(DailyCallStat.objects.filter(_call_filter(filters)).values("day").order_by("day")
+                .annotate(calls=Sum("calls"), errors=Sum("errors")))
+    for row in rows:
+        row["error_rate"] = percent(row["errors"], row["calls"])
+    return rows
+
+
+def call_totals(filters: ReportFilters) -> dict:
+    totals = DailyCallStat.objects.filter(_call_filter(filters)).aggregate(calls=Sum("calls"), errors=Sum("errors"))
+    calls, errors = totals["calls"] or 0, totals["errors"] or 0
+    return {"calls": calls, "errors": errors, "error_rate": percent(errors, calls)}
+
+
+def latency_label(bound: float | None) -> str:
+    if bound is None:
+        return "–"
+    if bound >= LATENCY_OVERFLOW_MS:
+        return "> 60000"
+    return f"≤ {bound:g}"
+
+
+# --- wallets, limits, liability ---------------------------------------------------------------
+
+
+def wallets_below_zero(filters: ReportFilters | None = None):
+    wallets = Account.objects.filter(kind=AccountKind.WALLET, balance__lt=0)
+    if filters and filters.currency:
+        wallets = wallets.filter(currency_id=filters.currency)
+    return wallets.select_related("player").order_by("balance", "pk")
+
+
+def liability_per_currency() -> list[dict]:
+    """What the operator owes players: the sum of wallet balances (negative ones included)."""
+    return list(Account.objects.filter(kind=AccountKind.WALLET).values("currency_id").order_by("currency_id")
+                .annotate(liability=Sum("balance"), wallets=Count("pk"),
+                          below_zero=Count("pk", filter=Q(balance__lt=0))))
+
+
+def limit_refusals(filters: ReportFilters):
+    refusals = LimitRefusal.objects.filter(created_at__gte=filters.start, created_at__lt=filters.end)
+    if filters.integration_id:
+        refusals = refusals.filter(integration_id=filters.integration_id)
+    if filters.currency:
+        refusals = refusals.filter(wallet__currency_id=filters.currency)
+    return refusals
+
+
+def limit_refusal_summary(filters: ReportFilters) -> list[dict]:
+    return list(limit_refusals(filters).values("wallet__currency_id", "limit_kind").order_by("wallet__currency_id",
+                                                                                               "limit_kind")
+                .annotate(refusals=Count("pk"), amount=Sum("amount"), players=Count("wallet__player_id",
+                                                                                     distinct=True)))
+
+
+# --- reconciliation (the transfers app may provide the model) ----------------------------------
+
+
+RECONCILIATION_MODELS = (("transfers", "ReconciliationDifference"), ("transfers", "ReconciliationMismatch"))
+
+
+def reconciliation_model():
+    """The transfer-mode reconciliation differences model, when the transfers app has one."""
+    for app_label, name in RECONCILIATION_MODELS:
+        try:
+            return apps.get_model(app_label, name)
+        except LookupError:
+            continue
+    return None
+
+
+def open_reconciliation_differences():
+    """The open differences queryset, or None when there is no such model yet."""
+    model = reconciliation_model()
+    if model is None:
+        return None
+    fields = {f.name for f in model._meta.get_fields()}
+    rows = model.objects.all()
+    if "resolved_at" in fields:
+        rows = rows.filter(resolved_at__isnull=True)
+    elif "resolved" in fields:
+        rows = rows.filter(resolved=False)
+    elif "status" in fields:
+        rows = rows.filter(status="open")
+    return rows
+
+
+def month_start(day: dt.date) -> dt.date:
+    return day.replace(day=1)
+
+
+def per_currency_sums(date_from: dt.date, date_to: dt.date) -> dict[str, dict]:
+    """Bets and GGR per currency between two days (inclusive), from the aggregates."""
+    return {r["currency_id"]: _with_ggr(r) for r in
+            DailyGameStat.objects.filter(day__gte=date_from, day__lte=date_to).values("currency_id").order_by()
+            .annotate(**_money_sums())}
+
+
+def grouped(rows, key):
+    out = defaultdict(list)
+    for row in rows:
+        out[row[key]].append(row)
+    return out
