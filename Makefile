@@ -24,7 +24,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 demo: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo_data
+	$(PY) manage.py demo_data --base-url http://$(HOST):$(PORT)
 
 bench: install  # needs PostgreSQL on 127.0.0.1 and pgbench; writes bench/results.md
 	$(PY) bench/seamless.py

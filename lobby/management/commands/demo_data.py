@@ -14,7 +14,9 @@ from lobby.integrations import game_upsert, integration_upsert
 from wallet import services
 from wallet.money import to_units
 
-BASE = "http://127.0.0.1:8000/sandbox"
+# The demo integrations call the sandbox on the server that runs them: `make run PORT=...`
+# passes --base-url http://127.0.0.1:$(PORT), and a rerun moves existing integrations there.
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 ADMIN = ("admin", "admin-demo-pass")
 PLAYERS = [
     # player id, username, login password, enabled, [(currency, opening deposit)]
@@ -34,12 +36,18 @@ STAFF = [
 class Command(BaseCommand):
     help = "Load demo integrations, games, players and logins (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--base-url", default=DEFAULT_BASE_URL,
+                            help="Where the server runs (default %(default)s); the sandbox is under /sandbox.")
+
     def handle(self, *args, **options):
+        base_url = options["base_url"].rstrip("/")
+        sandbox = f"{base_url}/sandbox"
         onegaming, _ = integration_upsert(provider="onegaming", code="onegaming-demo", name="1Gaming (sandbox)",
                                           agent_code="DEMO", secret="demo-1g-secret",
-                                          api_base_url=f"{BASE}/onegaming")
+                                          api_base_url=f"{sandbox}/onegaming")
         oppi, _ = integration_upsert(provider="oppi", code="oppi-demo", name="Oppi Games (sandbox)",
-                                     api_key="demo-oppi-key", secret="demo-oppi-secret", api_base_url=f"{BASE}/oppi",
+                                     api_key="demo-oppi-key", secret="demo-oppi-secret", api_base_url=f"{sandbox}/oppi",
                                      launch_method="redirect")
         for game_id, name, category in OPPI_GAMES:
             game_upsert(integration=oppi, game_id=game_id, name=name, category=category, brand="Oppi")
@@ -74,6 +82,6 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps({"integrations": [onegaming.code, oppi.code],
                                       "players": [p[0] for p in PLAYERS]}))
         self.stdout.write(self.style.SUCCESS(
-            f"Demo ready. Admin: http://{'127.0.0.1:8000'}/admin/ as {ADMIN[0]} / {ADMIN[1]}; "
+            f"Demo ready. Admin: {base_url}/admin/ as {ADMIN[0]} / {ADMIN[1]}; "
             f"support: support / {STAFF[0][1]}; finance: finance / {STAFF[1][1]}; "
-            f"player pages: http://127.0.0.1:8000/ as mikha / demo-pass-1 or ana / demo-pass-2."))
+            f"player pages: {base_url}/ as mikha / demo-pass-1 or ana / demo-pass-2."))
