@@ -14,9 +14,21 @@ from .models import CallLog, StatusCode
 
 @admin.register(StatusCode)
 class StatusCodeAdmin(AuditedAdmin):
+    """Reference data from the providers' documents (loaded by a migration): viewable, never edited
+    here, by anyone; a change of a provider's document is a migration."""
+
     list_display = ["provider", "code", "is_success", "description"]
     list_filter = ["provider", "is_success"]
     search_fields = ["code", "description"]
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class RecentFilter(admin.SimpleListFilter):
