@@ -7,6 +7,10 @@ from config.api_docs import redoc_bundle
 from providers.health import healthz
 from providers.observability import metrics
 
+# At 1280 px the app sidebar took a quarter of the width and pushed list columns out of sight;
+# staff move between lists from the index page and the breadcrumbs instead.
+admin.site.enable_nav_sidebar = False
+
 urlpatterns = [
     path("healthz", healthz, name="healthz"),
     path("metrics", metrics, name="metrics"),
