@@ -20,6 +20,7 @@ class StatusCodeAdmin(AuditedAdmin):
     list_display = ["provider", "code", "is_success", "description"]
     list_filter = ["provider", "is_success"]
     search_fields = ["code", "description"]
+    fields = list_display  # shown read-only (no change permission for anyone)
 
     def has_add_permission(self, request):
         return False
