@@ -26,8 +26,11 @@ def test_admin_list_shows_times_with_seconds_and_zone(client, admin_user):
 
     client.force_login(admin_user)
     moment = dt.datetime(2026, 11, 29, 10, 15, 2, tzinfo=dt.UTC)
+    player = PlayerFactory()
     with mock.patch("django.utils.timezone.now", return_value=moment):
-        funded_wallet(PlayerFactory(), "IDR", "10.00")
+        funded_wallet(player, "IDR", "10.00")
+    overview = client.get(reverse("admin:wallet_player_change", args=[player.pk])).content.decode()
+    assert "2026-11-29 10:15:02 UTC" in overview  # the one-screen player page's ledger rows
     page = client.get(reverse("admin:wallet_transfer_changelist")).content.decode()
     assert "2026-11-29 10:15:02 UTC" in page
     detail = client.get(reverse("admin:wallet_transfer_change", args=[Transfer.objects.first().pk])).content.decode()
@@ -158,3 +161,11 @@ def test_history_lists_only_the_players_own_rounds(client, rich_player, onegamin
     assert "-10.00 IDR" in page and "+10.00 IDR" in page and "Refund" in page and "Bet" in page
     assert "Joker Slot" in page  # the 1G catalogue's name for game 305
     assert "2026-11-29 10:00:00" in page
+
+
+def test_adjust_form_shows_the_balance_in_currency_units(client, admin_user, rich_player):
+    client.force_login(admin_user)
+    wallet = Account.objects.get(player=rich_player, currency="IDR", kind=AccountKind.WALLET)
+    page = client.post(reverse("admin:wallet_wallet_changelist"),
+                       {"action": "adjust_balance", "_selected_action": [wallet.pk]}).content.decode()
+    assert "1,500.00 IDR" in page and "ledger units" not in page and "150000000" not in page
