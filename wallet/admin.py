@@ -332,8 +332,8 @@ class TransferAdmin(QuickListMixin, admin.ModelAdmin):
     list_filter = ["kind", "currency", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=key", "=debit_account__player__external_id", "=credit_account__player__external_id",
                      "=game_transaction__external_id"]
-    list_select_related = ["currency", "debit_account__player", "debit_account__currency",
-                           "credit_account__player", "credit_account__currency", "game_transaction", "actor"]
+    list_select_related = ["currency", "debit_account__player", "debit_account__integration",
+                           "credit_account__player", "credit_account__integration", "actor"]
     ordering = ["-id"]
 
     @admin.display(description="amount", ordering="amount")
