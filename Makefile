@@ -24,7 +24,7 @@ $(STAMP): requirements.txt requirements-dev.txt
 
 demo: install
 	$(PY) manage.py migrate --noinput
-	$(PY) manage.py demo_data
+	$(PY) manage.py demo_data --base-url http://$(HOST):$(PORT)
 
 # With CELERY_BROKER_URL set (Redis): the Celery worker and celery-beat, each in its own terminal
 # or service. Without a broker, tasks run in-process and neither is needed.

@@ -224,6 +224,13 @@ SPECTACULAR_SETTINGS = {
     "REDOC_DIST": "SIDECAR",
     "SWAGGER_UI_DIST": "SIDECAR",
     "SWAGGER_UI_FAVICON_HREF": "SIDECAR",
+    # Fully offline: no validator badge fetched from validator.swagger.io, and ReDoc with
+    # system fonts (fonts from Google are left out by templates/api_docs/redoc.html).
+    "SWAGGER_UI_SETTINGS": {"deepLinking": True, "validatorUrl": None},
+    "REDOC_UI_SETTINGS": {"hideDownloadButton": False, "theme": {"typography": {
+        "fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif",
+        "headings": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
+        "code": {"fontFamily": "ui-monospace, SFMono-Regular, Menlo, monospace"}}}},
 }
 
 # The lobby's provider adapters (lobby/adapters.py): one dotted path per provider package.
@@ -272,7 +279,8 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "providers.observability.RequestIdLogFilter"}},
+    "filters": {"request_id": {"()": "providers.observability.RequestIdLogFilter"},
+                "refusal": {"()": "providers.observability.RefusalLogFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
         "json": {"()": "providers.observability.json_log_formatter"},
@@ -286,5 +294,17 @@ LOGGING = {
     },
     "root": {"handlers": ["console"], "level": env.str("LOG_LEVEL", default="INFO")},
     # django-axes logs every sign-in at INFO; lockouts (WARNING) are what ops need to see.
-    "loggers": {"axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")}},
+    "loggers": {
+        "axes": {"level": env.str("AXES_LOG_LEVEL", default="WARNING")},
+        # Django's default config gives "django" its own console handler (DEBUG) on top of ours:
+        # one handler (the root's) prints each line once.
+        "django": {"handlers": [], "propagate": True},
+        # A 403 is one warning line, without the PermissionDenied traceback.
+        "django.request": {"filters": ["refusal"]},
+        "django.security": {"filters": ["refusal"]},
+    },
 }
+
+# Admin (and every template) times: seconds and the time zone, e.g. "2026-11-29 10:15:02 UTC".
+# Django 5 always localizes, so the formats live in a format module (config/formats/en/).
+FORMAT_MODULE_PATH = ["config.formats"]

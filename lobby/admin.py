@@ -117,12 +117,16 @@ class IntegrationAdmin(AuditedAdmin):
 
 @admin.register(Game)
 class GameAdmin(AuditedAdmin):
-    list_display = ["game_id", "name", "provider", "integration", "category", "brand", "game_type", "product",
-                    "enabled"]
+    # At 1280 px the "enabled" switch must stay on screen: brand and type are on the detail page.
+    list_display = ["game_id", "name", "integration_or_provider", "category", "enabled"]
     list_filter = ["provider", "integration", "category", "brand", "enabled"]
     list_editable = ["enabled"]
     search_fields = ["game_id", "name", "brand"]
     list_select_related = ["integration"]
+
+    @admin.display(description="catalogue", ordering="integration__code")
+    def integration_or_provider(self, obj):
+        return obj.integration.code if obj.integration_id else f"{obj.get_provider_display()} (all)"
 
 
 @admin.register(LaunchSession)

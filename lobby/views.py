@@ -8,21 +8,29 @@ from itertools import groupby
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
+from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
-from django.views.decorators.http import require_POST
+from django.views.decorators.cache import never_cache
+from django.views.decorators.http import require_GET, require_POST
 
 from wallet.models import Account, AccountKind, Player
 from wallet.money import quantize_for
+from wallet.selectors import player_game_history
 
 from .adapters import launchable, lobby_name, opens_game
 from .forms import DepositForm, PreferencesForm
-from .models import Device, Integration, LaunchMethod, WalletMode
+from .models import Device, Game, Integration, LaunchMethod, WalletMode
 from .selectors import game_for_integration, games_for_integration
 from .services import DepositPending, LaunchError, launch_start, play_wallet, provider_balances
 from .services import money_back as transfer_back
 
 MOBILE_AGENT = re.compile(r"Mobi|Android|iPhone|iPad|iPod|Opera Mini|IEMobile", re.IGNORECASE)
 SESSION_PREFS = "lobby_prefs"
+# How the lobby tells a player where a game will open (the launch methods, in plain words).
+OPENS_IN = {LaunchMethod.IFRAME: "Plays on this page", LaunchMethod.REDIRECT: "Opens in this window",
+            LaunchMethod.NEW_TAB: "Opens in a new tab"}
+# How a player reads each kind of game movement (a rollback gives a bet's money back).
+ACTION_LABELS = {"bet": "Bet", "win": "Win", "reward": "Bonus", "rollback": "Refund"}
 
 
 class LoginView(auth_views.LoginView):
@@ -81,7 +89,7 @@ def _sections(query: str, method_choice: str, device: str, player: Player) -> li
             # On a phone 1G's entry point takes no game: every card opens the provider's lobby.
             "opens_lobby_only": bool(lobby) and not opens_game(integration, device),
             "method": method,
-            "method_label": LaunchMethod(method).label.lower(),
+            "opens_in": OPENS_IN[method],
             "new_tab": method == LaunchMethod.NEW_TAB,
             "categories": _by_category(games),
             "count": len(games),
@@ -207,3 +215,34 @@ def money_back(request, code: str):
     for result in results:
         (messages.success if result.ok else messages.error)(request, result.message)
     return redirect("lobby:catalogue")
+
+
+@login_required
+@require_GET
+@never_cache
+def balances(request):
+    """The signed-in player's balances, polled by the lobby and the game page while a game is open."""
+    player = _player(request)
+    if player is None:
+        return JsonResponse({"wallets": []}, status=403)
+    return JsonResponse({"wallets": [{"currency": w["currency"], "balance": str(w["balance"])}
+                                     for w in _wallets(player)]})
+
+
+def _game_names(rows) -> dict[tuple[str, str], str]:
+    """(provider, game id) -> catalogue name, for the games in a page of history."""
+    codes = {row.game_code for row in rows if row.game_code}
+    return {(g.provider, g.game_id): g.name for g in Game.objects.filter(game_id__in=codes)}
+
+
+@login_required
+def history(request):
+    """The player's own recent rounds: what each bet, win and refund moved, in the wallet's currency."""
+    player = _player(request)
+    if player is None:
+        return render(request, "lobby/history.html", {"player": None}, status=403)
+    rows = player_game_history(player)
+    names = _game_names(rows)
+    entries = [{"row": row, "game": names.get((row.integration.provider, row.game_code)) or row.game_code or "—",
+                "label": ACTION_LABELS.get(row.action, row.action)} for row in rows]
+    return render(request, "lobby/history.html", {"player": player, "entries": entries})

@@ -14,9 +14,22 @@ from .models import CallLog, StatusCode
 
 @admin.register(StatusCode)
 class StatusCodeAdmin(AuditedAdmin):
+    """Reference data from the providers' documents (loaded by a migration): viewable, never edited
+    here, by anyone; a change of a provider's document is a migration."""
+
     list_display = ["provider", "code", "is_success", "description"]
     list_filter = ["provider", "is_success"]
     search_fields = ["code", "description"]
+    fields = list_display  # shown read-only (no change permission for anyone)
+
+    def has_add_permission(self, request):
+        return False
+
+    def has_change_permission(self, request, obj=None):
+        return False
+
+    def has_delete_permission(self, request, obj=None):
+        return False
 
 
 class RecentFilter(admin.SimpleListFilter):
@@ -80,8 +93,9 @@ class EndpointFilter(admin.SimpleListFilter):
 
 @admin.register(CallLog)
 class CallLogAdmin(QuickListMixin, admin.ModelAdmin):
-    list_display = ["created_at", "integration_code", "direction_arrow", "endpoint", "status_badge", "http_status",
-                    "duration_ms", "player_external_id", "txn_id", "session_unknown"]
+    # At 1280 px: when, who, which call, its answer, how long, which player; the transaction id and
+    # bodies are on the detail page (and the id is searchable).
+    list_display = ["created_at", "integration_code", "call", "status_badge", "duration", "player_external_id"]
     list_filter = [RecentFilter, OutcomeFilter, "provider", "integration", "direction", EndpointFilter, StatusFilter,
                    "session_unknown", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=txn_id", "=player_external_id", "=request_id"]
@@ -92,13 +106,18 @@ class CallLogAdmin(QuickListMixin, admin.ModelAdmin):
     def integration_code(self, obj):
         return obj.integration.code if obj.integration else "—"
 
-    @admin.display(description="dir", ordering="direction")
-    def direction_arrow(self, obj):
-        return "in" if obj.direction == "in" else "out"
+    @admin.display(description="call", ordering="endpoint")
+    def call(self, obj):
+        return f"{'in' if obj.direction == 'in' else 'out'} · {obj.endpoint}"
+
+    @admin.display(description="ms", ordering="duration_ms")
+    def duration(self, obj):
+        return obj.duration_ms
 
     @admin.display(description="status", ordering="status_code")
     def status_badge(self, obj):
         ok = obj.status_code in ("OK", "RS_OK")
         colour = "#1a7f37" if ok else "#b42318"
-        return format_html('<span style="color:#fff;background:{};padding:1px 6px;border-radius:8px">{}</span>',
-                           colour, obj.status_code)
+        # inline-block + nowrap: a long code (RS_ERROR_INVALID_SIGNATURE) stays inside its badge.
+        return format_html('<span style="display:inline-block;white-space:nowrap;color:#fff;background:{};'
+                           'padding:1px 8px;border-radius:8px;line-height:1.5">{}</span>', colour, obj.status_code)

@@ -117,6 +117,23 @@ class RequestIdLogFilter(logging.Filter):
         return True
 
 
+class RefusalLogFilter(logging.Filter):
+    """A refused permission (403) is an expected answer, not a fault: one warning line, no traceback.
+
+    Django logs a PermissionDenied with the exception attached, so every 403 printed a whole
+    traceback (twice, with Django's own console handler on top of ours). Attached to the
+    django.request and django.security loggers, where those records are made."""
+
+    def filter(self, record: logging.LogRecord) -> bool:
+        if getattr(record, "status_code", None) == 403 or record.name.startswith("django.security"):
+            record.exc_info = None
+            record.exc_text = None
+            record.stack_info = None
+            if record.levelno > logging.WARNING:
+                record.levelno, record.levelname = logging.WARNING, "WARNING"
+        return True
+
+
 def json_log_formatter() -> logging.Formatter:
     """A structlog formatter that renders every stdlib log record as one JSON line:
     timestamp (UTC, ISO 8601), level, logger, event (the message), request_id, and the

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import uuid
+from decimal import ROUND_FLOOR, Decimal
 
 from django import forms
 from django.contrib import admin, messages
@@ -23,6 +24,7 @@ from .models import (
     AdjustmentStatus,
     Currency,
     GameAction,
+    GameOutcome,
     GameTransaction,
     LimitRefusal,
     Player,
@@ -35,10 +37,17 @@ from .money import AmountError, quantize_for, to_units, typed_to_units
 
 
 def money(units: int | None, currency: Currency | None) -> str:
+    """Ledger units as staff read them: currency units with the currency's digits and its code."""
     if units is None:
         return "—"
     digits = currency.digits if currency else 2
-    return f"{quantize_for(units, digits):,}"
+    return f"{quantize_for(units, digits):,} {currency.code if currency else ''}".strip()
+
+
+def money_html(units: int | None, currency: Currency | None):
+    """An amount in a list column: right-aligned figures that never break across lines."""
+    return format_html('<span style="white-space:nowrap;font-variant-numeric:tabular-nums">{}</span>',
+                       money(units, currency))
 
 
 @admin.register(Currency)
@@ -55,8 +64,8 @@ class StatusReasonForm(forms.Form):
 class WalletInline(admin.TabularInline):
     model = Account
     fk_name = "player"
-    fields = ["currency", "balance_display", "daily_bet_limit", "daily_loss_limit"]
-    readonly_fields = ["currency", "balance_display", "daily_bet_limit", "daily_loss_limit"]
+    fields = ["currency", "balance_display", "daily_bet_limit_display", "daily_loss_limit_display"]
+    readonly_fields = fields
     extra = 0
     can_delete = False
     show_change_link = True
@@ -67,6 +76,14 @@ class WalletInline(admin.TabularInline):
     @admin.display(description="balance")
     def balance_display(self, obj):
         return money(obj.balance, obj.currency)
+
+    @admin.display(description="daily bet limit")
+    def daily_bet_limit_display(self, obj):
+        return money(obj.daily_bet_limit, obj.currency)
+
+    @admin.display(description="daily loss limit")
+    def daily_loss_limit_display(self, obj):
+        return money(obj.daily_loss_limit, obj.currency)
 
 
 class StatusChangeInline(admin.TabularInline):
@@ -151,7 +168,7 @@ class PlayerAdmin(AuditedAdmin):
     @admin.display(description="wallets")
     def balances(self, obj):
         wallets = [a for a in obj.accounts.all() if a.kind == AccountKind.WALLET]
-        return ", ".join(f"{money(a.balance, a.currency)} {a.currency_id}" for a in wallets) or "—"
+        return ", ".join(money(a.balance, a.currency) for a in wallets) or "—"
 
     def _change_state(self, request, queryset, *, enabled: bool):
         verb = "Enable" if enabled else "Disable"
@@ -226,11 +243,13 @@ class DecisionForm(forms.Form):
 
 
 class WalletLimitForm(forms.ModelForm):
-    """Limits are entered in currency units and stored in ledger units."""
+    """Limits are entered in currency units, with no more decimals than the wallet's currency has
+    (an IDR limit of 10.12345 is refused, not rounded), and stored in ledger units."""
 
-    daily_bet_limit = forms.DecimalField(required=False, min_value=0, decimal_places=5, max_digits=20,
+    # decimal_places is checked against the wallet's currency in _clean_units, with a clear message.
+    daily_bet_limit = forms.DecimalField(required=False, min_value=0, max_digits=20,
                                          help_text="Most a player may bet per UTC day. Empty: no limit.")
-    daily_loss_limit = forms.DecimalField(required=False, min_value=0, decimal_places=5, max_digits=20,
+    daily_loss_limit = forms.DecimalField(required=False, min_value=0, max_digits=20,
                                           help_text="Most a player may lose per UTC day. Empty: no limit.")
 
     class Meta:
@@ -239,17 +258,28 @@ class WalletLimitForm(forms.ModelForm):
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
+        currency = self.instance.currency if self.instance.currency_id else None
+        self.digits = currency.digits if currency else 5
+        code = currency.code if currency else ""
         for name in ("daily_bet_limit", "daily_loss_limit"):
+            field = self.fields[name]
+            field.widget.attrs["step"] = str(Decimal(1).scaleb(-self.digits)) if self.digits else "1"
+            field.help_text = f"In {code}, up to {self.digits} decimals. {field.help_text}".replace("  ", " ")
             units = getattr(self.instance, name)
             if units is not None:
-                self.initial[name] = quantize_for(units, 5)
+                self.initial[name] = quantize_for(units, self.digits)
 
     def _clean_units(self, name):
         value = self.cleaned_data.get(name)
         if value is None:
             return None
+        code = self.instance.currency_id or ""
+        if value != value.quantize(Decimal(1).scaleb(-self.digits), rounding=ROUND_FLOOR):
+            raise forms.ValidationError(
+                f"{code} amounts have at most {self.digits} decimal{'s' if self.digits != 1 else ''}: "
+                f"{value} has more. Enter e.g. {value.quantize(Decimal(1).scaleb(-self.digits), rounding=ROUND_FLOOR)}.")
         try:
-            return to_units(value)
+            return to_units(value, digits=self.digits)
         except AmountError as exc:
             raise forms.ValidationError(str(exc)) from exc
 
@@ -265,7 +295,7 @@ class WalletAdmin(AuditedAdmin):
     """Player wallets. Balances change only through the ledger (adjustment action)."""
 
     form = WalletLimitForm
-    list_display = ["__str__", "player_link", "currency", "balance_display", "daily_bet_limit_display",
+    list_display = ["__str__", "player_link", "balance_display", "daily_bet_limit_display",
                     "daily_loss_limit_display"]
     list_filter = [BelowZeroFilter, "currency"]
     search_fields = ["=player__external_id", "player__username"]
@@ -287,8 +317,9 @@ class WalletAdmin(AuditedAdmin):
 
     @admin.display(description="balance", ordering="balance")
     def balance_display(self, obj):
-        text = money(obj.balance, obj.currency)
-        return format_html('<b style="color:#b00">{}</b>', text) if obj.balance < 0 else text
+        if obj.balance < 0:
+            return format_html('<b style="color:#b00;white-space:nowrap">{}</b>', money(obj.balance, obj.currency))
+        return money_html(obj.balance, obj.currency)
 
     @admin.display(description="daily bet limit")
     def daily_bet_limit_display(self, obj):
@@ -315,7 +346,7 @@ class WalletAdmin(AuditedAdmin):
                 return None
             if submitted.created:  # Django's "Recent actions" and the wallet's own log
                 verb = "Adjusted" if submitted.applied else "Requested an adjustment of"
-                self.log_change(request, wallet, f"{verb} {money(data['amount'], wallet.currency)} {wallet.currency_id}: "
+                self.log_change(request, wallet, f"{verb} {money(data['amount'], wallet.currency)}: "
                                                 f"{data['reason']}")
             self._adjustment_told(request, wallet, submitted)
             return None
@@ -344,18 +375,38 @@ class WalletAdmin(AuditedAdmin):
 
 @admin.register(Transfer)
 class TransferAdmin(QuickListMixin, admin.ModelAdmin):
-    list_display = ["id", "created_at", "kind", "amount_display", "currency", "debit_account", "credit_account",
-                    "game_transaction", "actor", "memo"]
+    # At 1280 px: when, what, how much, between which accounts, and the memo; the rest on the detail page.
+    list_display = ["id", "created_at", "kind", "amount_display", "accounts", "memo_short"]
+    fields = ["id", "key", "created_at", "kind", "amount_display", "debit_account", "credit_account",
+              "game_transaction", "actor", "memo"]
+    readonly_fields = fields
     list_filter = ["kind", "currency", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=key", "=debit_account__player__external_id", "=credit_account__player__external_id",
                      "=game_transaction__external_id"]
-    list_select_related = ["currency", "debit_account__player", "debit_account__currency",
-                           "credit_account__player", "credit_account__currency", "game_transaction", "actor"]
+    list_select_related = ["currency", "debit_account__player", "debit_account__integration",
+                           "credit_account__player", "credit_account__integration", "actor"]
     ordering = ["-id"]
 
-    @admin.display(description="amount")
+    @admin.display(description="amount", ordering="amount")
     def amount_display(self, obj):
-        return money(obj.amount, obj.currency)
+        return money_html(obj.amount, obj.currency)
+
+    @admin.display(description="from → to")
+    def accounts(self, obj):
+        return format_html('<span style="white-space:nowrap">{}</span> → <span style="white-space:nowrap">{}</span>',
+                           _account_label(obj.debit_account), _account_label(obj.credit_account))
+
+    @admin.display(description="memo / by")
+    def memo_short(self, obj):
+        memo = obj.memo if len(obj.memo) <= 40 else obj.memo[:39] + "…"
+        by = f" ({obj.actor})" if obj.actor_id else ""
+        return f"{memo}{by}" or "—"
+
+
+def _account_label(account: Account) -> str:
+    """A short name for a ledger account in a list: the player id or the integration, and the kind."""
+    owner = account.player.external_id if account.player_id else (account.integration.code if account.integration_id else "")
+    return f"{owner} {account.get_kind_display().lower()}".strip()
 
 
 class VoidedRoundFilter(admin.SimpleListFilter):
@@ -377,16 +428,35 @@ class VoidedRoundFilter(admin.SimpleListFilter):
 
 @admin.register(GameTransaction)
 class GameTransactionAdmin(QuickListMixin, admin.ModelAdmin):
-    list_display = ["id", "created_at", "integration", "action", "outcome", "external_id", "player", "amount_display",
-                    "currency", "ticket", "reference", "voided_round", "game_code"]
+    list_display = ["id", "created_at", "integration_code", "what", "player_id_display", "amount_display",
+                    "external_id"]
+    fields = ["id", "created_at", "integration", "action", "outcome", "external_id", "player", "amount_display",
+              "ticket", "reference", "round_id", "game_code", "session_token", "fingerprint", "voided_round"]
+    readonly_fields = fields
     list_filter = ["action", "outcome", VoidedRoundFilter, "integration", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=external_id", "=ticket", "=reference", "=player__external_id"]
     list_select_related = ["integration", "player", "currency"]
     ordering = ["-id"]
 
-    @admin.display(description="amount")
+    @admin.display(description="amount", ordering="amount")
     def amount_display(self, obj):
-        return money(obj.amount, obj.currency)
+        return money_html(obj.amount, obj.currency)
+
+    @admin.display(description="integration", ordering="integration__code")
+    def integration_code(self, obj):
+        return obj.integration.code
+
+    @admin.display(description="action", ordering="action")
+    def what(self, obj):
+        if obj.payouts_taken_back:  # a rollback that voided its round (Oppi) or took back a paid result (1G)
+            return f"{obj.get_action_display()} (voided round: {obj.payouts_taken_back} payout(s) taken back)"
+        if obj.outcome == GameOutcome.APPLIED:
+            return obj.get_action_display()
+        return f"{obj.get_action_display()} ({obj.get_outcome_display().lower()})"
+
+    @admin.display(description="player", ordering="player__external_id")
+    def player_id_display(self, obj):
+        return obj.player.external_id
 
     @admin.display(description="voided round", ordering="payouts_taken_back")
     def voided_round(self, obj):
@@ -396,23 +466,29 @@ class GameTransactionAdmin(QuickListMixin, admin.ModelAdmin):
 
 @admin.register(LimitRefusal)
 class LimitRefusalAdmin(QuickListMixin, admin.ModelAdmin):
-    list_display = ["created_at", "wallet", "integration", "limit_kind", "limit_display", "used_display",
-                    "amount_display", "external_id"]
+    list_display = ["created_at", "player", "limit_kind", "amount_display", "used_display", "limit_display"]
+    fields = ["created_at", "wallet", "integration", "limit_kind", "limit_display", "used_display", "amount_display",
+              "external_id"]
+    readonly_fields = fields
     list_filter = ["limit_kind", "integration"]
     search_fields = ["=wallet__player__external_id", "=external_id"]
     list_select_related = ["wallet__player", "wallet__currency", "integration"]
 
+    @admin.display(description="player", ordering="wallet__player__external_id")
+    def player(self, obj):
+        return obj.wallet.player.external_id if obj.wallet.player_id else "—"
+
     @admin.display(description="limit")
     def limit_display(self, obj):
-        return money(obj.limit, obj.wallet.currency)
+        return money_html(obj.limit, obj.wallet.currency)
 
     @admin.display(description="used today")
     def used_display(self, obj):
-        return money(obj.used_today, obj.wallet.currency)
+        return money_html(obj.used_today, obj.wallet.currency)
 
     @admin.display(description="refused bet")
     def amount_display(self, obj):
-        return money(obj.amount, obj.wallet.currency)
+        return money_html(obj.amount, obj.wallet.currency)
 
 
 def _derived_balance():

@@ -201,7 +201,10 @@ class Transfer(models.Model):
         ]
 
     def __str__(self) -> str:
-        return f"#{self.pk} {self.kind} {self.amount} {self.currency_id}"
+        # Titles and breadcrumbs in the admin: currency units, as staff read amounts everywhere.
+        from .money import quantize_for
+
+        return f"#{self.pk} {self.kind} {quantize_for(self.amount, self.currency.digits):,} {self.currency_id}"
 
 
 class GameAction(models.TextChoices):

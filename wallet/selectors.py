@@ -58,3 +58,36 @@ def player_overview(player: Player) -> PlayerOverview:
     if transfer_order is not None:
         overview.transfer_orders = list(transfer_order.objects.filter(player=player).order_by("-id")[:RECENT])
     return overview
+
+
+@dataclass(frozen=True)
+class HistoryRow:
+    """One money movement of a round, seen from the player's wallet: + credited, - debited."""
+
+    created_at: object
+    action: str
+    game_code: str
+    integration: object
+    currency: object
+    amount: int  # ledger units, signed from the player's side
+    round_id: str
+
+
+def player_game_history(player: Player, *, limit: int = 50) -> list[HistoryRow]:
+    """The player's latest game money movements (bets, wins, refunds, rewards), newest first.
+
+    Read from the ledger, not from the provider calls: a refund's call records no amount, the
+    transfer it made does, and a rollback of something never seen moved nothing and is left out."""
+    transfers = (Transfer.objects.filter(game_transaction__isnull=False)
+                 .filter(Q(debit_account__player=player) | Q(credit_account__player=player))
+                 .select_related("currency", "game_transaction__integration", "credit_account")
+                 .order_by("-created_at", "-id")[:limit])
+    rows = []
+    for transfer in transfers:
+        txn = transfer.game_transaction
+        credited = transfer.credit_account.player_id == player.pk
+        rows.append(HistoryRow(created_at=transfer.created_at, action=txn.action, game_code=txn.game_code,
+                               integration=txn.integration, currency=transfer.currency,
+                               amount=transfer.amount if credited else -transfer.amount,
+                               round_id=txn.round_id or txn.ticket))
+    return rows

@@ -28,7 +28,7 @@ from .models import (
     Transfer,
     TransferKind,
 )
-from .money import AmountError, to_units
+from .money import AmountError, quantize_for, to_units
 
 
 class LedgerError(Exception):
@@ -37,6 +37,14 @@ class LedgerError(Exception):
 
 class InsufficientFunds(LedgerError):
     pass
+
+
+def _shortfall_message(account: Account, amount: int) -> str:
+    """"balance 252.25 IDR is below 1,000.00 IDR": currency units, as staff read them."""
+    currency = Currency.objects.filter(pk=account.currency_id).first()
+    digits = currency.digits if currency is not None else 5
+    return (f"balance {quantize_for(account.balance, digits):,} {account.currency_id} is below "
+            f"{quantize_for(amount, digits):,} {account.currency_id}")
 
 
 class IdempotencyConflict(LedgerError):
@@ -144,7 +152,7 @@ def transfer_post(
     if debit.tracks_balance:
         new_balance = debit.balance - amount
         if new_balance < 0 and not allow_overdraft:
-            raise InsufficientFunds(f"balance {debit.balance} below {amount}")
+            raise InsufficientFunds(_shortfall_message(debit, amount))
         debit.balance = new_balance
         debit.floor = min(debit.floor, new_balance) if new_balance < 0 else 0
         debit.save(update_fields=["balance", "floor"])

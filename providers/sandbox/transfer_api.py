@@ -497,8 +497,11 @@ def _transfer_play(integration: Integration, table: dict, state: dict, wallet: d
 def _transfer_page(request, integration: Integration, state: dict, *, mobile: bool = False, last: dict | None = None):
     wallet = wallet_get(integration.agent_code, state["player_id"]) or {"currency": "", "balance": 0}
     balance = balance_wire(wallet["balance"], wallet["currency"]) if wallet["currency"] else Decimal(0)
+    # Hidden fields name the table; the bet amount and the game are the form's own visible fields.
+    posted = {k: state.get(k, "") for k in ("agent_code", "player_id", "username", "l_token")}
     return render(request, "sandbox/game.html", {
-        "provider": "1Gaming", "state": state, "mobile": mobile, "last": last, "round_open": bool(state.get("ticket")),
+        "provider": "1Gaming", "state": posted, "mobile": mobile, "last": last, "round_open": bool(state.get("ticket")),
+        "amount": state.get("amount", ""), "game_id": state.get("game_id", ""),
         "action_url": reverse("sandbox:onegaming-transfer-round"), "player_name": state.get("username"),
         "balance": balance, "currency": wallet["currency"], "game_label": f"Game #{state.get('game_id')} · transfer wallet",
         "games": [g[1] for g in ONEGAMING_GAMES], "transfer_mode": True,

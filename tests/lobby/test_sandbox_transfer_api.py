@@ -22,6 +22,12 @@ AGENT = "TRDEMO"
 DT = "2026-11-29T10:00:00.000Z"
 
 
+@pytest.fixture(autouse=True)
+def _sandbox_on(settings):
+    """A default install has the sandbox off (only `make run` turns it on): these tests turn it on."""
+    settings.SANDBOX_ENABLED = True
+
+
 @pytest.fixture
 def transfer_1g(db):
     return OneGamingIntegrationFactory(code="og-transfer", agent_code=AGENT, secret=SECRET, mode=WalletMode.TRANSFER,

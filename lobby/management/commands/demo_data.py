@@ -7,15 +7,18 @@ idempotency keys, so a second run moves no money.
 import json
 
 from django.contrib.auth import get_user_model
-from django.contrib.auth.models import Group
+from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 
+from audit.roles import roles_sync
 from lobby.integrations import game_upsert, integration_upsert
 from reports.demo_play import demo_rounds_play
 from wallet import services
 from wallet.money import to_units
 
-BASE = "http://127.0.0.1:8000/sandbox"
+# The demo integrations call the sandbox on the server that runs them: `make run PORT=...`
+# passes --base-url http://127.0.0.1:$(PORT), and a rerun moves existing integrations there.
+DEFAULT_BASE_URL = "http://127.0.0.1:8000"
 ADMIN = ("admin", "admin-demo-pass")
 PLAYERS = [
     # player id, username, login password, enabled, [(currency, opening deposit)]
@@ -35,16 +38,22 @@ STAFF = [
 class Command(BaseCommand):
     help = "Load demo integrations, games, players and logins (idempotent)."
 
+    def add_arguments(self, parser):
+        parser.add_argument("--base-url", default=DEFAULT_BASE_URL,
+                            help="Where the server runs (default %(default)s); the sandbox is under /sandbox.")
+
     def handle(self, *args, **options):
+        base_url = options["base_url"].rstrip("/")
+        sandbox = f"{base_url}/sandbox"
         onegaming, _ = integration_upsert(provider="onegaming", code="onegaming-demo", name="1Gaming (sandbox)",
                                           agent_code="DEMO", secret="demo-1g-secret",
-                                          api_base_url=f"{BASE}/onegaming")
+                                          api_base_url=f"{sandbox}/onegaming")
         # Transfer mode: the lobby moves money into the sandbox's 1G transfer wallet before opening it.
         onegaming_transfer, _ = integration_upsert(
             provider="onegaming", code="onegaming-transfer", name="1Gaming transfer wallet (sandbox)", mode="transfer",
-            agent_code="DEMOTR", secret="demo-1g-transfer-secret", api_base_url=f"{BASE}/onegaming")
+            agent_code="DEMOTR", secret="demo-1g-transfer-secret", api_base_url=f"{sandbox}/onegaming")
         oppi, _ = integration_upsert(provider="oppi", code="oppi-demo", name="Oppi Games (sandbox)",
-                                     api_key="demo-oppi-key", secret="demo-oppi-secret", api_base_url=f"{BASE}/oppi",
+                                     api_key="demo-oppi-key", secret="demo-oppi-secret", api_base_url=f"{sandbox}/oppi",
                                      launch_method="redirect")
         for game_id, name, category in OPPI_GAMES:
             game_upsert(integration=oppi, game_id=game_id, name=name, category=category, brand="Oppi")
@@ -65,6 +74,7 @@ class Command(BaseCommand):
                 player.user = user
                 player.save(update_fields=["user"])
 
+        roles_sync(Group, Permission)  # the migration made them; this keeps a flushed database usable too
         for username, password, role in STAFF:
             staff, created = user_model.objects.get_or_create(username=username, defaults={"is_staff": True})
             if created:
@@ -81,6 +91,6 @@ class Command(BaseCommand):
         self.stdout.write(json.dumps({"integrations": [onegaming.code, onegaming_transfer.code, oppi.code],
                                       "players": [p[0] for p in PLAYERS], "rounds": played}))
         self.stdout.write(self.style.SUCCESS(
-            f"Demo ready. Admin: http://{'127.0.0.1:8000'}/admin/ as {ADMIN[0]} / {ADMIN[1]}; "
+            f"Demo ready. Admin: {base_url}/admin/ as {ADMIN[0]} / {ADMIN[1]}; "
             f"support: support / {STAFF[0][1]}; finance: finance / {STAFF[1][1]}; "
-            f"player pages: http://127.0.0.1:8000/ as mikha / demo-pass-1 or ana / demo-pass-2."))
+            f"player pages: {base_url}/ as mikha / demo-pass-1 or ana / demo-pass-2."))
