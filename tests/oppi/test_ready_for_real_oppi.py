@@ -361,8 +361,8 @@ def test_the_admin_marks_and_filters_rollbacks_that_voided_a_round(oppi_call, ri
     listing = staff.get(reverse("admin:wallet_gametransaction_changelist"), {"voided_round": "yes"})
     assert listing.status_code == 200
     assert [r.external_id for r in listing.context["cl"].result_list] == ["rb-1"]
-    assert b"yes: 1 taken back" in listing.content
     assert b"voided round: 1 payout(s) taken back" in listing.content
+
 
 def test_the_catalogue_game_is_not_needed_to_void_a_round(oppi_call, oppi, rich_player, session):
     """Rollbacks never check the game: a game disabled after the bet still voids its round."""
