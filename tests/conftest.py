@@ -158,3 +158,26 @@ def finance_user(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+# --- hypothesis profiles -------------------------------------------------------------------
+# Failures must be replayable: the example database lives at a fixed place in the project
+# (not wherever pytest was started), and print_blob prints a @reproduce_failure line.
+# "dev" (default) explores and remembers failing examples; "ci" is the same with the seed
+# printed by scripts/test.sh (--hypothesis-seed); "mutation" is derandomized so that a
+# mutant's verdict does not depend on luck.
+def _hypothesis_profiles() -> None:
+    import os
+    from pathlib import Path
+
+    from hypothesis import settings
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    examples = DirectoryBasedExampleDatabase(Path(__file__).resolve().parent.parent / ".hypothesis" / "examples")
+    settings.register_profile("dev", database=examples, print_blob=True)
+    settings.register_profile("ci", database=examples, print_blob=True)
+    settings.register_profile("mutation", database=None, derandomize=True, print_blob=True)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+_hypothesis_profiles()
