@@ -1,0 +1,166 @@
+"""wallet.services: idempotency keys and the rules of transfer_post.
+
+A key names one movement. Reused for the same movement it returns the first result and moves
+nothing; reused for another amount or another wallet it raises IdempotencyConflict (never
+silently answers with the old movement).
+"""
+
+from __future__ import annotations
+
+import pytest
+from django.utils import timezone
+
+from tests.conftest import funded_wallet
+from tests.factories import PlayerFactory
+from wallet import services
+from wallet.checks import ledger_violations
+from wallet.models import Account, AccountKind, Transfer, TransferKind
+
+pytestmark = pytest.mark.django_db
+
+
+@pytest.fixture
+def wallet():
+    return funded_wallet(PlayerFactory(external_id="IDEM1"), "IDR", "10.00")
+
+
+def _balance(wallet) -> int:
+    return Account.objects.get(pk=wallet.pk).balance
+
+
+def test_same_key_same_deposit_returns_the_first_movement_and_moves_nothing(wallet):
+    first = services.wallet_deposit(wallet=wallet, amount=500, key="dep-1")
+    again = services.wallet_deposit(wallet=wallet, amount=500, key="dep-1")
+    assert first.created and not again.created
+    assert again.transfer.pk == first.transfer.pk and again.balance == first.balance == 10_00000 + 500
+    assert _balance(wallet) == 10_00000 + 500
+
+
+def test_same_key_same_withdrawal_returns_the_first_movement(wallet):
+    first = services.wallet_withdraw(wallet=wallet, amount=300, key="wd-1")
+    again = services.wallet_withdraw(wallet=wallet, amount=300, key="wd-1")
+    assert not again.created and again.transfer.pk == first.transfer.pk
+    assert _balance(wallet) == 10_00000 - 300
+
+
+@pytest.mark.parametrize("operation", ["wallet_deposit", "wallet_withdraw"])
+def test_idempotency_conflict_when_a_key_is_reused_with_another_amount(wallet, operation):
+    move = getattr(services, operation)
+    move(wallet=wallet, amount=300, key="k-1")
+    balance = _balance(wallet)
+    with pytest.raises(services.IdempotencyConflict):
+        move(wallet=wallet, amount=301, key="k-1")
+    assert _balance(wallet) == balance
+    assert Transfer.objects.filter(key="k-1").count() == 1
+
+
+def test_idempotency_conflict_when_a_key_is_reused_for_another_wallet(wallet):
+    other = funded_wallet(PlayerFactory(external_id="IDEM2"), "IDR", "10.00")
+    services.wallet_deposit(wallet=wallet, amount=300, key="k-2")
+    with pytest.raises(services.IdempotencyConflict):
+        services.wallet_deposit(wallet=other, amount=300, key="k-2")
+    assert _balance(other) == 10_00000
+
+
+def test_idempotency_conflict_when_a_key_is_reused_for_another_currency_of_the_player(wallet):
+    usd = funded_wallet(wallet.player, "USD", "1.00")
+    services.wallet_deposit(wallet=wallet, amount=300, key="k-3")
+    with pytest.raises(services.IdempotencyConflict):
+        services.wallet_deposit(wallet=usd, amount=300, key="k-3")
+
+
+def test_idempotency_conflict_when_a_negative_adjustment_reuses_a_key(wallet):
+    services.wallet_adjust(wallet=wallet, amount=-100, key="adj-1", actor=None, memo="correction")
+    with pytest.raises(services.IdempotencyConflict):
+        services.wallet_adjust(wallet=wallet, amount=-100, key="adj-1", actor=None, memo="correction")
+    assert _balance(wallet) == 10_00000 - 100
+
+
+def test_adjustments_credit_and_debit_the_adjustment_account_not_cash(wallet):
+    services.wallet_adjust(wallet=wallet, amount=700, key="adj-up", actor=None, memo="goodwill")
+    services.wallet_adjust(wallet=wallet, amount=-200, key="adj-down", actor=None, memo="correction")
+    up, down = Transfer.objects.get(key="adj-up"), Transfer.objects.get(key="adj-down")
+    assert (up.kind, up.credit_account_id, up.debit_account.kind, up.amount) == (
+        TransferKind.ADJUSTMENT, wallet.pk, AccountKind.ADJUSTMENT, 700)
+    assert (down.kind, down.debit_account_id, down.credit_account.kind, down.amount) == (
+        TransferKind.ADJUSTMENT, wallet.pk, AccountKind.ADJUSTMENT, 200)
+    assert (up.memo, down.memo) == ("goodwill", "correction")
+    assert _balance(wallet) == 10_00000 + 500
+    assert ledger_violations() == []
+
+
+@pytest.mark.parametrize("amount, memo", [(0, "x"), (5, " "), (-5, "")])
+def test_adjustment_needs_a_non_zero_amount_and_a_reason(wallet, amount, memo):
+    with pytest.raises(services.LedgerError):
+        services.wallet_adjust(wallet=wallet, amount=amount, key="adj-bad", actor=None, memo=memo)
+    assert not Transfer.objects.filter(key="adj-bad").exists()
+
+
+@pytest.mark.parametrize("operation", ["wallet_deposit", "wallet_withdraw"])
+@pytest.mark.parametrize("amount", [0, -1])
+def test_cash_movements_need_a_positive_amount(wallet, operation, amount):
+    with pytest.raises(services.LedgerError):
+        getattr(services, operation)(wallet=wallet, amount=amount, key="bad")
+
+
+def test_deposit_credits_the_wallet_from_cash_and_withdrawal_debits_it_to_cash(wallet):
+    services.wallet_deposit(wallet=wallet, amount=5, key="in", memo="cash in")
+    services.wallet_withdraw(wallet=wallet, amount=3, key="out")
+    deposit, withdrawal = Transfer.objects.get(key="in"), Transfer.objects.get(key="out")
+    assert (deposit.kind, deposit.credit_account_id, deposit.debit_account.kind, deposit.memo) == (
+        TransferKind.DEPOSIT, wallet.pk, AccountKind.CASH, "cash in")
+    assert (withdrawal.kind, withdrawal.debit_account_id, withdrawal.credit_account.kind) == (
+        TransferKind.WITHDRAWAL, wallet.pk, AccountKind.CASH)
+    assert deposit.currency_id == withdrawal.currency_id == "IDR"
+
+
+def test_withdrawal_beyond_the_balance_is_refused_and_moves_nothing(wallet):
+    with pytest.raises(services.InsufficientFunds):
+        services.wallet_withdraw(wallet=wallet, amount=10_00001, key="too-much")
+    services.wallet_withdraw(wallet=wallet, amount=10_00000, key="all")  # exactly the balance is fine
+    assert _balance(wallet) == 0
+
+
+def test_transfer_post_refuses_non_positive_amounts_and_mixed_currencies(wallet):
+    cash = Account.objects.get(kind=AccountKind.CASH, currency_id="IDR")
+    usd = funded_wallet(wallet.player, "USD")
+    now = timezone.now()
+    for amount in (0, -1):
+        with pytest.raises(services.LedgerError):
+            services.transfer_post(key=f"z{amount}", kind=TransferKind.DEPOSIT, debit=cash, credit=wallet,
+                                   amount=amount, now=now)
+    with pytest.raises(services.LedgerError):
+        services.transfer_post(key="mix", kind=TransferKind.DEPOSIT, debit=cash, credit=usd, amount=1, now=now)
+
+
+def test_transfer_post_overdraft_lowers_the_floor_and_a_credit_restores_it(wallet):
+    game = Account.objects.get(kind=AccountKind.CASH, currency_id="IDR")
+    now = timezone.now()
+    locked = Account.objects.get(pk=wallet.pk)
+    with pytest.raises(services.InsufficientFunds):
+        services.transfer_post(key="od-refused", kind=TransferKind.RECLAIM, debit=locked, credit=game,
+                               amount=10_00001, now=now)
+    locked = Account.objects.get(pk=wallet.pk)
+    services.transfer_post(key="od", kind=TransferKind.RECLAIM, debit=locked, credit=game, amount=10_00010, now=now,
+                           allow_overdraft=True)
+    assert (locked.balance, locked.floor) == (-10, -10)
+    stored = Account.objects.get(pk=wallet.pk)
+    assert (stored.balance, stored.floor) == (-10, -10)
+    services.transfer_post(key="od-2", kind=TransferKind.RECLAIM, debit=stored, credit=game, amount=5, now=now,
+                           allow_overdraft=True)
+    assert Account.objects.get(pk=wallet.pk).floor == -15
+    services.transfer_post(key="back", kind=TransferKind.DEPOSIT, debit=game, credit=stored, amount=15, now=now)
+    assert (Account.objects.get(pk=wallet.pk).balance, Account.objects.get(pk=wallet.pk).floor) == (0, 0)
+
+
+def test_player_upsert_creates_updates_and_refuses_bad_input():
+    player, wallets, created = services.player_upsert(external_id=" UP1 ", username="Ann", currencies=["idr", "USD"])
+    assert created and player.external_id == "UP1" and [w.currency_id for w in wallets] == ["IDR", "USD"]
+    same, wallets, created = services.player_upsert(external_id="UP1", username="Anne", currencies=["IDR"],
+                                                    enabled=False, reason="fraud check")
+    assert not created and same.pk == player.pk and same.username == "Anne" and not same.is_enabled
+    assert same.status_changes.get().reason == "fraud check"
+    for bad in ({"external_id": ""}, {"external_id": "x" * 65}, {"external_id": "NEW", "username": None},
+                {"external_id": "UP1", "currencies": ["XXX"]}):
+        with pytest.raises(services.LedgerError):
+            services.player_upsert(**{"username": "u", **bad})
