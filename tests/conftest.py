@@ -97,6 +97,25 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not os.environ.get("TEST_REDIS_URL"):
             item.add_marker(skip_redis)
+    if "MUTANT_UNDER_TEST" in os.environ:  # under mutmut, which stops at the first failure (-x)
+        items.sort(key=_quick_first)
+
+
+# Tests written to kill mutants of the money core: tried first against each mutant.
+_MUTANT_KILLERS = ("tests/test_signing_pins.py", "tests/wallet/test_invariants.py", "tests/wallet/test_services_rules.py",
+                   "tests/wallet/test_gameplay_guards.py", "tests/wallet/test_money.py")
+
+
+def _quick_first(item) -> int:
+    """Mutation runs only: likely killers and quick tests first, so a killed mutant costs seconds."""
+    if item.nodeid.split("::")[0].endswith(_MUTANT_KILLERS) and "transactional_db" not in item.fixturenames:
+        return 0
+    rank = 1
+    if "db" in item.fixturenames or "transactional_db" in item.fixturenames:
+        rank = 3 if "transactional_db" in item.fixturenames or "live_server" in item.fixturenames else 2
+    if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) or "machine" in item.name or "random" in item.name:
+        rank += 2
+    return rank
 
 
 def is_postgres() -> bool:

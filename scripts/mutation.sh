@@ -1,0 +1,39 @@
+#!/usr/bin/env bash
+# Mutation testing of the money and signing modules (`make mutation`; not in CI: slow).
+#
+# mutmut 3 (configured in pyproject.toml [tool.mutmut]) copies the project into mutants/,
+# mutates the modules listed there, runs the suite once to learn which tests reach which
+# function, then runs only those tests against each mutant, on PostgreSQL. Results stay in
+# mutants/ (a re-run only tests what changed); scripts/mutation_report.py writes docs/MUTATION.md.
+#
+#   make mutation                                   # every module, one after the other
+#   MUTATION_MODULES="wallet.money providers.oppi.signing" make mutation   # some modules
+#   MUTATION_CHILDREN=2 make mutation               # parallel mutants (default 1: shared 2-core machine)
+#   MUTATION_DATABASE_URL=postgres://... make mutation   # default: database backoffice_mutation
+#   MUTATION_RERUN=1 make mutation                  # forget earlier verdicts (default: resume)
+set -uo pipefail
+cd "$(dirname "$0")/.."
+
+MODULES=${MUTATION_MODULES:-"providers.onegaming.signing providers.oppi.signing wallet.money wallet.checks wallet.services wallet.gameplay providers.onegaming.parsing providers.oppi.inbound"}
+export DATABASE_URL=${MUTATION_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/backoffice_mutation}
+export HYPOTHESIS_PROFILE=mutation
+unset TEST_REDIS_URL  # the Redis tests reach none of these modules
+echo "mutation testing on $DATABASE_URL (the tests use test_<that name>), modules: $MODULES"
+
+status=0
+for module in $MODULES; do
+  echo "== $module"
+  # A module met before: only its mutants without a verdict, or that survived (resumable).
+  pending=$(.venv/bin/python scripts/mutation_report.py pending "$module"); fresh=$?
+  if [ $fresh -eq 2 ] || [ "${MUTATION_RERUN:-}" = "1" ]; then
+    .venv/bin/mutmut run --max-children "${MUTATION_CHILDREN:-1}" "$module.*" || status=$?
+  elif [ -n "$pending" ]; then
+    # shellcheck disable=SC2086
+    .venv/bin/mutmut run --max-children "${MUTATION_CHILDREN:-1}" $pending || status=$?
+  else
+    echo "   every mutant has a verdict (MUTATION_RERUN=1 to run them again)"
+  fi
+done
+.venv/bin/python scripts/mutation_report.py || status=$?
+echo "wrote docs/MUTATION.md"
+exit $status
