@@ -20,20 +20,26 @@ export HYPOTHESIS_PROFILE=mutation
 unset TEST_REDIS_URL  # the Redis tests reach none of these modules
 echo "mutation testing on $DATABASE_URL (the tests use test_<that name>), modules: $MODULES"
 
-status=0
+# One mutmut run for all the modules: its fixed costs (copying, listing the tests, a clean run
+# of every covering test) are paid once. A module met before contributes only its mutants
+# without a verdict or that survived (the run is resumable); a new one, all of its mutants.
+targets=()
 for module in $MODULES; do
-  echo "== $module"
-  # A module met before: only its mutants without a verdict, or that survived (resumable).
   pending=$(.venv/bin/python scripts/mutation_report.py pending "$module"); fresh=$?
   if [ $fresh -eq 2 ] || [ "${MUTATION_RERUN:-}" = "1" ]; then
-    .venv/bin/mutmut run --max-children "${MUTATION_CHILDREN:-1}" "$module.*" || status=$?
-  elif [ -n "$pending" ]; then
-    # shellcheck disable=SC2086
-    .venv/bin/mutmut run --max-children "${MUTATION_CHILDREN:-1}" $pending || status=$?
+    targets+=("$module.*")
   else
-    echo "   every mutant has a verdict (MUTATION_RERUN=1 to run them again)"
+    # shellcheck disable=SC2206
+    targets+=($pending)
   fi
 done
+status=0
+if [ ${#targets[@]} -gt 0 ]; then
+  echo "mutants to run: ${#targets[@]} names/patterns"
+  .venv/bin/mutmut run --max-children "${MUTATION_CHILDREN:-1}" "${targets[@]}" || status=$?
+else
+  echo "every mutant has a verdict (MUTATION_RERUN=1 to run them again)"
+fi
 .venv/bin/python scripts/mutation_report.py || status=$?
 echo "wrote docs/MUTATION.md"
 exit $status

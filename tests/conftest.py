@@ -71,6 +71,14 @@ def _reference_data(request):
     yield
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """With --reuse-db (mutation runs) the database may come from a session whose transactional
+    tests flushed it last: put the data migrations' rows back once (idempotent)."""
+    with django_db_blocker.unblock():
+        reference_data_load()
+
+
 def reference_data_load() -> None:
     """What the data migrations load (currencies, 1G catalogue, status codes), idempotently."""
     from lobby.models import Game

@@ -91,6 +91,12 @@ def test_1g_signature_valid_refuses_anything_but_the_whole_signature(mangle):
     assert not og_signing.signature_valid("s3cr3t-1g", OG_BODY, received)
 
 
+@pytest.mark.parametrize("garbage", ["\ud800" * 64, "é" * 64, "\x00"])
+def test_1g_signature_valid_refuses_unencodable_text_without_crashing(garbage):
+    """Bad input never crashes: a lone surrogate or non-ASCII text is simply not the signature."""
+    assert og_signing.signature_valid("s3cr3t-1g", OG_BODY, garbage) is False
+
+
 def test_1g_bcode_is_hmac_sha256_of_agent_player_username_concatenated():
     assert og_signing.bcode("s3cr3t-1g", "IGBO", "CLi3000001", "Mikha") == BCODE_MIKHA
     assert spec_hmac_sha256_hex("s3cr3t-1g", b"IGBOCLi3000001Mikha") == BCODE_MIKHA
@@ -103,6 +109,11 @@ def test_1g_bcode_is_hmac_sha256_of_agent_player_username_concatenated():
 def test_oppi_sign_is_hmac_sha256_of_body_pipe_timestamp():
     assert oppi_signing.sign("s3cr3t-oppi", b'{"sessionId":"s"}', 1700000000000) == OPPI_BODY_SHA256
     assert oppi_signing.sign("s3cr3t-oppi", '{"sessionId":"s"}', "1700000000000") == OPPI_BODY_SHA256
+
+
+@pytest.mark.parametrize("garbage", ["\ud800" * 64, "é" * 64, None])
+def test_oppi_signature_valid_refuses_unencodable_text_without_crashing(garbage):
+    assert oppi_signing.signature_valid("s3cr3t-oppi", b"{}", "1700000000000", garbage) is False
 
 
 def test_oppi_sign_of_no_body_is_over_the_empty_string():
