@@ -120,10 +120,13 @@ def _quick_first(item) -> int:
     if item.nodeid.split("::")[0].endswith(_MUTANT_KILLERS) and "transactional_db" not in item.fixturenames:
         return 0
     rank = 1
-    if "db" in item.fixturenames or "transactional_db" in item.fixturenames:
-        rank = 3 if "transactional_db" in item.fixturenames or "live_server" in item.fixturenames else 2
+    if "db" in item.fixturenames:
+        rank = 2
     if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) or "machine" in item.name or "random" in item.name:
         rank += 2
+    # Transactional tests stay last, as pytest-django orders them: they flush the database.
+    if "transactional_db" in item.fixturenames or "live_server" in item.fixturenames:
+        rank += 10
     return rank
 
 
