@@ -157,17 +157,17 @@ def test_invariant_4_the_same_id_at_two_integrations_is_two_transactions(wallet)
 @pytest.mark.parametrize("action", [GameAction.BET, GameAction.WIN, GameAction.REWARD])
 def test_invariant_4_applied_money_move_has_its_ledger_transfer(wallet, action):
     _plant_game_transaction("TX-NO-TRANSFER", integration=OneGamingIntegrationFactory(), player=wallet.player,
-                            action=action, amount=100)
+                            action=action, amount=1)  # the smallest amount that moves money
     assert ledger_violations() == ["provider transaction TX-NO-TRANSFER applied without a ledger transfer"]
     assert _ledger_check_exit_code() == 1
 
 
-@pytest.mark.parametrize("what", ["zero_amount", "rollback", "unknown_reference", "with_transfer"])
+@pytest.mark.parametrize("what", ["zero_amount", "rollback", "unknown_reference", "bet_not_applied", "with_transfer"])
 def test_invariant_4_needs_no_transfer_when_nothing_moved_or_the_transfer_is_there(wallet, what):
     integration = OneGamingIntegrationFactory()
     fields = {"zero_amount": {"amount": 0}, "rollback": {"action": GameAction.ROLLBACK},
               "unknown_reference": {"action": GameAction.ROLLBACK, "outcome": GameOutcome.UNKNOWN_REFERENCE},
-              "with_transfer": {}}[what]
+              "bet_not_applied": {"outcome": GameOutcome.UNKNOWN_REFERENCE}, "with_transfer": {}}[what]
     txn = _plant_game_transaction("TX-OK", integration=integration, player=wallet.player, **fields)
     if what == "with_transfer":  # a bet of 100 units, with its transfer and the wallet debited
         game = Account.objects.create(kind=AccountKind.GAME, currency_id="IDR", integration=integration)
@@ -179,10 +179,10 @@ def test_invariant_4_needs_no_transfer_when_nothing_moved_or_the_transfer_is_the
 # --- 5. no wallet below zero without a reclaim ---------------------------------------------
 
 
-def _overdraw(wallet, kind: str) -> int:
+def _overdraw(wallet, kind: str, key: str = "") -> int:
     """Take 10.00 + 1 unit out of the wallet by a transfer of `kind`, balance following (floor lowered)."""
     amount = wallet.balance + 1
-    _plant_transfer(f"overdraw-{kind}", debit=wallet, credit=_system(AccountKind.CASH, "IDR"), amount=amount, kind=kind)
+    _plant_transfer(key or f"overdraw-{kind}", debit=wallet, credit=_system(AccountKind.CASH, "IDR"), amount=amount, kind=kind)
     Account.objects.filter(pk=wallet.pk).update(balance=-1, floor=-1)
     return amount
 
@@ -214,12 +214,29 @@ def test_invariant_5_a_reclaim_on_another_wallet_does_not_excuse_this_one(wallet
 
 def test_report_figures_count_what_was_checked(wallet):
     funded_wallet(wallet.player, "USD", "1.00")
+    funded_wallet(PlayerFactory(external_id="INV-EMPTY"), "IDR")  # a wallet at 0 with no transfer is fine
     integration = OneGamingIntegrationFactory()
     _plant_game_transaction("TX-FIG", integration=integration, player=wallet.player, amount=0)
     assert ledger_report().figures() == {
-        "ok": True, "wallets": 2, "transfers": 2, "game_transactions": 1, "currencies": 2, "negative_wallets": 0,
+        "ok": True, "wallets": 3, "transfers": 2, "game_transactions": 1, "currencies": 2, "negative_wallets": 0,
         "violations": 0,
     }
+
+
+def test_report_counts_every_wallet_below_zero(wallet):
+    other = funded_wallet(PlayerFactory(external_id="INV3"), "IDR", "10.00")
+    for account in (wallet, other):
+        _overdraw(account, TransferKind.RECLAIM, key=f"overdraw-{account.pk}")
+    figures = ledger_report().figures()
+    assert figures["negative_wallets"] == 2 and figures["ok"] is True
+
+
+def test_report_lists_fifty_violations_by_default(wallet):
+    players = PlayerFactory.create_batch(51)
+    Account.objects.bulk_create([Account(kind=AccountKind.WALLET, currency_id="IDR", player=p, balance=1)
+                                 for p in players])
+    violations = ledger_violations()
+    assert len(violations) == 51 and violations[-1] == "... more violations not listed"
 
 
 def test_report_lists_at_most_max_listed_violations_then_says_more(wallet):
