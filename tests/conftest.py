@@ -117,15 +117,18 @@ _MUTANT_KILLERS = ("tests/test_signing_pins.py", "tests/wallet/test_invariants.p
 
 def _quick_first(item) -> int:
     """Mutation runs only: likely killers and quick tests first, so a killed mutant costs seconds."""
-    if item.nodeid.split("::")[0].endswith(_MUTANT_KILLERS) and "transactional_db" not in item.fixturenames:
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(item.fixturenames))
+    if item.nodeid.split("::")[0].endswith(_MUTANT_KILLERS) and not transactional:
         return 0
     rank = 1
-    if "db" in item.fixturenames:
+    if marker or "db" in item.fixturenames:
         rank = 2
     if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) or "machine" in item.name or "random" in item.name:
         rank += 2
     # Transactional tests stay last, as pytest-django orders them: they flush the database.
-    if "transactional_db" in item.fixturenames or "live_server" in item.fixturenames:
+    if transactional:
         rank += 10
     return rank
 
