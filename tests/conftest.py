@@ -75,8 +75,11 @@ def _reference_data(request):
 def django_db_setup(django_db_setup, django_db_blocker):
     """With --reuse-db (mutation runs) the database may come from a session whose transactional
     tests flushed it last: put the data migrations' rows back once (idempotent)."""
+    from wallet.models import Currency
+
     with django_db_blocker.unblock():
-        reference_data_load()
+        if not Currency.objects.exists():  # flushed (a fresh database has them from its migrations)
+            reference_data_load()
 
 
 def reference_data_load() -> None:
