@@ -164,3 +164,71 @@ def test_player_upsert_creates_updates_and_refuses_bad_input():
                 {"external_id": "UP1", "currencies": ["XXX"]}):
         with pytest.raises(services.LedgerError):
             services.player_upsert(**{"username": "u", **bad})
+
+
+def test_a_deposit_of_one_unit_credits_the_wallet_and_updates_the_callers_object(wallet):
+    result = services.wallet_deposit(wallet=wallet, amount=1, key="one-unit")
+    assert result.transfer.credit_account_id == wallet.pk and result.balance == 10_00001
+    assert wallet.balance == 10_00001  # the object the caller holds follows the ledger
+
+
+def test_transfers_without_a_memo_have_an_empty_memo(wallet):
+    game = Account.objects.get(kind=AccountKind.CASH, currency_id="IDR")
+    locked = Account.objects.get(pk=wallet.pk)
+    transfer = services.transfer_post(key="no-memo", kind=TransferKind.BET, debit=locked, credit=game, amount=1,
+                                      now=timezone.now())
+    assert Transfer.objects.get(pk=transfer.pk).memo == ""
+
+
+def test_player_wallets_lock_returns_the_wallets_not_other_accounts_of_the_player(wallet):
+    from tests.factories import OneGamingIntegrationFactory
+
+    Account.objects.create(kind=AccountKind.HELD_AT_PROVIDER, currency_id="IDR", player=wallet.player,
+                           integration=OneGamingIntegrationFactory())
+    usd = funded_wallet(wallet.player, "USD")
+    funded_wallet(PlayerFactory(external_id="IDEM-OTHER"), "IDR")
+    locked = services.player_wallets_lock(wallet.player_id)
+    assert {c: a.pk for c, a in locked.items()} == {"IDR": wallet.pk, "USD": usd.pk}
+
+
+def test_system_account_id_falls_back_to_the_row_a_concurrent_first_use_created(wallet):
+    """Two first uses at once: the loser's insert hits the unique constraint, then reads the winner's row."""
+    from unittest import mock
+
+    from django.db import IntegrityError
+
+    existing = Account.objects.get(kind=AccountKind.CASH, currency_id="IDR", player=None, integration=None)
+    services.system_accounts_forget()
+    with mock.patch.object(Account.objects, "get_or_create", side_effect=IntegrityError("raced")):
+        assert services.system_account_id(kind=AccountKind.CASH, currency="IDR") == existing.pk
+
+
+def test_wallet_open_falls_back_to_the_wallet_a_concurrent_call_created(wallet):
+    from unittest import mock
+
+    from django.db import IntegrityError
+
+    with mock.patch.object(Account.objects, "get_or_create", side_effect=IntegrityError("raced")):
+        opened = services.wallet_open(player=wallet.player, currency="IDR")
+    assert opened.pk == wallet.pk
+
+
+def test_wallet_open_refuses_an_unknown_or_disabled_currency(wallet):
+    from wallet.models import Currency
+
+    Currency.objects.filter(code="USD").update(enabled=False)
+    for code in ("USD", "XXX"):
+        with pytest.raises(services.LedgerError, match="unknown or disabled currency"):
+            services.wallet_open(player=wallet.player, currency=code)
+    assert services.wallet_open(player=wallet.player, currency=Currency.objects.get(code="IDR")).pk == wallet.pk
+
+
+def test_player_set_enabled_records_who_and_why(wallet, admin_user):
+    player = wallet.player
+    services.player_set_enabled(player=player, enabled=False, actor=admin_user, reason="  chargeback  ")
+    player.refresh_from_db()
+    change = player.status_changes.get()
+    assert player.is_enabled is False
+    assert (change.enabled, change.reason, change.actor_id) == (False, "chargeback", admin_user.pk)
+    with pytest.raises(services.LedgerError, match="a reason is required"):
+        services.player_set_enabled(player=player, enabled=True, reason=" ")
