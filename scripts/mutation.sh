@@ -11,6 +11,7 @@
 #   MUTATION_CHILDREN=2 make mutation               # parallel mutants (default 1: shared 2-core machine)
 #   MUTATION_DATABASE_URL=postgres://... make mutation   # default: database backoffice_mutation
 #   MUTATION_RERUN=1 make mutation                  # forget earlier verdicts (default: resume)
+#   MUTATION_RUN_EQUIVALENTS=1 make mutation        # also run the mutants argued equivalent
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
@@ -23,15 +24,19 @@ echo "mutation testing on $DATABASE_URL (the tests use test_<that name>), module
 # One mutmut run for all the modules: its fixed costs (copying, listing the tests, a clean run
 # of every covering test) are paid once. A module met before contributes only its mutants
 # without a verdict or that survived (the run is resumable); a new one, all of its mutants.
+# Mutants listed in scripts/mutation_equivalents.toml are not run (MUTATION_RUN_EQUIVALENTS=1 runs them):
+# a surviving mutant runs every test that reaches it, minutes each.
+if [ ! -f mutants/wallet/money.py.meta ] || [ "${MUTATION_RERUN:-}" = "1" ]; then
+  # First run (or start over): let mutmut generate the mutants and learn which tests reach which
+  # function; it then stops, as no mutant has this name. Its findings are kept in mutants/.
+  [ "${MUTATION_RERUN:-}" = "1" ] && rm -rf mutants
+  .venv/bin/mutmut run --max-children 1 "generate.only.no.such.mutant" >/dev/null 2>&1
+  [ -f mutants/wallet/money.py.meta ] || { echo "mutmut could not generate the mutants" >&2; exit 2; }
+fi
 targets=()
 for module in $MODULES; do
-  pending=$(.venv/bin/python scripts/mutation_report.py pending "$module"); fresh=$?
-  if [ $fresh -eq 2 ] || [ "${MUTATION_RERUN:-}" = "1" ]; then
-    targets+=("$module.*")
-  else
-    # shellcheck disable=SC2206
-    targets+=($pending)
-  fi
+  # shellcheck disable=SC2207
+  targets+=($(.venv/bin/python scripts/mutation_report.py pending "$module"))
 done
 status=0
 if [ ${#targets[@]} -gt 0 ]; then

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import datetime as dt
 import json
+import os
 import subprocess
 import sys
 import tomllib
@@ -44,8 +45,6 @@ def _diff(name: str, path: str) -> str:
 
 
 def main() -> int:
-    import os
-
     os.chdir(ROOT)  # mutmut reads pyproject.toml and mutants/ from the working directory
     equivalents = tomllib.loads((ROOT / "scripts/mutation_equivalents.toml").read_text())["equivalent"]
     rows, survivors_text = [], []
@@ -57,8 +56,9 @@ def main() -> int:
         codes = json.loads(meta.read_text())["exit_code_by_key"]
         killed = sum(code in KILLED for code in codes.values())
         timeouts = sum(code in TIMEOUT for code in codes.values())
-        survived = sorted((n for n, c in codes.items() if c == 0), key=_natural)
-        not_run = sum(code is None for code in codes.values())
+        # Survivors, and mutants argued equivalent that were not run (running cannot kill them).
+        survived = sorted((n for n, c in codes.items() if c == 0 or (c is None and n in equivalents)), key=_natural)
+        not_run = sum(code is None and name not in equivalents for name, code in codes.items())
         no_tests = sum(code in (5, 33) for code in codes.values())
         other = len(codes) - killed - timeouts - len(survived) - not_run - no_tests
         equivalent = [n for n in survived if n in equivalents]
@@ -71,6 +71,8 @@ def main() -> int:
         for name in survived:
             reason = equivalents.get(name)
             verdict = f"equivalent: {reason}" if reason else "**not killed, not equivalent**"
+            if codes[name] is None:
+                verdict += " (not run: argued equivalent)"
             survivors_text.append(f"#### `{name}`\n\n{verdict}\n\n```diff\n{_diff(name, path)}\n```\n")
     commit = _git("rev-parse", "--short", "HEAD")
     dirty = " (with uncommitted changes)" if _git("status", "--porcelain", "--", *MODULES, "tests") else ""
@@ -113,7 +115,10 @@ def pending(module: str) -> int:
     if not meta.exists():
         return 2
     codes = json.loads(meta.read_text())["exit_code_by_key"]
-    print("\n".join(sorted((n for n, c in codes.items() if c in (None, 0, 5, 33)), key=_natural)))
+    skip = set()
+    if os.environ.get("MUTATION_RUN_EQUIVALENTS") != "1":  # argued equivalent: running cannot kill them
+        skip = set(tomllib.loads((ROOT / "scripts/mutation_equivalents.toml").read_text())["equivalent"])
+    print("\n".join(sorted((n for n, c in codes.items() if c in (None, 0, 5, 33) and n not in skip), key=_natural)))
     return 0
 
 
