@@ -107,14 +107,19 @@ def _natural(name: str):
 
 
 def pending(module: str) -> int:
-    """Print the mutants of a module still to run: never run, or survived / reached by no test
+    """Print the mutants of a module (or one function) still to run: never run, or survived / reached by no test
     last time (new tests may kill them now). Killed ones keep their verdict. Exit 2 when the
     module was never mutated (then run it whole)."""
-    path = module.replace(".", "/") + ".py"
-    meta = ROOT / "mutants" / f"{path}.meta"
-    if not meta.exists():
+    # `module` is a module (wallet.money) or a function of one (wallet.gameplay.x__replay).
+    parts = module.split(".")
+    for cut in range(len(parts), 0, -1):
+        meta = ROOT / "mutants" / ("/".join(parts[:cut]) + ".py.meta")
+        if meta.exists():
+            break
+    else:
         return 2
-    codes = json.loads(meta.read_text())["exit_code_by_key"]
+    codes = {n: c for n, c in json.loads(meta.read_text())["exit_code_by_key"].items()
+             if n == module or n.startswith(module + ".") or n.startswith(module + "__mutmut_")}
     skip = set()
     if os.environ.get("MUTATION_RUN_EQUIVALENTS") != "1":  # argued equivalent: running cannot kill them
         skip = set(tomllib.loads((ROOT / "scripts/mutation_equivalents.toml").read_text())["equivalent"])
