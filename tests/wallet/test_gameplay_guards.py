@@ -27,7 +27,8 @@ from wallet.models import Account, GameTransaction, LimitRefusal, Transfer, Tran
 UTC = dt.UTC
 DAY1_LAST_SECOND = dt.datetime(2026, 3, 1, 23, 59, 59, 999999, tzinfo=UTC)
 DAY2_MIDNIGHT = dt.datetime(2026, 3, 2, 0, 0, 0, tzinfo=UTC)
-DAY2_NOON = dt.datetime(2026, 3, 2, 12, 0, 0, tzinfo=UTC)
+# Not on a round minute, second or microsecond: a window that kept any of them would start late.
+DAY2_NOON = dt.datetime(2026, 3, 2, 12, 34, 56, 789012, tzinfo=UTC)
 
 
 def _call(integration, player, ext: str, **content) -> GameCall:
@@ -105,8 +106,9 @@ def test_reused_id_with_other_content_is_duplicate_not_a_replay(table):
         again = gameplay.bet_place(_call(integration, player, "same", amount=100), ticket="T1", amount=100)
         other = gameplay.bet_place(_call(integration, player, "same", amount=200), ticket="T1", amount=200)
     assert first.code is Code.APPLIED and not first.replayed
-    assert again.code is Code.APPLIED and again.replayed
-    assert other.code is Code.DUPLICATE_ID and not other.replayed
+    assert (again.code, again.replayed, again.balance, again.currency) == (Code.APPLIED, True, 100_00000 - 100, "IDR")
+    assert (other.code, other.replayed, other.balance, other.currency) == (Code.DUPLICATE_ID, False, 100_00000 - 100,
+                                                                           "IDR")
     assert Transfer.objects.filter(kind=TransferKind.BET, debit_account=wallet).count() == 1
 
 
@@ -171,3 +173,22 @@ def test_racing_bets_with_one_id_and_other_content_give_one_duplicate_not_two_ap
     from wallet.checks import ledger_violations
 
     assert ledger_violations() == []
+
+
+def test_reused_id_in_a_currency_without_wallet_is_duplicate_without_balance(table):
+    integration, player, _ = table
+    with _at(DAY2_NOON):
+        assert gameplay.bet_place(_call(integration, player, "cur", amount=1), ticket="T1", amount=1).applied
+        call = GameCall(integration_id=integration.pk, player=player, external_id="cur", currency="USD",
+                        fingerprint=gameplay.fingerprint(ext="cur", currency="USD"))
+        other = gameplay.bet_place(call, ticket="T1", amount=1)
+    assert (other.code, other.balance, other.currency) == (Code.DUPLICATE_ID, None, "USD")
+
+
+def test_a_replayed_rollback_of_something_never_seen_answers_unknown_reference_again(table):
+    integration, player, _ = table
+    with _at(DAY2_NOON):
+        first = gameplay.ticket_rollback(_call(integration, player, "rb-unknown"), ticket="NEVER")
+        again = gameplay.ticket_rollback(_call(integration, player, "rb-unknown"), ticket="NEVER")
+    assert first.code is again.code is Code.UNKNOWN_REFERENCE
+    assert again.replayed and again.balance == 100_00000
