@@ -192,3 +192,24 @@ def test_a_replayed_rollback_of_something_never_seen_answers_unknown_reference_a
         again = gameplay.ticket_rollback(_call(integration, player, "rb-unknown"), ticket="NEVER")
     assert first.code is again.code is Code.UNKNOWN_REFERENCE
     assert again.replayed and again.balance == 100_00000
+
+
+def test_todays_loss_is_bets_minus_refunds_wins_and_rewards_plus_reclaims(table):
+    """Each kind of game transfer moves today's loss its own way; the refusal records the figure used."""
+    integration, player, wallet = table
+    _limits(wallet, loss=1000)
+    with _at(DAY2_NOON):
+        assert _bet(table, "t1", 600, DAY2_NOON).applied  # loss 600
+        assert gameplay.win_settle(_call(integration, player, "t1-win"), ticket="t-t1", amount=200,
+                                   single_settlement=True).applied  # 400
+        assert gameplay.reward_credit(_call(integration, player, "rw"), reward_ref="R1", amount=100).applied  # 300
+        assert _bet(table, "t2", 200, DAY2_NOON).applied  # 500
+        assert gameplay.ticket_rollback(_call(integration, player, "rb-t2"), ticket="t-t2").applied  # refund: 300
+        # Rolling back t1 refunds its bet (600) and reclaims its win (200): 300 - 600 + 200 = -100.
+        assert gameplay.ticket_rollback(_call(integration, player, "rb-t1"), ticket="t-t1").applied
+    assert _bet(table, "big", 1101, DAY2_NOON).code is Code.LIMIT_REACHED
+    assert LimitRefusal.objects.get(external_id="big").used_today == -100
+    assert _bet(table, "fits", 1100, DAY2_NOON).applied
+    _limits(wallet, bet=1000)  # bets today: 600 + 200 + 1100 - 800 refunded = 1100
+    assert _bet(table, "over", 1, DAY2_NOON).code is Code.LIMIT_REACHED
+    assert LimitRefusal.objects.get(external_id="over").used_today == 1100
