@@ -232,3 +232,40 @@ def test_player_set_enabled_records_who_and_why(wallet, admin_user):
     assert (change.enabled, change.reason, change.actor_id) == (False, "chargeback", admin_user.pk)
     with pytest.raises(services.LedgerError, match="a reason is required"):
         services.player_set_enabled(player=player, enabled=True, reason=" ")
+
+
+def _refusal(call) -> str:
+    with pytest.raises(services.LedgerError) as refused:
+        call()
+    return str(refused.value)
+
+
+def test_player_upsert_creates_with_the_given_name_and_state_and_accepts_a_64_character_id(admin_user):
+    player, _, created = services.player_upsert(external_id="x" * 64, username="Max", enabled=False)
+    stored = type(player).objects.get(pk=player.pk)
+    assert created and (stored.external_id, stored.username, stored.is_enabled) == ("x" * 64, "Max", False)
+    services.player_upsert(external_id="x" * 64, enabled=True, actor=admin_user)  # no reason given
+    change = stored.status_changes.get()
+    assert (change.enabled, change.reason, change.actor_id) == (True, "changed by command", admin_user.pk)
+
+
+def test_player_upsert_says_why_it_refuses(wallet):
+    from wallet.models import Currency
+
+    Currency.objects.filter(code="USD").update(enabled=False)
+    assert _refusal(lambda: services.player_upsert(external_id=" ", username="u")) == (
+        "a player id of 1 to 64 characters is required")
+    assert _refusal(lambda: services.player_upsert(external_id="N1", username="u", currencies=["zzz", "AAA", "IDR"])) == (
+        "unknown or disabled currency: AAA, ZZZ")
+    assert _refusal(lambda: services.player_upsert(external_id="N1", username="u", currencies=["USD"])) == (
+        "unknown or disabled currency: USD")
+    assert _refusal(lambda: services.player_upsert(external_id="N1")) == "a new player needs a username"
+    assert not type(wallet.player).objects.filter(external_id="N1").exists()
+
+
+def test_player_set_enabled_updates_the_callers_object_and_says_why_it_refuses(wallet):
+    player = wallet.player
+    assert services.player_set_enabled(player=player, enabled=False, reason="r").is_enabled is False
+    assert player.is_enabled is False
+    assert _refusal(lambda: services.player_set_enabled(player=player, enabled=True, reason="")) == (
+        "a reason is required to change a player's state")
