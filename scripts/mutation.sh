@@ -12,6 +12,7 @@
 #   MUTATION_DATABASE_URL=postgres://... make mutation   # default: database backoffice_mutation
 #   MUTATION_RERUN=1 make mutation                  # forget earlier verdicts (default: resume)
 #   MUTATION_RUN_EQUIVALENTS=1 make mutation        # also run the mutants argued equivalent
+#   MUTATION_SURVIVORS_ONLY=1 make mutation         # only re-try survivors (after adding tests)
 set -uo pipefail
 cd "$(dirname "$0")/.."
 

@@ -123,7 +123,8 @@ def pending(module: str) -> int:
     skip = set()
     if os.environ.get("MUTATION_RUN_EQUIVALENTS") != "1":  # argued equivalent: running cannot kill them
         skip = set(tomllib.loads((ROOT / "scripts/mutation_equivalents.toml").read_text())["equivalent"])
-    print("\n".join(sorted((n for n, c in codes.items() if c in (None, 0, 5, 33) and n not in skip), key=_natural)))
+    wanted = (0, 5, 33) if os.environ.get("MUTATION_SURVIVORS_ONLY") == "1" else (None, 0, 5, 33)
+    print("\n".join(sorted((n for n, c in codes.items() if c in wanted and n not in skip), key=_natural)))
     return 0
 
 

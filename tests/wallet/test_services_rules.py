@@ -269,3 +269,24 @@ def test_player_set_enabled_updates_the_callers_object_and_says_why_it_refuses(w
     assert player.is_enabled is False
     assert _refusal(lambda: services.player_set_enabled(player=player, enabled=True, reason="")) == (
         "a reason is required to change a player's state")
+
+
+def test_withdrawals_and_adjustments_record_actor_and_memo(wallet, admin_user):
+    out = services.wallet_withdraw(wallet=wallet, amount=5, key="wd-actor", actor=admin_user)
+    assert (out.transfer.actor_id, Transfer.objects.get(key="wd-actor").memo) == (admin_user.pk, "")
+    up = services.wallet_adjust(wallet=wallet, amount=1, key="adj-one", actor=admin_user, memo="goodwill")
+    assert (up.transfer.actor_id, up.transfer.credit_account_id, up.transfer.amount) == (admin_user.pk, wallet.pk, 1)
+    down = services.wallet_adjust(wallet=wallet, amount=-1, key="adj-minus", actor=admin_user, memo="fix")
+    assert down.created is True and down.transfer == Transfer.objects.get(key="adj-minus")
+    assert down.balance == _balance(wallet) == 10_00000 - 5
+    assert down.transfer.actor_id == admin_user.pk
+
+
+def test_adjustments_say_why_they_refuse(wallet):
+    assert _refusal(lambda: services.wallet_adjust(wallet=wallet, amount=5, key="a", actor=None, memo=" ")) == (
+        "an adjustment needs a reason")
+    assert _refusal(lambda: services.wallet_adjust(wallet=wallet, amount=0, key="a", actor=None, memo="m")) == (
+        "amount must not be zero")
+    services.wallet_adjust(wallet=wallet, amount=-1, key="used", actor=None, memo="m")
+    assert _refusal(lambda: services.wallet_adjust(wallet=wallet, amount=-1, key="used", actor=None, memo="m")) == (
+        "key 'used' was used before")
