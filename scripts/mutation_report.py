@@ -46,7 +46,8 @@ def _diff(name: str, path: str) -> str:
 
 def main() -> int:
     os.chdir(ROOT)  # mutmut reads pyproject.toml and mutants/ from the working directory
-    equivalents = tomllib.loads((ROOT / "scripts/mutation_equivalents.toml").read_text())["equivalent"]
+    listed = tomllib.loads((ROOT / "scripts/mutation_equivalents.toml").read_text())
+    equivalents, explained = listed["equivalent"], listed.get("not_killed", {})
     rows, survivors_text = [], []
     for path in MODULES:
         meta = ROOT / "mutants" / f"{path}.meta"
@@ -70,7 +71,8 @@ def main() -> int:
                     f"{len(alive) + no_tests + other} | **{score}** | {state} |")
         for name in survived:
             reason = equivalents.get(name)
-            verdict = f"equivalent: {reason}" if reason else "**not killed, not equivalent**"
+            verdict = f"equivalent: {reason}" if reason else "**not killed, not equivalent**" + (
+                f": {explained[name]}" if name in explained else "")
             if codes[name] is None:
                 verdict += " (not run: argued equivalent)"
             survivors_text.append(f"#### `{name}`\n\n{verdict}\n\n```diff\n{_diff(name, path)}\n```\n")
