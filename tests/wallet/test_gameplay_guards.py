@@ -124,7 +124,8 @@ def test_reused_id_from_another_player_is_duplicate_not_a_replay(table):
 
 def _waiting_on_locks() -> int:
     with connection.cursor() as cursor:
-        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted")
+        cursor.execute("SELECT count(*) FROM pg_locks WHERE NOT granted AND database = "
+                       "(SELECT oid FROM pg_database WHERE datname = current_database())")
         return cursor.fetchone()[0]
 
 
