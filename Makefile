@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install demo lint bench clean worker beat
+.PHONY: run test install demo lint bench mutation clean worker beat
 
 run: demo
 	# The sandbox (stand-in providers that move demo money) is on for the run command only.
@@ -37,8 +37,11 @@ beat: install
 bench: install  # needs PostgreSQL on 127.0.0.1 and pgbench; writes bench/results.md
 	$(PY) bench/seamless.py
 
+mutation: install  # slow, not in CI: needs PostgreSQL; writes docs/MUTATION.md (see scripts/mutation.sh)
+	bash scripts/mutation.sh
+
 lint: install
 	$(VENV)/bin/ruff check .
 
 clean:
-	rm -rf $(VENV) var/*.sqlite3
+	rm -rf $(VENV) var/*.sqlite3 mutants

@@ -59,7 +59,15 @@ fi
 
 .venv/bin/ruff check --quiet . || exit 1
 
-$PY -m pytest -rs "$@"
+# Hypothesis (state machines, fuzzers): a fresh seed each run, printed so that a failure can be
+# replayed exactly (HYPOTHESIS_SEED=<seed> bash scripts/test.sh <the failing test>); failing
+# examples are also kept in .hypothesis/examples (tests/conftest.py) and printed with a
+# @reproduce_failure line.
+SEED=${HYPOTHESIS_SEED:-$(( (RANDOM << 15) | RANDOM ))}
+export HYPOTHESIS_PROFILE=${HYPOTHESIS_PROFILE:-ci}
+echo "hypothesis seed: $SEED (profile $HYPOTHESIS_PROFILE; replay: HYPOTHESIS_SEED=$SEED bash scripts/test.sh ...)"
+
+$PY -m pytest -rs --hypothesis-seed="$SEED" "$@"
 status=$?
 # pytest's 5 means "no tests ran": that is a failure here, never a pass.
 exit $status

@@ -71,6 +71,17 @@ def _reference_data(request):
     yield
 
 
+@pytest.fixture(scope="session")
+def django_db_setup(django_db_setup, django_db_blocker):
+    """With --reuse-db (mutation runs) the database may come from a session whose transactional
+    tests flushed it last: put the data migrations' rows back once (idempotent)."""
+    from wallet.models import Currency
+
+    with django_db_blocker.unblock():
+        if not Currency.objects.exists():  # flushed (a fresh database has them from its migrations)
+            reference_data_load()
+
+
 def reference_data_load() -> None:
     """What the data migrations load (currencies, 1G catalogue, status codes), idempotently."""
     from lobby.models import Game
@@ -97,6 +108,32 @@ def pytest_collection_modifyitems(config, items):
             item.add_marker(skip_pg)
         if "redis" in item.keywords and not os.environ.get("TEST_REDIS_URL"):
             item.add_marker(skip_redis)
+    if "MUTANT_UNDER_TEST" in os.environ:  # under mutmut, which stops at the first failure (-x)
+        items.sort(key=_quick_first)
+
+
+# Tests written to kill mutants of the money core: tried first against each mutant.
+_MUTANT_KILLERS = ("tests/test_signing_pins.py", "tests/wallet/test_invariants.py", "tests/wallet/test_services_rules.py",
+                   "tests/wallet/test_gameplay_guards.py", "tests/wallet/test_money.py",
+                   "tests/wallet/test_money_edges.py")
+
+
+def _quick_first(item) -> int:
+    """Mutation runs only: likely killers and quick tests first, so a killed mutant costs seconds."""
+    marker = item.get_closest_marker("django_db")
+    transactional = bool(marker and marker.kwargs.get("transaction")) or bool(
+        {"transactional_db", "live_server"} & set(item.fixturenames))
+    if item.nodeid.split("::")[0].endswith(_MUTANT_KILLERS) and not transactional:
+        return 0
+    rank = 1
+    if marker or "db" in item.fixturenames:
+        rank = 2
+    if getattr(getattr(item, "obj", None), "is_hypothesis_test", False) or "machine" in item.name or "random" in item.name:
+        rank += 2
+    # Transactional tests stay last, as pytest-django orders them: they flush the database.
+    if transactional:
+        rank += 10
+    return rank
 
 
 def is_postgres() -> bool:
@@ -160,3 +197,26 @@ def finance_user(db):
 @pytest.fixture
 def admin_user(db):
     return UserFactory(username="root", is_staff=True, is_superuser=True)
+
+
+# --- hypothesis profiles -------------------------------------------------------------------
+# Failures must be replayable: the example database lives at a fixed place in the project
+# (not wherever pytest was started), and print_blob prints a @reproduce_failure line.
+# "dev" (default) explores and remembers failing examples; "ci" is the same with the seed
+# printed by scripts/test.sh (--hypothesis-seed); "mutation" is derandomized so that a
+# mutant's verdict does not depend on luck.
+def _hypothesis_profiles() -> None:
+    import os
+    from pathlib import Path
+
+    from hypothesis import settings
+    from hypothesis.database import DirectoryBasedExampleDatabase
+
+    examples = DirectoryBasedExampleDatabase(Path(__file__).resolve().parent.parent / ".hypothesis" / "examples")
+    settings.register_profile("dev", database=examples, print_blob=True)
+    settings.register_profile("ci", database=examples, print_blob=True)
+    settings.register_profile("mutation", database=None, derandomize=True, print_blob=True)
+    settings.load_profile(os.environ.get("HYPOTHESIS_PROFILE", "dev"))
+
+
+_hypothesis_profiles()

@@ -1,15 +1,22 @@
 """The admin for ops staff: pages render, secrets stay hidden, state changes are audited."""
 
+import datetime as dt
 import re
+from unittest import mock
 
 import pytest
+from django.db import connection
+from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
+from lobby.models import LaunchSession
 from providers.calllog import CallRecord, call_log_write
 from tests.factories import PlayerFactory
-from wallet import gameplay
+from wallet import gameplay, services
+from wallet.admin_paging import CappedCountPaginator
 from wallet.gameplay import GameCall
-from wallet.models import Account, Transfer
+from wallet.models import Account, LimitRefusal, Transfer
 
 pytestmark = pytest.mark.django_db
 
@@ -27,17 +34,57 @@ def busy_ledger(rich_player, onegaming):
                               status_code="OK", request_body={"secret_key": "hide-me", "amount": 1}))
 
 
+@pytest.fixture
+def a_row_of_every_kind(busy_ledger, rich_player, onegaming):
+    """busy_ledger plus the rows it lacks: a launch session and a limit refusal."""
+    now = timezone.now()
+    LaunchSession.objects.create(token="admin-sess", integration=onegaming, player=rich_player, currency_id="IDR",
+                                 created_at=now, expires_at=now + dt.timedelta(hours=1))
+    LimitRefusal.objects.create(wallet=Account.objects.get(player=rich_player, currency_id="IDR", kind="wallet"),
+                                integration=onegaming, limit_kind="daily_bet", limit=1, used_today=0, amount=5,
+                                external_id="refused-1", created_at=now)
+
+
 @pytest.mark.parametrize("name", CHANGELISTS)
-def test_every_admin_list_renders_for_an_admin(client, admin_user, busy_ledger, name):
+def test_every_admin_list_renders_for_an_admin(client, admin_user, a_row_of_every_kind, name):
+    """Each list shows its rows: every row of the table (at most the first page) is linked."""
     client.force_login(admin_user)
-    assert client.get(reverse(f"admin:{name}_changelist")).status_code == 200
+    response = client.get(reverse(f"admin:{name}_changelist"))
+    assert response.status_code == 200
+    changelist = response.context["cl"]
+    shown = list(changelist.result_list)
+    expected = list(changelist.root_queryset.order_by().values_list("pk", flat=True)[:changelist.list_per_page])
+    assert shown and sorted(row.pk for row in shown) == sorted(expected)
+    page = response.content.decode()
+    assert 'id="result_list"' in page
+    for row in shown:
+        assert reverse(f"admin:{name}_change", args=[row.pk]) in page, f"row {row.pk} of {name} not listed"
 
 
 def test_ledger_list_never_counts_the_whole_table(client, admin_user, busy_ledger, django_assert_max_num_queries):
     client.force_login(admin_user)
-    with django_assert_max_num_queries(12):
+    with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("admin:wallet_transfer_changelist"))
     assert response.status_code == 200
+    assert isinstance(response.context["cl"].paginator, CappedCountPaginator)
+    counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "wallet_transfer" in q["sql"]]
+    # Unfiltered: on PostgreSQL the planner's estimate (no COUNT at all); elsewhere a capped count.
+    assert all("LIMIT" in sql.upper() for sql in counts), counts
+    assert response.context["cl"].result_count == Transfer.objects.count()
+
+
+def test_ledger_list_count_stops_at_the_cap(client, admin_user, busy_ledger, rich_player):
+    """A filtered list counts at most CAP + 1 rows, never the whole match (CAP lowered to 2 here)."""
+    wallet = Account.objects.get(player=rich_player, currency_id="IDR", kind="wallet")
+    for n in range(4):
+        services.wallet_deposit(wallet=wallet, amount=1, key=f"cap-{n}")
+    client.force_login(admin_user)
+    with mock.patch("wallet.admin_paging.CAP", 2), CaptureQueriesContext(connection) as queries:
+        response = client.get(reverse("admin:wallet_transfer_changelist") + "?kind__exact=deposit")
+    assert Transfer.objects.filter(kind="deposit").count() == 6
+    assert response.context["cl"].result_count == 3
+    assert not [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "LIMIT" not in q["sql"].upper()
+                and "wallet_transfer" in q["sql"]]
 
 
 def test_ledger_rows_cannot_be_added_changed_or_deleted_in_the_admin(client, admin_user, busy_ledger):
@@ -69,11 +116,17 @@ def test_saving_an_integration_with_an_empty_secret_keeps_the_old_one(client, ad
 
 def test_call_history_hides_secrets_from_request_bodies(client, admin_user, busy_ledger):
     client.force_login(admin_user)
-    page = client.get(reverse("admin:providers_calllog_changelist") + "?status=OK")
-    assert page.status_code == 200
     from providers.models import CallLog
 
-    assert "hide-me" not in CallLog.objects.get().request_body
+    row = CallLog.objects.get()
+    listing = client.get(reverse("admin:providers_calllog_changelist") + "?status=OK")
+    assert listing.status_code == 200
+    assert reverse("admin:providers_calllog_change", args=[row.pk]) in listing.content.decode()
+    detail = client.get(reverse("admin:providers_calllog_change", args=[row.pk]))
+    page = detail.content.decode()
+    assert detail.status_code == 200 and "secret_key" in page and "amount" in page  # the body is shown...
+    assert "hide-me" not in page and "hide-me" not in listing.content.decode()  # ...without the secret
+    assert "hide-me" not in row.request_body
 
 
 def test_disabling_a_player_asks_for_a_reason_and_records_who_did_it(client, admin_user):
