@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from django.db.models import OuterRef, Q, Subquery
 
 from lobby.models import Integration, LaunchSession, Provider, WalletMode
-from lobby.selectors import game_for_integration
+from providers import lookups
 from wallet import gameplay
 from wallet.gameplay import Code, GameCall
 from wallet.models import Account, AccountKind, GameOutcome, GameTransaction, Player
@@ -68,9 +68,9 @@ def partner_find(agent_code: object, ip: str | None, *sub_agents: object) -> Int
     sub-agent the call names is the integration's."""
     if not isinstance(agent_code, str) or not agent_code:
         raise Refused(Status.INVALID_PARTNER)
-    integration = Integration.objects.filter(
+    integration = lookups.integration_by(Provider.ONEGAMING, lambda: Integration.objects.filter(
         provider=Provider.ONEGAMING, agent_code=agent_code, enabled=True, mode=WalletMode.SEAMLESS
-    ).first()
+    ).first(), agent_code=agent_code)
     if integration is None or not integration.ip_allowed(ip) or not sub_agent_matches(integration, *sub_agents):
         raise Refused(Status.INVALID_PARTNER)
     return integration
@@ -153,12 +153,12 @@ def game_playable(integration: Integration, game_id: str) -> bool:
     provider-wide seed rows). A game inside a "list" product (`Game.product`, stored by the
     catalogue sync) also needs that product in the catalogue, of type list and enabled: turning a
     product off turns its games off."""
-    game = game_for_integration(integration=integration, game_id=game_id)
+    game = lookups.game_of(integration, game_id)
     if game is None or not game.enabled:
         return False
     if not game.product:
         return True
-    product = game_for_integration(integration=integration, game_id=game.product)
+    product = lookups.game_of(integration, game.product)
     return (product is not None and product.enabled and not product.product
             and product.game_type == dialect.LIST_PRODUCT_TYPE)
 

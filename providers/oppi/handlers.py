@@ -14,7 +14,7 @@ from django.db.models import Q
 from django.utils import timezone
 
 from lobby.models import Integration, LaunchSession
-from lobby.selectors import game_for_integration
+from providers import lookups
 from wallet import gameplay
 from wallet.gameplay import Code, GameCall, GameResult
 from wallet.models import Account, AccountKind, GameOutcome, GameTransaction, Player
@@ -152,7 +152,7 @@ def _session_touch(session: LaunchSession, now: dt.datetime) -> None:
 
 
 def _game_active(integration: Integration, game_id: str) -> bool:
-    game = game_for_integration(integration=integration, game_id=game_id)
+    game = lookups.game_of(integration, game_id)
     return game is not None and game.enabled
 
 
