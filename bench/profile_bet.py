@@ -30,11 +30,10 @@ os.environ.setdefault("LOG_LEVEL", "WARNING")
 import django  # noqa: E402
 
 django.setup()
+import seamless as bench  # noqa: E402
 from django.db import connection  # noqa: E402
 from django.test import Client  # noqa: E402
 from django.test.utils import CaptureQueriesContext  # noqa: E402
-
-import seamless as bench  # noqa: E402
 
 
 def request_of(line: str) -> tuple[str, dict, bytes]:
@@ -65,7 +64,11 @@ def main() -> None:
     print(f"{len(queries.captured_queries)} statements:")
     for q in queries.captured_queries:
         print(f"  {q['time']}s  {q['sql'][:220]}")
-    profiler = cProfile.Profile()
+    cpu_started = time.process_time()
+    for i in range(20, n + 20):
+        post(make(f"prof{tag}-cpu-{i}", 1, 50, False)[0])
+    print(f"without the profiler: {(time.process_time() - cpu_started) / n * 1000:.2f} ms CPU per call")
+    profiler = cProfile.Profile(time.process_time) if os.environ.get("PROFILE_CPU") else cProfile.Profile()
     started = time.perf_counter()
     profiler.enable()
     for i in range(20, n + 20):
@@ -73,7 +76,7 @@ def main() -> None:
     profiler.disable()
     elapsed = time.perf_counter() - started
     print(f"{n} calls in {elapsed:.2f}s: {elapsed / n * 1000:.2f} ms per call")
-    pstats.Stats(profiler).sort_stats("cumulative").print_stats(45)
+    pstats.Stats(profiler).sort_stats(os.environ.get("PROFILE_SORT", "cumulative")).print_stats(int(os.environ.get("PROFILE_LINES", "45")))
 
 
 if __name__ == "__main__":

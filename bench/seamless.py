@@ -22,6 +22,7 @@ transaction (../shared/perf/README.md), both measured in this run on this machin
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import hashlib
 import hmac
@@ -215,6 +216,23 @@ def server_start(db: str, workers: int) -> subprocess.Popen:
     raise SystemExit("gunicorn did not come up")
 
 
+def cpu_seconds(master_pid: int) -> float:
+    """CPU time (user + system) of gunicorn's master and workers so far: the app's cost per call is
+    comparable across runs even when other work shares the machine, unlike its throughput."""
+    ticks = os.sysconf("SC_CLK_TCK")
+    pids = [master_pid]
+    with contextlib.suppress(OSError):
+        pids += [int(p) for p in Path(f"/proc/{master_pid}/task/{master_pid}/children").read_text().split()]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])  # utime, stime
+    return total / ticks
+
+
 def wrk(lines: list[str], seconds: int, connections: int, delay_ms: float = 0) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as f:
         f.write("\n".join(lines) + "\n")
@@ -229,21 +247,29 @@ def wrk(lines: list[str], seconds: int, connections: int, delay_ms: float = 0) -
 class Runner:
     def __init__(self, args):
         self.args = args
+        self.server_pid = 0
 
     def run(self, name: str, provider: str, action: str, endpoint: str, lines: list[str],
             delay_ms: float = 0) -> dict:
         from django.utils import timezone
 
+        if self.args.only and self.args.only not in name:
+            return {"scenario": name, "skipped": True, "since": timezone.now(), "applied_per_s": 0}
+
         if not lines:
             raise SystemExit(f"{name}: no request bodies (did the run before apply nothing?)")
         before = applied_count(provider, action)
         since = timezone.now()
+        cpu_before = cpu_seconds(self.server_pid)
         load = wrk(lines, self.args.seconds, self.args.connections, delay_ms)
+        cpu = cpu_seconds(self.server_pid) - cpu_before
         applied = applied_count(provider, action) - before
         result = {
             "scenario": name, "applied": applied, "applied_per_s": round(applied / load["duration_s"], 1),
             "requests_per_s": round(load["requests"] / load["duration_s"], 1), "bodies": len(lines),
-            "exhausted": load["requests"] > len(lines), "statuses": statuses_since(provider, endpoint, since),
+            "exhausted": load["requests"] > len(lines),
+            "app_cpu_ms_per_call": round(cpu * 1000 / load["requests"], 2) if load["requests"] else None,
+            "statuses": statuses_since(provider, endpoint, since),
             "since": since, **{k: load[k] for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")},
             "errors": sum(v for k, v in load.items() if k.startswith("errors_")),
         }
@@ -260,13 +286,14 @@ def main() -> None:
     parser.add_argument("--players", type=int, default=500)
     parser.add_argument("--db", default="bench_backoffice")
     parser.add_argument("--bodies-per-second", type=int, default=1500, help="bodies generated per run second")
+    parser.add_argument("--only", default="", help="iterating: run only scenarios whose name contains this")
     parser.add_argument("--reuse-db", action="store_true", help="keep the database of an earlier run (iterating)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
     args = parser.parse_args()
     started = dt.datetime.now(dt.UTC)
     load_before = os.getloadavg()
 
-    ceiling = ceiling_measure(args.ceiling_seconds)
+    ceiling = ceiling_measure(args.ceiling_seconds) if args.ceiling_seconds else None
     print(json.dumps({"ceiling": ceiling}), flush=True)
     database_prepare(args.db, args.players, args.reuse_db)
     count = args.seconds * args.bodies_per_second
@@ -274,6 +301,7 @@ def main() -> None:
     runner = Runner(args)
     results = []
     server = server_start(args.db, args.workers)
+    runner.server_pid = server.pid
     try:
         # Warm-up (not counted): every worker imports, connects and fills its caches.
         wrk(onegaming_bets(f"warm{run_tag}", 400, args.players, False), 2, args.connections)
@@ -304,6 +332,10 @@ def main() -> None:
         server.wait()
     check = json.loads(sh(str(ROOT / ".venv/bin/python"), "manage.py", "ledger_check", cwd=ROOT,
                           env={"DATABASE_URL": f"{PG}/{args.db}"}).stdout.strip().splitlines()[-1])
+    results = [r for r in results if not r.get("skipped")]
+    if ceiling is None:  # iterating without the denominators: print, write nothing
+        print(json.dumps({"load": os.getloadavg(), "ledger_check_ok": check.get("ok")}))
+        return
     report_write(args, started, load_before, os.getloadavg(), ceiling, results, check)
 
 
@@ -323,7 +355,8 @@ def report_write(args, started, load_before, load_after, ceiling, results, check
     out.with_suffix(".json").write_text(json.dumps(summary, indent=1) + "\n")
     rows = "\n".join(
         f"| {r['scenario']} | **{r['applied_per_s']}** | {_denominator(ceiling, r['scenario'])} | **{r['ratio']:.1%}** "
-        f"| {r['p50_ms']} / {r['p95_ms']} / {r['p99_ms']} | {r['requests_per_s']} | {r['errors']} "
+        f"| {r['p50_ms']} / {r['p95_ms']} / {r['p99_ms']} | {r['requests_per_s']} | {r['app_cpu_ms_per_call']} "
+        f"| {r['errors']} "
         f"| {r['statuses']}{' (bodies ran out: replays)' if r['exhausted'] else ''} |"
         for r in results)
     out.write_text(f"""# Seamless callback benchmark
@@ -337,8 +370,9 @@ Denominators from `../shared/perf/ceiling.sh` in the same run: pgbench of the mi
 **{ceiling['pgbench_spread_tps']} TPS spread / {ceiling['pgbench_hot_tps']} TPS hot**; bare DRF floor
 {ceiling['drf_floor_spread_rps']} / {ceiling['drf_floor_hot_rps']} req/s.
 
-| scenario | applied/s | pgbench TPS | app / pgbench | p50 / p95 / p99 ms | requests/s | wrk errors | statuses (call history) |
-|---|---|---|---|---|---|---|---|
+| scenario | applied/s | pgbench TPS | app / pgbench | p50 / p95 / p99 ms | requests/s | app CPU ms/call | wrk errors \
+| statuses (call history) |
+|---|---|---|---|---|---|---|---|---|
 {rows}
 
 Applied = game transactions written in the run (a refused or replayed call does not count).

@@ -10,7 +10,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Q
 
 from lobby.models import Integration, LaunchSession, Provider, WalletMode
 from providers import lookups
@@ -99,15 +100,18 @@ def envelope_open(*, call: str, raw: bytes, signature: str | None, ip: str | Non
 # --- helpers ------------------------------------------------------------------------------------
 
 
+# Hand-written (what the ORM built from .only().annotate(Subquery)): every money call runs it.
+_PLAYER_SQL = (
+    f"SELECT p.id, p.external_id, p.is_enabled, (SELECT a.balance FROM {Account._meta.db_table} a "
+    f"WHERE a.player_id = p.id AND a.currency_id = %s AND a.kind = %s LIMIT 1) AS balance_units "
+    f"FROM {Player._meta.db_table} p WHERE p.external_id = %s ORDER BY p.id LIMIT 1"
+)
+
+
 def _player(external_id: str, currency: str | None = None) -> Player | None:
     """The player, with `balance_units` (their wallet's balance in `currency`, or None) in the same query."""
-    wallet = Account.objects.filter(player=OuterRef("pk"), currency_id=currency or "", kind=AccountKind.WALLET)
-    return (
-        Player.objects.filter(external_id=external_id)
-        .only("pk", "external_id", "is_enabled")
-        .annotate(balance_units=Subquery(wallet.values("balance")[:1]))
-        .first()
-    )
+    rows = list(Player.objects.raw(_PLAYER_SQL, [currency or "", AccountKind.WALLET.value, external_id]))
+    return rows[0] if rows else None
 
 
 def _balance(player_id: int, currency: str) -> int | None:
@@ -125,13 +129,14 @@ def _replay_precheck(integration: Integration, call: WalletCall, fingerprint: st
     Only applied calls (and rollback tombstones) are stored, so a hit is always a first answer
     worth repeating. gameplay checks again under the wallet lock, which settles races.
     """
-    previous = (
-        GameTransaction.objects.filter(integration=integration, external_id=call.txn_id)
-        .values("fingerprint", "outcome", "player_id", "currency_id")
-        .first()
-    )
-    if previous is None:
+    with connection.cursor() as cursor:  # hand-written: every money call runs it
+        cursor.execute(f"SELECT fingerprint, outcome, player_id, currency_id FROM {GameTransaction._meta.db_table} "
+                       "WHERE integration_id = %s AND external_id = %s ORDER BY id LIMIT 1",
+                       [integration.pk, call.txn_id])
+        row = cursor.fetchone()
+    if row is None:
         return None
+    previous = dict(zip(("fingerprint", "outcome", "player_id", "currency_id"), row, strict=True))
     if previous["fingerprint"] != fingerprint:
         player = _player(call.player_id, call.currency)
         return Outcome(Status.DUPLICATE_REF_TXN_ID, player.balance_units if player else None, call.currency)
