@@ -1,7 +1,8 @@
 """Writing the status-code history: one INSERT per call.
 
-A seamless callback on PostgreSQL writes its row in the same database transaction as its money
-(`call_logged(..., same_transaction=True)`): one commit, one WAL flush per call instead of two.
+With settings.CALL_HISTORY_IN_CALL_TRANSACTION (opt-in), a seamless callback on PostgreSQL writes
+its row in the same database transaction as its money (`call_logged(..., same_transaction=True)`):
+one commit, one WAL flush per call instead of two.
 The row never depends on that transaction alone: when it rolls back, or the INSERT fails inside
 it, the row is written again on its own after it (see call_logged)."""
 
@@ -143,7 +144,7 @@ class _Guard:
 
 
 def _shareable() -> bool:
-    return connection.vendor == "postgresql" and getattr(settings, "CALL_HISTORY_IN_CALL_TRANSACTION", True)
+    return connection.vendor == "postgresql" and getattr(settings, "CALL_HISTORY_IN_CALL_TRANSACTION", False)
 
 
 @contextmanager
