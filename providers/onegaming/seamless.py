@@ -108,6 +108,12 @@ _PLAYER_SQL = (
 )
 
 
+_SESSION_SQL = (  # hand-written, as _PLAYER_SQL: what the ORM built from .only(...).first()
+    f"SELECT id, player_id, created_at, expires_at, validated_at, last_seen_at FROM {LaunchSession._meta.db_table} "
+    "WHERE integration_id = %s AND token = %s ORDER BY id LIMIT 1"
+)
+
+
 def _player(external_id: str, currency: str | None = None) -> Player | None:
     """The player, with `balance_units` (their wallet's balance in `currency`, or None) in the same query."""
     rows = list(Player.objects.raw(_PLAYER_SQL, [currency or "", AccountKind.WALLET.value, external_id]))
@@ -189,11 +195,8 @@ def balance_get(integration: Integration, call: WalletCall) -> Outcome:
 
 
 def _token_refusal(integration: Integration, player: Player, token: str, now: dt.datetime) -> tuple[Status | None, LaunchSession | None]:
-    session = (
-        LaunchSession.objects.filter(integration=integration, token=token)
-        .only("pk", "player_id", "created_at", "expires_at", "validated_at", "last_seen_at")
-        .first()
-    )
+    rows = list(LaunchSession.objects.raw(_SESSION_SQL, [integration.pk, token]))
+    session = rows[0] if rows else None
     if session is None or session.player_id != player.pk:
         return Status.INVALID_TOKEN, None
     if not dialect.token_fresh(created_at=session.created_at, expires_at=session.expires_at,
