@@ -34,7 +34,9 @@ worker: install
 beat: install
 	$(VENV)/bin/celery -A config beat -l info --schedule var/celerybeat-schedule
 
-bench: install  # needs PostgreSQL on 127.0.0.1 and pgbench; writes bench/results.md
+# Needs PostgreSQL on 127.0.0.1 (trust), pgbench, wrk and ../shared/perf/ beside the project; about
+# 4 minutes; writes bench/results.md and bench/results.json (see docs/BENCHMARKS.md).
+bench: install
 	$(PY) bench/seamless.py
 
 mutation: install  # slow, not in CI: needs PostgreSQL; writes docs/MUTATION.md (see scripts/mutation.sh)

@@ -5,6 +5,7 @@ cache, so the app runs anywhere. Production sets DATABASE_URL (PostgreSQL), REDI
 CELERY_BROKER_URL, SECRET_KEY and DEBUG=false.
 """
 
+import sys
 from datetime import timedelta
 from pathlib import Path
 
@@ -112,6 +113,15 @@ elif env.bool("DB_POOL", default=True):
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
+# Seamless callbacks keep the calling integration and the catalogue's games in each worker for
+# this many seconds (providers/lookups.py); a save clears it in the saving process at once, other
+# workers follow within the TTL. Off (0) under pytest, where tests change rows with .update().
+# Opt-in: a seamless callback's history row goes in the call's own transaction (one commit per
+# call instead of two, but three savepoint pairs and the wallet lock held until the row is in;
+# PostgreSQL only; providers/calllog.py). Off: a separate INSERT after the money transaction.
+CALL_HISTORY_IN_CALL_TRANSACTION = env.bool("CALL_HISTORY_IN_CALL_TRANSACTION", default=False)
+CALLBACK_LOOKUP_CACHE_SECONDS = env.float("CALLBACK_LOOKUP_CACHE_SECONDS",
+                                          default=0.0 if "pytest" in sys.modules else 1.0)
 
 REDIS_URL = env.str("REDIS_URL", default="")
 if REDIS_URL:

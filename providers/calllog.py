@@ -1,4 +1,10 @@
-"""Writing the status-code history: one INSERT per call, after the money transaction."""
+"""Writing the status-code history: one INSERT per call.
+
+With settings.CALL_HISTORY_IN_CALL_TRANSACTION (opt-in), a seamless callback on PostgreSQL writes
+its row in the same database transaction as its money (`call_logged(..., same_transaction=True)`):
+one commit, one WAL flush per call instead of two.
+The row never depends on that transaction alone: when it rolls back, or the INSERT fails inside
+it, the row is written again on its own after it (see call_logged)."""
 
 from __future__ import annotations
 
@@ -12,6 +18,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
+from django.db import connection, transaction
 from django.utils import timezone
 
 from .models import CallLog, Direction
@@ -78,6 +85,14 @@ class CallRecord:
 
 def call_log_write(record: CallRecord) -> None:
     """Insert the history row and count the call; a failure here is logged and never fails the call."""
+    seconds = _observe(record)
+    try:
+        _insert(record, seconds)
+    except Exception:  # the history must never turn a settled call into an error
+        logger.exception("could not write the call history for %s %s", record.provider, record.endpoint)
+
+
+def _observe(record: CallRecord) -> float:
     seconds = time.perf_counter() - record.started
     try:
         endpoint = record.endpoint[:64] if record.endpoint_known else UNKNOWN_ENDPOINT_LABEL
@@ -85,8 +100,11 @@ def call_log_write(record: CallRecord) -> None:
                      status=record.status_code[:64] or "NONE", seconds=seconds)
     except Exception:
         logger.exception("could not count the call %s %s", record.provider, record.endpoint)
-    try:
-        CallLog.objects.create(
+    return seconds
+
+
+def _insert(record: CallRecord, seconds: float) -> None:
+    CallLog.objects.create(
             created_at=timezone.now(),
             provider=record.provider,
             integration_id=record.integration_id,
@@ -102,18 +120,72 @@ def call_log_write(record: CallRecord) -> None:
             session_unknown=bool(record.session_unknown),
             request_body=redact(record.request_body) if record.request_body is not None else "",
             response_body=redact(record.response_body) if record.response_body is not None else "",
-        )
-    except Exception:  # the history must never turn a settled call into an error
-        logger.exception("could not write the call history for %s %s", record.provider, record.endpoint)
+    )
+
+
+class _Guard:
+    """What call_logged hands the block: `broken()` tells whether the shared transaction failed."""
+
+    def __init__(self, shared: bool):
+        self.shared = shared
+
+    def broken(self) -> bool:
+        """True when a statement failed inside the shared transaction (PostgreSQL refuses the rest
+        and the COMMIT rolls back): the block must not answer success; nothing it did is kept."""
+        if not self.shared:
+            return False
+        from psycopg.pq import TransactionStatus
+
+        raw = connection.connection
+        if raw is not None and raw.info.transaction_status == TransactionStatus.INERROR:
+            transaction.set_rollback(True)
+            return True
+        return False
+
+
+def _shareable() -> bool:
+    return connection.vendor == "postgresql" and getattr(settings, "CALL_HISTORY_IN_CALL_TRANSACTION", False)
 
 
 @contextmanager
-def call_logged(record: CallRecord):
-    """Time a call and write its history row when the block ends, whatever happens."""
+def call_logged(record: CallRecord, *, same_transaction: bool = False):
+    """Time a call and write its history row when the block ends, whatever happens.
+
+    `same_transaction` (a single seamless callback; PostgreSQL only): the block runs in one
+    transaction and the row is inserted in it, in a savepoint, just before the COMMIT, so the
+    call costs one commit. The money rules' own transactions become savepoints inside it. If the
+    INSERT fails, or the transaction rolls back (an exception left the block), the row is written
+    afterwards on its own, as without the option: a row is never lost.
+    """
+    if not (same_transaction and _shareable()):
+        try:
+            yield _Guard(False)
+        finally:
+            call_log_write(record)
+        return
+    written = False
     try:
-        yield record
+        with transaction.atomic():
+            try:
+                yield _Guard(True)
+            finally:
+                seconds = _observe(record)
+                if not transaction.get_rollback():  # else the COMMIT rolls back: written after it
+                    try:
+                        with transaction.atomic():
+                            _insert(record, seconds)
+                        written = True
+                    except Exception:
+                        logger.exception("history row in the call's transaction failed; writing it on its own")
+    except BaseException:
+        written = False
+        raise
     finally:
-        call_log_write(record)
+        if not written:
+            try:
+                _insert(record, time.perf_counter() - record.started)
+            except Exception:
+                logger.exception("could not write the call history for %s %s", record.provider, record.endpoint)
 
 
 def client_ip(request) -> str | None:

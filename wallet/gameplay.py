@@ -92,6 +92,15 @@ def _outcome_code(outcome: str) -> Code:
     return Code.UNKNOWN_REFERENCE if outcome == GameOutcome.UNKNOWN_REFERENCE else Code.APPLIED
 
 
+def _columns(model) -> str:
+    """Every column of a model, for hand-written SELECTs that build full instances."""
+    return ", ".join(field.column for field in model._meta.concrete_fields)
+
+
+def _marks(values) -> str:
+    return ", ".join(["%s"] * len(values))
+
+
 class _Seen:
     """The earlier transactions a call's rules need, read in ONE query under the wallet lock:
     this call's own id, the rows of the tickets it touches, the rows it names by id, and this
@@ -99,15 +108,22 @@ class _Seen:
 
     def __init__(self, call: GameCall, *, tickets: tuple[str, ...], ids: tuple[str, ...],
                  references: tuple[str, ...]):
-        condition = Q(external_id__in=[call.external_id, *ids])
+        # Hand-written SQL (the same query the ORM would build): on every money call, and the
+        # ORM's compilation of this OR of three conditions cost more CPU than the database's work.
+        external_ids = [call.external_id, *ids]
+        sql = [f"SELECT {_columns(GameTransaction)} FROM {GameTransaction._meta.db_table} "
+               f"WHERE integration_id = %s AND (external_id IN ({_marks(external_ids)})"]
+        params: list = [call.integration_id, *external_ids]
         if tickets:
-            condition |= Q(ticket__in=tickets)
+            sql.append(f" OR ticket IN ({_marks(tickets)})")
+            params += tickets
         refs = [r for r in references if r]
         if refs:
-            condition |= Q(action=GameAction.ROLLBACK, reference__in=refs, player_id=call.player.pk)
+            sql.append(f" OR (action = %s AND reference IN ({_marks(refs)}) AND player_id = %s)")
+            params += [GameAction.ROLLBACK.value, *refs, call.player.pk]
+        sql.append(") ORDER BY id")
         self.call = call
-        self.rows = list(GameTransaction.objects.filter(integration_id=call.integration_id).filter(condition)
-                         .order_by("pk"))
+        self.rows = list(GameTransaction.objects.raw("".join(sql), params))
 
     def by_id(self, external_id: str) -> GameTransaction | None:
         return next((r for r in self.rows if r.external_id == external_id), None)

@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
-from django.db.models import OuterRef, Q, Subquery
+from django.db import connection
+from django.db.models import Q
 
 from lobby.models import Integration, LaunchSession, Provider, WalletMode
-from lobby.selectors import game_for_integration
+from providers import lookups
 from wallet import gameplay
 from wallet.gameplay import Code, GameCall
 from wallet.models import Account, AccountKind, GameOutcome, GameTransaction, Player
@@ -68,9 +69,9 @@ def partner_find(agent_code: object, ip: str | None, *sub_agents: object) -> Int
     sub-agent the call names is the integration's."""
     if not isinstance(agent_code, str) or not agent_code:
         raise Refused(Status.INVALID_PARTNER)
-    integration = Integration.objects.filter(
+    integration = lookups.integration_by(Provider.ONEGAMING, lambda: Integration.objects.filter(
         provider=Provider.ONEGAMING, agent_code=agent_code, enabled=True, mode=WalletMode.SEAMLESS
-    ).first()
+    ).first(), agent_code=agent_code)
     if integration is None or not integration.ip_allowed(ip) or not sub_agent_matches(integration, *sub_agents):
         raise Refused(Status.INVALID_PARTNER)
     return integration
@@ -99,15 +100,24 @@ def envelope_open(*, call: str, raw: bytes, signature: str | None, ip: str | Non
 # --- helpers ------------------------------------------------------------------------------------
 
 
+# Hand-written (what the ORM built from .only().annotate(Subquery)): every money call runs it.
+_PLAYER_SQL = (
+    f"SELECT p.id, p.external_id, p.is_enabled, (SELECT a.balance FROM {Account._meta.db_table} a "
+    f"WHERE a.player_id = p.id AND a.currency_id = %s AND a.kind = %s LIMIT 1) AS balance_units "
+    f"FROM {Player._meta.db_table} p WHERE p.external_id = %s ORDER BY p.id LIMIT 1"
+)
+
+
+_SESSION_SQL = (  # hand-written, as _PLAYER_SQL: what the ORM built from .only(...).first()
+    f"SELECT id, player_id, created_at, expires_at, validated_at, last_seen_at FROM {LaunchSession._meta.db_table} "
+    "WHERE integration_id = %s AND token = %s ORDER BY id LIMIT 1"
+)
+
+
 def _player(external_id: str, currency: str | None = None) -> Player | None:
     """The player, with `balance_units` (their wallet's balance in `currency`, or None) in the same query."""
-    wallet = Account.objects.filter(player=OuterRef("pk"), currency_id=currency or "", kind=AccountKind.WALLET)
-    return (
-        Player.objects.filter(external_id=external_id)
-        .only("pk", "external_id", "is_enabled")
-        .annotate(balance_units=Subquery(wallet.values("balance")[:1]))
-        .first()
-    )
+    rows = list(Player.objects.raw(_PLAYER_SQL, [currency or "", AccountKind.WALLET.value, external_id]))
+    return rows[0] if rows else None
 
 
 def _balance(player_id: int, currency: str) -> int | None:
@@ -125,13 +135,14 @@ def _replay_precheck(integration: Integration, call: WalletCall, fingerprint: st
     Only applied calls (and rollback tombstones) are stored, so a hit is always a first answer
     worth repeating. gameplay checks again under the wallet lock, which settles races.
     """
-    previous = (
-        GameTransaction.objects.filter(integration=integration, external_id=call.txn_id)
-        .values("fingerprint", "outcome", "player_id", "currency_id")
-        .first()
-    )
-    if previous is None:
+    with connection.cursor() as cursor:  # hand-written: every money call runs it
+        cursor.execute(f"SELECT fingerprint, outcome, player_id, currency_id FROM {GameTransaction._meta.db_table} "
+                       "WHERE integration_id = %s AND external_id = %s ORDER BY id LIMIT 1",
+                       [integration.pk, call.txn_id])
+        row = cursor.fetchone()
+    if row is None:
         return None
+    previous = dict(zip(("fingerprint", "outcome", "player_id", "currency_id"), row, strict=True))
     if previous["fingerprint"] != fingerprint:
         player = _player(call.player_id, call.currency)
         return Outcome(Status.DUPLICATE_REF_TXN_ID, player.balance_units if player else None, call.currency)
@@ -153,12 +164,12 @@ def game_playable(integration: Integration, game_id: str) -> bool:
     provider-wide seed rows). A game inside a "list" product (`Game.product`, stored by the
     catalogue sync) also needs that product in the catalogue, of type list and enabled: turning a
     product off turns its games off."""
-    game = game_for_integration(integration=integration, game_id=game_id)
+    game = lookups.game_of(integration, game_id)
     if game is None or not game.enabled:
         return False
     if not game.product:
         return True
-    product = game_for_integration(integration=integration, game_id=game.product)
+    product = lookups.game_of(integration, game.product)
     return (product is not None and product.enabled and not product.product
             and product.game_type == dialect.LIST_PRODUCT_TYPE)
 
@@ -184,11 +195,8 @@ def balance_get(integration: Integration, call: WalletCall) -> Outcome:
 
 
 def _token_refusal(integration: Integration, player: Player, token: str, now: dt.datetime) -> tuple[Status | None, LaunchSession | None]:
-    session = (
-        LaunchSession.objects.filter(integration=integration, token=token)
-        .only("pk", "player_id", "created_at", "expires_at", "validated_at", "last_seen_at")
-        .first()
-    )
+    rows = list(LaunchSession.objects.raw(_SESSION_SQL, [integration.pk, token]))
+    session = rows[0] if rows else None
     if session is None or session.player_id != player.pk:
         return Status.INVALID_TOKEN, None
     if not dialect.token_fresh(created_at=session.created_at, expires_at=session.expires_at,

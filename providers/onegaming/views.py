@@ -72,10 +72,14 @@ class _WalletCallbackView(APIView):
     permission_classes = ()
     content_negotiation_class = AlwaysJSON
 
-    def _respond(self, request, answer_for) -> Response:
+    def _respond(self, request, answer_for, *, same_transaction: bool = False) -> Response:
         record = CallRecord(provider=Provider.ONEGAMING, endpoint=self.call, caller_ip=client_ip(request))
-        with call_logged(record):
-            return Response(answer_for(record))
+        with call_logged(record, same_transaction=same_transaction) as guard:
+            answer = answer_for(record)
+            if guard.broken():  # a statement failed after the money: all of it rolls back
+                answer = {"status": str(Status.UNKNOWN_ERROR)}
+                record.status_code, record.response_body = answer["status"], answer
+            return Response(answer)
 
     def post(self, request) -> Response:
         try:
@@ -90,7 +94,9 @@ class _WalletCallbackView(APIView):
                                    ip=ip, now=timezone.now(), record=record,
                                    sub_agent=request.headers.get(dialect.SUB_AGENT_HEADER))
 
-        return self._respond(request, answer_for)
+        # One transaction for the call and its history row (one commit), except for a batch,
+        # whose items stand on their own (one item's database error must not undo the others).
+        return self._respond(request, answer_for, same_transaction=self.call != dialect.TRANSACTIONS)
 
     def http_method_not_allowed(self, request, *args, **kwargs) -> Response:
         def answer_for(record: CallRecord) -> dict:

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from decimal import Decimal
 
 from lobby.models import Integration, Provider
+from providers import lookups
 from providers.calllog import client_ip
 
 from . import dialect
@@ -32,7 +33,8 @@ def _known_integration(api_key: str) -> Integration | None:
     # A key with a NUL or control character is no key of ours (and PostgreSQL refuses NUL).
     if not api_key.isprintable() or len(api_key) > Integration._meta.get_field("api_key").max_length:
         return None
-    return Integration.objects.filter(provider=Provider.OPPI, api_key=api_key).first()
+    return lookups.integration_by(Provider.OPPI, lambda: Integration.objects.filter(
+        provider=Provider.OPPI, api_key=api_key).first(), api_key=api_key)
 
 
 def _timestamp_in_window(timestamp: str) -> bool:

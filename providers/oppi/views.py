@@ -83,6 +83,7 @@ class OppiWalletView(APIView):
     """Base of the five callbacks; a subclass names its endpoint and how to parse and handle."""
 
     endpoint = ""
+    single_transaction = True  # see post()
     authentication_classes = ()
     permission_classes = ()
     parser_classes = (JSONParser,)  # for the OpenAPI document; the body is read raw, never parsed by DRF
@@ -97,8 +98,12 @@ class OppiWalletView(APIView):
         raw = _read_body(request)
         record = CallRecord(provider=Provider.OPPI, endpoint=self.endpoint, caller_ip=client_ip(request),
                             request_body=history_body(raw))
-        with call_logged(record):
+        # One transaction for the call and its history row (one commit), except for rollbacks,
+        # whose items stand on their own (one item's database error must not undo the others).
+        with call_logged(record, same_transaction=self.single_transaction) as guard:
             body = self._answer(request, raw, record)
+            if guard.broken():  # a statement failed after the money: all of it rolls back
+                body = {"status": Status.ERROR.value}
             record.status_code = body["status"]
             record.response_body = body
         return Response(body, status=200)
@@ -182,6 +187,7 @@ class RollbackView(OppiWalletView):
     """Each item on its own, in order; the envelope is RS_OK only when every item is."""
 
     endpoint = "transaction/rollback"
+    single_transaction = False
 
     @extend_schema(**schema.rollback_docs)
     def post(self, request):
