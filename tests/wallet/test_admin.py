@@ -70,7 +70,8 @@ def test_ledger_list_never_counts_the_whole_table(client, admin_user, busy_ledge
     counts = [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "wallet_transfer" in q["sql"]]
     # Unfiltered: on PostgreSQL the planner's estimate (no COUNT at all); elsewhere a capped count.
     assert all("LIMIT" in sql.upper() for sql in counts), counts
-    assert response.context["cl"].result_count == Transfer.objects.count()
+    if connection.vendor != "postgresql":  # PostgreSQL pages by the planner's estimate (pg_class), not a count
+        assert response.context["cl"].result_count == Transfer.objects.count()
 
 
 def test_ledger_list_count_stops_at_the_cap(client, admin_user, busy_ledger, rich_player):
