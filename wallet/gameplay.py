@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, When
 from django.utils import timezone
 
+from . import sql
 from .models import (
     Account,
     AccountKind,
@@ -152,24 +153,33 @@ def _replay(call: GameCall, wallets: dict[str, Account], seen: _Seen) -> GameRes
 
 def _record(call: GameCall, *, action: str, now: dt.datetime, amount: int = 0, ticket: str = "",
             reference: str = "", currency: str | None = None,
-            outcome: str = GameOutcome.APPLIED, payouts_taken_back: int = 0) -> GameTransaction:
-    return GameTransaction.objects.create(
-        integration_id=call.integration_id,
-        external_id=call.external_id,
-        action=action,
-        outcome=outcome,
-        player=call.player,
-        currency_id=currency or call.currency,
-        amount=amount,
-        ticket=ticket,
-        reference=reference,
-        round_id=call.round_id,
-        game_code=call.game_code,
-        session_token=call.session_token,
-        fingerprint=call.fingerprint,
-        payouts_taken_back=payouts_taken_back,
-        created_at=now,
-    )
+            outcome: str = GameOutcome.APPLIED, payouts_taken_back: int = 0,
+            bet_ticket: bool = False) -> GameTransaction:
+    """Write the call's GameTransaction; with `bet_ticket`, also the BetTicket that makes it the
+    ticket's only bet (one statement on PostgreSQL, see wallet/sql.py)."""
+    values = {
+        "integration_id": call.integration_id,
+        "external_id": call.external_id,
+        "action": action,
+        "outcome": outcome,
+        "player_id": call.player.pk,
+        "currency_id": currency or call.currency,
+        "amount": amount,
+        "ticket": ticket,
+        "reference": reference,
+        "round_id": call.round_id,
+        "game_code": call.game_code,
+        "session_token": call.session_token,
+        "fingerprint": call.fingerprint,
+        "payouts_taken_back": payouts_taken_back,
+        "created_at": now,
+    }
+    if bet_ticket:
+        pk = sql.insert_with_child(GameTransaction, values, BetTicket,
+                                   {"integration_id": call.integration_id, "ticket": ticket}, "bet_id")
+    else:
+        pk = sql.insert(GameTransaction, values)
+    return GameTransaction(pk=pk, **values)
 
 
 def _game_account(call: GameCall, currency: str) -> Account:
@@ -293,8 +303,7 @@ def bet_place(call: GameCall, *, ticket: str, amount: int, rollback_check_first:
             return result(Code.INSUFFICIENT_FUNDS)
         if not rollback_check_first and seen.rolled_back(ticket):
             return result(Code.TICKET_ROLLED_BACK)
-        record = _record(call, action=GameAction.BET, now=now, amount=amount, ticket=ticket)
-        BetTicket.objects.create(bet=record, integration_id=call.integration_id, ticket=ticket)
+        record = _record(call, action=GameAction.BET, now=now, amount=amount, ticket=ticket, bet_ticket=True)
         if amount:
             transfer_post(key=_key(call, "bet"), kind=TransferKind.BET, debit=wallet,
                           credit=_game_account(call, wallet.currency_id), amount=amount, now=now,

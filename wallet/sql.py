@@ -1,0 +1,91 @@
+"""Hand-written INSERTs and UPDATEs for the rows every seamless callback writes.
+
+Model.save() and QuerySet.create() compiled the same few statements on every call, and that
+compilation was about a third of a callback's CPU (docs/BENCHMARKS.md). The statements here are
+what the ORM would send, built once per table and column list; values must already be what the
+database column takes (`<fk>_id` integers, aware datetimes, strings), so only models whose
+columns need no conversion go through here (no JSON, no custom fields).
+
+On PostgreSQL, statements that belong together travel as one, with data-modifying CTEs (a
+transfer and the balance it moves; a bet and its ticket guard): fewer round trips inside the
+wallet lock. Elsewhere (SQLite) they run one after the other, in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from django.db import connection
+
+
+@lru_cache(maxsize=256)
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    return f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"
+
+
+def _table(model) -> str:
+    return model._meta.db_table
+
+
+def _one_value(cursor) -> int:
+    return cursor.fetchone()[0]
+
+
+def insert(model, values: dict, *, returning: str | None = "id") -> int | None:
+    """INSERT one row of `model` (column name -> database value); its `returning` column back."""
+    sql = _insert_sql(_table(model), tuple(values))
+    with connection.cursor() as cursor:
+        if returning is None:
+            cursor.execute(sql, list(values.values()))
+            return None
+        cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(returning)}", list(values.values()))
+        return _one_value(cursor)
+
+
+def insert_with_child(model, values: dict, child, child_values: dict, parent_column: str) -> int:
+    """INSERT a row and a child row pointing at it (`child.<parent_column>` = the new id); the new id."""
+    if connection.vendor != "postgresql":
+        pk = insert(model, values)
+        insert(child, {parent_column: pk, **child_values}, returning=None)
+        return pk
+    quote = connection.ops.quote_name
+    child_columns = ", ".join(quote(c) for c in (parent_column, *child_values))
+    child_marks = ", ".join(["%s"] * len(child_values))
+    sql = (f"WITH parent AS ({_insert_sql(_table(model), tuple(values))} RETURNING id), "
+           f"child AS (INSERT INTO {quote(_table(child))} ({child_columns}) SELECT id, {child_marks} FROM parent) "
+           f"SELECT id FROM parent")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values.values(), *child_values.values()])
+        return _one_value(cursor)
+
+
+def insert_after_updates(model, values: dict, *, updated, updates: Sequence[tuple[int, dict]]) -> int:
+    """UPDATE rows of `updated` by id (`updates`: (id, column -> value)), then INSERT a row of
+    `model`; the new id. One statement on PostgreSQL (a transfer and the balances it moves)."""
+    if not updates:
+        return insert(model, values)
+    table = _table(updated)
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            for pk, columns in updates:
+                cursor.execute(_update_sql(table, tuple(columns)), [*columns.values(), pk])
+        return insert(model, values)
+    ctes, params = [], []
+    for n, (pk, columns) in enumerate(updates):
+        ctes.append(f"moved{n} AS ({_update_sql(table, tuple(columns))})")
+        params += [*columns.values(), pk]
+    sql = f"WITH {', '.join(ctes)} {_insert_sql(_table(model), tuple(values))} RETURNING id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *values.values()])
+        return _one_value(cursor)
+
+
+@lru_cache(maxsize=64)
+def _update_sql(table: str, columns: tuple[str, ...]) -> str:
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(c)} = %s" for c in columns)
+    return f"UPDATE {quote(table)} SET {sets} WHERE id = %s"
