@@ -37,6 +37,7 @@ from .models import (
     TransferKind,
 )
 from .services import player_wallets_lock, system_account_id, transfer_post
+from .sql import fetch as sql_fetch
 
 
 class Code(StrEnum):
@@ -124,7 +125,7 @@ class _Seen:
             params += [GameAction.ROLLBACK.value, *refs, call.player.pk]
         sql.append(") ORDER BY id")
         self.call = call
-        self.rows = list(GameTransaction.objects.raw("".join(sql), params))
+        self.rows = sql_fetch(GameTransaction, "".join(sql), params)
 
     def by_id(self, external_id: str) -> GameTransaction | None:
         return next((r for r in self.rows if r.external_id == external_id), None)

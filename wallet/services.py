@@ -94,10 +94,9 @@ def player_wallets_lock(player_id: int) -> dict[str, Account]:
     same order and cannot deadlock with each other. Must run inside transaction.atomic().
     """
     # Hand-written: every money call runs it, and the ORM's compilation cost more than the query.
-    columns = ", ".join(field.column for field in Account._meta.concrete_fields)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    wallets = Account.objects.raw(f"SELECT {columns} FROM {Account._meta.db_table} WHERE player_id = %s AND kind = %s "
-                                  f"ORDER BY id{lock}", [player_id, AccountKind.WALLET.value])
+    wallets = sql.fetch(Account, f"SELECT {sql.columns_of(Account)} FROM {Account._meta.db_table} "
+                                 f"WHERE player_id = %s AND kind = %s ORDER BY id{lock}", [player_id, AccountKind.WALLET.value])
     return {wallet.currency_id: wallet for wallet in wallets}
 
 

@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from lobby.models import Integration, LaunchSession, Provider, WalletMode
 from providers import lookups
-from wallet import gameplay
+from wallet import gameplay, sql
 from wallet.gameplay import Code, GameCall
 from wallet.models import Account, AccountKind, GameOutcome, GameTransaction, Player
 
@@ -116,7 +116,8 @@ _SESSION_SQL = (  # hand-written, as _PLAYER_SQL: what the ORM built from .only(
 
 def _player(external_id: str, currency: str | None = None) -> Player | None:
     """The player, with `balance_units` (their wallet's balance in `currency`, or None) in the same query."""
-    rows = list(Player.objects.raw(_PLAYER_SQL, [currency or "", AccountKind.WALLET.value, external_id]))
+    rows = sql.fetch(Player, _PLAYER_SQL, [currency or "", AccountKind.WALLET.value, external_id],
+                     fields=("id", "external_id", "is_enabled"), extra=("balance_units",))
     return rows[0] if rows else None
 
 
@@ -195,7 +196,8 @@ def balance_get(integration: Integration, call: WalletCall) -> Outcome:
 
 
 def _token_refusal(integration: Integration, player: Player, token: str, now: dt.datetime) -> tuple[Status | None, LaunchSession | None]:
-    rows = list(LaunchSession.objects.raw(_SESSION_SQL, [integration.pk, token]))
+    rows = sql.fetch(LaunchSession, _SESSION_SQL, [integration.pk, token],
+                     fields=("id", "player_id", "created_at", "expires_at", "validated_at", "last_seen_at"))
     session = rows[0] if rows else None
     if session is None or session.player_id != player.pk:
         return Status.INVALID_TOKEN, None

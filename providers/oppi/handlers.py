@@ -15,7 +15,7 @@ from django.utils import timezone
 
 from lobby.models import Integration, LaunchSession
 from providers import lookups
-from wallet import gameplay
+from wallet import gameplay, sql
 from wallet.gameplay import Code, GameCall, GameResult
 from wallet.models import Account, AccountKind, GameOutcome, GameTransaction, Player
 
@@ -58,8 +58,8 @@ def _columns(model) -> str:
 
 
 def _first(model, where: str, params: list):
-    rows = list(model.objects.raw(f"SELECT {_columns(model)} FROM {model._meta.db_table} WHERE {where} "
-                                  "ORDER BY id LIMIT 1", params))
+    rows = sql.fetch(model, f"SELECT {_columns(model)} FROM {model._meta.db_table} WHERE {where} ORDER BY id LIMIT 1",
+                     params)
     return rows[0] if rows else None
 
 
@@ -156,6 +156,8 @@ def _session_idle(session: LaunchSession, now: dt.datetime) -> bool:
 def _session_touch(session: LaunchSession, now: dt.datetime) -> None:
     """Keep the session alive: at most one UPDATE a minute, whoever wins a race."""
     stale = now - dialect.SESSION_TOUCH_EVERY
+    if session.last_seen_at is not None and session.last_seen_at >= stale:
+        return  # touched within the minute, as the row read for this call says: no statement
     LaunchSession.objects.filter(pk=session.pk).filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=stale)).update(
         last_seen_at=now
     )
