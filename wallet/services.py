@@ -129,7 +129,16 @@ def player_set_enabled(*, player: Player, enabled: bool, actor=None, reason: str
 # --- the ledger -----------------------------------------------------------------------------
 
 
-def transfer_post(
+@dataclass(frozen=True)
+class Posting:
+    """A transfer ready to be written: its row (column -> value) and the new balance and floor of
+    each player account it moves, (account id, columns), already applied to the Account objects."""
+
+    values: dict
+    updates: tuple[tuple[int, dict], ...]
+
+
+def transfer_prepare(
     *,
     key: str,
     kind: str,
@@ -141,13 +150,14 @@ def transfer_post(
     actor=None,
     memo: str = "",
     allow_overdraft: bool = False,
-) -> Transfer:
-    """Write one transfer and move the balances of the player accounts it touches.
+) -> Posting:
+    """The ledger's rules for one transfer, and the balances it leaves; nothing is written yet.
 
-    The caller holds the locks on those player accounts (player_wallets_lock). A player
-    account never goes below zero, except with allow_overdraft (a rollback taking back a paid
-    win): then its floor follows the balance down so that the database CHECK still holds, and
-    returns to 0 once the balance is non-negative again.
+    The caller holds the locks on those player accounts (player_wallets_lock) and writes the
+    posting in the same transaction (transfer_post, or with its game transaction in
+    gameplay). A player account never goes below zero, except with allow_overdraft (a rollback
+    taking back a paid win): then its floor follows the balance down so that the database CHECK
+    still holds, and returns to 0 once the balance is non-negative again.
     """
     if amount <= 0:
         raise LedgerError("a transfer moves a positive amount")
@@ -178,10 +188,17 @@ def transfer_post(
         "memo": memo,
         "created_at": now,
     }
+    return Posting(values, tuple(updates))
+
+
+def transfer_post(**kwargs) -> Transfer:
+    """Write one transfer and move the balances of the player accounts it touches (the rules and
+    arguments of transfer_prepare)."""
+    posting = transfer_prepare(**kwargs)
     # Hand-written (wallet/sql.py): the balances and the transfer in one statement on PostgreSQL.
     # Account history skips balance-only saves (audit), so nothing is lost by not calling save().
-    pk = sql.insert_after_updates(Transfer, values, updated=Account, updates=updates)
-    return Transfer(pk=pk, **values)
+    pk = sql.insert_after_updates(Transfer, posting.values, updated=Account, updates=posting.updates)
+    return Transfer(pk=pk, **posting.values)
 
 
 @dataclass(frozen=True)

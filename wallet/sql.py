@@ -120,3 +120,45 @@ def fetch(model, sql: str, params: Sequence, *, fields: Sequence[str] | None = N
             setattr(instance, name, value)
         found.append(instance)
     return found
+
+
+def insert_with_postings(model, values: dict, *, postings: Sequence, posting_model, updated,
+                         child=None, child_values: dict | None = None, parent_column: str = "") -> int:
+    """INSERT a row of `model` (a game transaction), optionally a `child` row pointing at it (its
+    bet-ticket guard), and `postings` (transfers whose `game_transaction_id` becomes the new id,
+    with the balances they move): one statement on PostgreSQL. The new id.
+
+    An account that several postings move is updated once, to its last balance: two updates of
+    one row in one statement are not allowed to both take effect (PostgreSQL's WITH)."""
+    merged: dict[int, dict] = {}
+    for posting in postings:
+        merged.update(posting.updates)
+    if connection.vendor != "postgresql":
+        pk = insert_with_child(model, values, child, child_values, parent_column) if child else insert(model, values)
+        with connection.cursor() as cursor:
+            for account_pk, columns in merged.items():
+                cursor.execute(_update_sql(_table(updated), tuple(columns)), [*columns.values(), account_pk])
+        for posting in postings:
+            insert(posting_model, {**posting.values, "game_transaction_id": pk}, returning=None)
+        return pk
+    quote = connection.ops.quote_name
+    parts = [f"parent AS ({_insert_sql(_table(model), tuple(values))} RETURNING id)"]
+    params = list(values.values())
+    if child is not None:
+        names = ", ".join(quote(c) for c in (parent_column, *child_values))
+        parts.append(f"child AS (INSERT INTO {quote(_table(child))} ({names}) "
+                     f"SELECT id, {', '.join(['%s'] * len(child_values))} FROM parent)")
+        params += child_values.values()
+    for n, (account_pk, columns) in enumerate(merged.items()):
+        parts.append(f"moved{n} AS ({_update_sql(_table(updated), tuple(columns))})")
+        params += [*columns.values(), account_pk]
+    for n, posting in enumerate(postings):
+        # One INSERT ... SELECT per row: a UNION of rows would type its untyped literals as text.
+        columns = [c for c in posting.values if c != "game_transaction_id"]
+        names = ", ".join(quote(c) for c in (*columns, "game_transaction_id"))
+        parts.append(f"posted{n} AS (INSERT INTO {quote(_table(posting_model))} ({names}) "
+                     f"SELECT {', '.join(['%s'] * len(columns))}, id FROM parent)")
+        params += [posting.values[c] for c in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} SELECT id FROM parent", params)
+        return _one_value(cursor)
