@@ -75,7 +75,7 @@ def main() -> None:
     print("answer:", answer)
     print(f"{len(queries.captured_queries)} statements:")
     for q in queries.captured_queries:
-        print(f"  {q['time']}s  {q['sql'][:220]}")
+        print(f"  {q['time']}s  {(q['sql'] or '<not composable>')[:220]}")
     bodies = [make(f"prof{tag}-cpu-{i}", 1, 50, False)[0] for i in range(20, n + 20)]
     cpu_started = time.process_time()
     for line in bodies:

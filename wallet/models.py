@@ -187,7 +187,9 @@ class Transfer(models.Model):
     game_transaction = models.ForeignKey(
         "wallet.GameTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="transfers"
     )
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    # Indexed only where set (transfer_actor below): game transfers have no actor.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              db_index=False)
     memo = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(db_index=True)
 
@@ -201,6 +203,7 @@ class Transfer(models.Model):
         indexes = [
             models.Index(fields=["debit_account", "created_at"], name="transfer_debit_time"),
             models.Index(fields=["credit_account", "created_at"], name="transfer_credit_time"),
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="transfer_actor"),
         ]
 
     def __str__(self) -> str:

@@ -19,6 +19,23 @@ from functools import lru_cache
 from django.db import connection
 
 
+def statement_cursor():
+    """A cursor for the hand-written statements of the money path.
+
+    On PostgreSQL it binds values on the server (psycopg's Cursor, where Django's default is a
+    client-side ClientCursor that pastes them into the text): each statement here is the same text
+    every call, so psycopg prepares it once per connection after DB_PREPARE_THRESHOLD uses
+    (settings) and PostgreSQL stops parsing and planning it on every call. Django's own queries
+    keep client-side binding and are never prepared. Errors are Django's as with any cursor."""
+    wrapper = connection.cursor()
+    if connection.vendor == "postgresql":
+        import psycopg
+
+        wrapper.cursor.close()
+        wrapper.cursor = psycopg.Cursor(connection.connection)
+    return wrapper
+
+
 @lru_cache(maxsize=256)
 def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
     quote = connection.ops.quote_name
@@ -38,7 +55,7 @@ def _one_value(cursor) -> int:
 def insert(model, values: dict, *, returning: str | None = "id") -> int | None:
     """INSERT one row of `model` (column name -> database value); its `returning` column back."""
     sql = _insert_sql(_table(model), tuple(values))
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         if returning is None:
             cursor.execute(sql, list(values.values()))
             return None
@@ -58,7 +75,7 @@ def insert_with_child(model, values: dict, child, child_values: dict, parent_col
     sql = (f"WITH parent AS ({_insert_sql(_table(model), tuple(values))} RETURNING id), "
            f"child AS (INSERT INTO {quote(_table(child))} ({child_columns}) SELECT id, {child_marks} FROM parent) "
            f"SELECT id FROM parent")
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, [*values.values(), *child_values.values()])
         return _one_value(cursor)
 
@@ -70,7 +87,7 @@ def insert_after_updates(model, values: dict, *, updated, updates: Sequence[tupl
         return insert(model, values)
     table = _table(updated)
     if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
+        with statement_cursor() as cursor:
             for pk, columns in updates:
                 cursor.execute(_update_sql(table, tuple(columns)), [*columns.values(), pk])
         return insert(model, values)
@@ -79,7 +96,7 @@ def insert_after_updates(model, values: dict, *, updated, updates: Sequence[tupl
         ctes.append(f"moved{n} AS ({_update_sql(table, tuple(columns))})")
         params += [*columns.values(), pk]
     sql = f"WITH {', '.join(ctes)} {_insert_sql(_table(model), tuple(values))} RETURNING id"
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, [*params, *values.values()])
         return _one_value(cursor)
 
@@ -110,7 +127,7 @@ def fetch(model, sql: str, params: Sequence, *, fields: Sequence[str] | None = N
         return list(model.objects.raw(sql, params))
     names = list(fields) if fields is not None else None
     width = len(names) if names is not None else len(model._meta.concrete_fields)
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(sql, params)
         rows = cursor.fetchall()
     found = []
@@ -135,7 +152,7 @@ def insert_with_postings(model, values: dict, *, postings: Sequence, posting_mod
         merged.update(posting.updates)
     if connection.vendor != "postgresql":
         pk = insert_with_child(model, values, child, child_values, parent_column) if child else insert(model, values)
-        with connection.cursor() as cursor:
+        with statement_cursor() as cursor:
             for account_pk, columns in merged.items():
                 cursor.execute(_update_sql(_table(updated), tuple(columns)), [*columns.values(), account_pk])
         for posting in postings:
@@ -159,6 +176,6 @@ def insert_with_postings(model, values: dict, *, postings: Sequence, posting_mod
         parts.append(f"posted{n} AS (INSERT INTO {quote(_table(posting_model))} ({names}) "
                      f"SELECT {', '.join(['%s'] * len(columns))}, id FROM parent)")
         params += [posting.values[c] for c in columns]
-    with connection.cursor() as cursor:
+    with statement_cursor() as cursor:
         cursor.execute(f"WITH {', '.join(parts)} SELECT id FROM parent", params)
         return _one_value(cursor)

@@ -168,7 +168,7 @@ def _reads(integration: Integration, call: WalletCall, currency: str | None, tok
             sessions = sql.fetch(LaunchSession, _SESSION_SQL, [integration.pk, token], fields=_SESSION_FIELDS)
             session = sessions[0] if sessions else None
         return _Reads(previous, _player(call.player_id, currency), session)
-    with connection.cursor() as cursor:
+    with sql.statement_cursor() as cursor:
         cursor.execute(_READS_SQL, [integration.pk, call.txn_id, *player_params, integration.pk, token or ""])
         row = cursor.fetchone()
     previous_row, player_row, session_row = row[:4], row[4:8], row[8:]

@@ -107,7 +107,7 @@ def _reads(integration: Integration, player_id: str, token: str, txn_id: str):
         player = _player(player_id)
         previous = _first(GameTransaction, "integration_id = %s AND external_id = %s", [integration.pk, txn_id])
         return player, _session(integration, token, player), previous
-    with connection.cursor() as cursor:
+    with sql.statement_cursor() as cursor:
         cursor.execute(_reads_sql(), [player_id, integration.pk, token, integration.pk, txn_id])
         row = cursor.fetchone()
     found = []
