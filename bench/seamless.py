@@ -29,6 +29,7 @@ import hmac
 import json
 import os
 import re
+import shutil
 import subprocess
 import sys
 import tempfile
@@ -297,6 +298,22 @@ class Runner:
         return result
 
 
+def tools_ensure() -> None:
+    """wrk and pgbench, from Debian's packages when missing and we may install them (a fresh machine
+    runs `make bench` as root, as CI does); otherwise say what to install."""
+    needed = {"wrk": "wrk", "pgbench": "postgresql-client", "curl": "curl"}
+    missing = sorted({package for tool, package in needed.items() if shutil.which(tool) is None})
+    if not missing:
+        return
+    if os.geteuid() == 0 and shutil.which("apt-get"):
+        print(f"installing {' '.join(missing)} (apt-get)...", flush=True)
+        env = {**os.environ, "DEBIAN_FRONTEND": "noninteractive"}
+        subprocess.run(["apt-get", "update", "-qq"], check=True, env=env, stdout=subprocess.DEVNULL)
+        subprocess.run(["apt-get", "install", "-y", "-qq", *missing], check=True, env=env, stdout=subprocess.DEVNULL)
+        return
+    raise SystemExit(f"missing: {', '.join(missing)}: install them (Debian: apt-get install -y {' '.join(missing)})")
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--seconds", type=int, default=8, help="each wrk run (1G bodies stay valid ~14 s)")
@@ -310,6 +327,7 @@ def main() -> None:
     parser.add_argument("--reuse-db", action="store_true", help="keep the database of an earlier run (iterating)")
     parser.add_argument("--out", default=str(ROOT / "bench" / "results.md"))
     args = parser.parse_args()
+    tools_ensure()
     started = dt.datetime.now(dt.UTC)
     load_before = os.getloadavg()
 
