@@ -16,7 +16,7 @@ from __future__ import annotations
 from collections.abc import Sequence
 from functools import lru_cache
 
-from django.db import connection
+from django.db import DEFAULT_DB_ALIAS, connection, connections
 
 
 def statement_cursor():
@@ -27,13 +27,19 @@ def statement_cursor():
     every call, so psycopg prepares it once per connection after DB_PREPARE_THRESHOLD uses
     (settings) and PostgreSQL stops parsing and planning it on every call. Django's own queries
     keep client-side binding and are never prepared. Errors are Django's as with any cursor."""
-    wrapper = connection.cursor()
-    if connection.vendor == "postgresql":
-        import psycopg
+    db = connections[DEFAULT_DB_ALIAS]
+    if db.vendor != "postgresql":
+        return db.cursor()
+    import psycopg
 
-        wrapper.cursor.close()
-        wrapper.cursor = psycopg.Cursor(connection.connection)
-    return wrapper
+    # What BaseDatabaseWrapper.cursor() does, with psycopg's server-binding cursor in place of the
+    # one Django would create (not one created and thrown away per statement).
+    db.close_if_health_check_failed()
+    db.ensure_connection()
+    db.validate_thread_sharing()
+    with db.wrap_database_errors:
+        raw = psycopg.Cursor(db.connection)
+    return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
 
 
 @lru_cache(maxsize=256)
