@@ -234,22 +234,28 @@ def cpu_seconds(master_pid: int) -> float:
     return total / ticks
 
 
-def db_cpu_seconds(db: str) -> float:
-    """CPU time so far of the PostgreSQL backends connected to the bench database (the app's pooled
-    connections stay open through a run), so the database's cost per call shows beside the app's."""
+def db_cpu_seconds(db: str) -> dict[int, float]:
+    """CPU time so far of each PostgreSQL backend connected to the bench database, by pid, so that
+    the database's cost per call shows beside the app's (`db_cpu_between`)."""
     from django.db import connection
 
     with connection.cursor() as cursor:
         cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [db])
         pids = [row[0] for row in cursor.fetchall()]
-    total = 0
+    found = {}
     for pid in pids:
         try:
             fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
         except OSError:
             continue
-        total += int(fields[11]) + int(fields[12])
-    return total / os.sysconf("SC_CLK_TCK")
+        found[pid] = (int(fields[11]) + int(fields[12])) / os.sysconf("SC_CLK_TCK")
+    return found
+
+
+def db_cpu_between(before: dict[int, float], after: dict[int, float]) -> float:
+    """CPU the backends used between two readings. A backend that appeared in between (a worker
+    reconnected: CONN_MAX_AGE) counts from zero; one that ended in between is not counted."""
+    return sum(cpu - before.get(pid, 0.0) for pid, cpu in after.items())
 
 
 def wrk(lines: list[str], seconds: int, connections: int, delay_ms: float = 0) -> dict:
@@ -282,7 +288,7 @@ class Runner:
         cpu_before, db_cpu_before = cpu_seconds(self.server_pid), db_cpu_seconds(self.args.db)
         load = wrk(lines, self.args.seconds, self.args.connections, delay_ms)
         cpu = cpu_seconds(self.server_pid) - cpu_before
-        db_cpu = db_cpu_seconds(self.args.db) - db_cpu_before
+        db_cpu = db_cpu_between(db_cpu_before, db_cpu_seconds(self.args.db))
         applied = applied_count(provider, action) - before
         result = {
             "scenario": name, "applied": applied, "applied_per_s": round(applied / load["duration_s"], 1),
