@@ -18,7 +18,9 @@ and every answer is kept:
    start minus the bets plus the wins that were answered OK (computed here from what was sent,
    never from the app's own figures), every answered-OK call must have its game transaction,
    and `manage.py ledger_check` must pass.
-2. redis-stop: the private redis-server is stopped in the middle of the load (and started
+2. pg-down-long: PostgreSQL stopped `--long-outage-seconds` (default 40, past DB_POOL_TIMEOUT),
+   the same checks (not in --short: the CI version).
+3. redis-stop: the private redis-server is stopped in the middle of the load (and started
    again after): every seamless callback must keep answering OK.
 
 Prints one JSON line per scenario and a last line `FAULTSJSON {...}`; exits 1 when a check fails.
@@ -66,6 +68,7 @@ OPPI_STATUSES = frozenset({
     "RS_ERROR_FIELD_REQUIRED_OR_INVALID", "RS_ERROR_RECORD_NOT_FOUND",
 })
 OK = {"onegaming": "OK", "oppi": "RS_OK"}
+SCENARIOS = ("pg-restart", "pg-down-long", "redis-stop")
 
 
 def spec_statuses(provider: str) -> frozenset:
@@ -446,7 +449,8 @@ def money_check(port: int, ledger: Ledger, players: list[int], start: dict[int, 
 # --- the scenarios ------------------------------------------------------------------------------
 
 
-def scenario_pg_restart(pg: PrivatePostgres, server: subprocess.Popen, db: str, args, players: list[int]) -> dict:
+def scenario_pg_restart(pg: PrivatePostgres, server: subprocess.Popen, db: str, args, players: list[int],
+                        name: str = "pg-restart", outage: float | None = None, restart_first: bool = True) -> dict:
     port = seamless.PORT
     start = oppi_balances(port, players)
     pids_before = worker_pids(server.pid)
@@ -455,12 +459,13 @@ def scenario_pg_restart(pg: PrivatePostgres, server: subprocess.Popen, db: str, 
     def fault(stop: threading.Event) -> dict:
         time.sleep(args.before)
         t0 = time.monotonic()
-        pg.restart("fast")
-        marks["restart_s"] = round(time.monotonic() - t0, 2)
-        time.sleep(args.before / 2)
+        if restart_first:
+            pg.restart("fast")
+            marks["restart_s"] = round(time.monotonic() - t0, 2)
+            time.sleep(args.before / 2)
         t1 = time.monotonic()
         pg.stop("fast")
-        time.sleep(args.outage_seconds)
+        time.sleep(args.outage_seconds if outage is None else outage)
         pg.start()
         marks["outage_s"] = round(time.monotonic() - t1, 2)
         marks["fault_started_at"], marks["fault_ended_at"] = t0, time.monotonic()
@@ -477,7 +482,7 @@ def scenario_pg_restart(pg: PrivatePostgres, server: subprocess.Popen, db: str, 
     money = money_check(port, ledger, players, start)
     check = ledger_check(seamless.PG + "/" + db)
     result = {
-        "scenario": "pg-restart", **timing, "all": answers_summary(answers), "from_fault_on": answers_summary(during),
+        "scenario": name, **timing, "all": answers_summary(answers), "from_fault_on": answers_summary(during),
         "after_recovery": answers_summary(after), "retried": answers_summary(retried),
         "same_processes": pids_before == pids_after and server.poll() is None, "worker_pids": pids_after,
         "money": money, "ledger_check_ok": bool(check.get("ok")) and check.get("exit") == 0,
@@ -543,12 +548,15 @@ def main(argv: list[str] | None = None) -> dict:
     parser.add_argument("--streams", type=int, default=8)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--players", type=int, default=40)
-    parser.add_argument("--only", choices=["pg-restart", "redis-stop"], default=None)
+    parser.add_argument("--long-outage-seconds", type=float, default=40,
+                        help="pg-down-long: PostgreSQL stopped this long, past DB_POOL_TIMEOUT (0: skip)")
+    parser.add_argument("--only", choices=SCENARIOS, default=None)
     parser.add_argument("--short", action="store_true", help="the CI version: a few seconds of load each")
     args = parser.parse_args(argv)
     if args.short:
         args.seconds, args.before, args.outage_seconds, args.recovery_seconds = 6, 2, 2, 2
         args.streams, args.workers, args.players = 4, 2, 8
+        args.long_outage_seconds = 0
     why = private_servers_available()
     if why:
         raise SystemExit(f"cannot run the fault scenarios: {why}")
@@ -569,11 +577,15 @@ def main(argv: list[str] | None = None) -> dict:
         players = list(range(1, args.players + 1))
         # Warm-up: every worker connects and fills its caches.
         run_streams(seamless.PORT, args.streams, lambda k: [players[k % len(players)]], "warm", max_rounds=4)
-        for name in ("pg-restart", "redis-stop"):
-            if args.only and args.only != name:
+        for name in SCENARIOS:
+            if (args.only and args.only != name) or (name == "pg-down-long" and not args.long_outage_seconds):
                 continue
             if name == "pg-restart":
                 result = scenario_pg_restart(pg, server, db, args, players)
+            elif name == "pg-down-long":
+                # Longer than DB_POOL_TIMEOUT: each waiting call gives up and answers an error status.
+                result = scenario_pg_restart(pg, server, db, args, players, name=name, restart_first=False,
+                                             outage=args.long_outage_seconds)
             else:
                 result = scenario_redis_stop(redis, server, args, players)
             print(json.dumps(result), flush=True)
@@ -584,7 +596,7 @@ def main(argv: list[str] | None = None) -> dict:
             server.wait()
         redis.stop()
         pg.destroy()
-    results["passed"] = all(results[n]["passed"] for n in ("pg-restart", "redis-stop") if n in results)
+    results["passed"] = all(results[n]["passed"] for n in SCENARIOS if n in results)
     print("FAULTSJSON " + json.dumps(results), flush=True)
     return results
 
