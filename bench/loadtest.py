@@ -284,7 +284,12 @@ def main() -> None:
     parser.add_argument("--no-faults", action="store_true", help="skip bench/faults.py")
     parser.add_argument("--only", default="", help="baseline always runs; then only scenarios containing this")
     parser.add_argument("--out", default=str(BENCH / "loadtest-results.md"))
+    parser.add_argument("--report-only", action="store_true", help="rewrite the .md from the .json beside it")
     args = parser.parse_args()
+    if args.report_only:
+        out = Path(args.out)
+        report_write(out, json.loads(out.with_suffix(".json").read_text()))
+        return
     wrk_install()
     started = dt.datetime.now(dt.UTC)
     load_before = os.getloadavg()
@@ -378,18 +383,24 @@ Soak: workers' total RSS {m['rss_mb_first']} → {m['rss_mb_last']} MB (max {m['
 """)
     f = summary.get("faults")
     if f:
-        pg, rd = f.get("pg-restart", {}), f.get("redis-stop", {})
-        if pg:
+        for name, title in (("pg-restart", "PostgreSQL restarted under load (`pg_ctl restart -m fast`, then stopped "
+                                           f"{f['args']['outage_seconds']:g} s)"),
+                            ("pg-down-long", f"PostgreSQL stopped {f['args'].get('long_outage_seconds', 0):g} s "
+                                             "under load (past DB_POOL_TIMEOUT)")):
+            pg = f.get(name)
+            if not pg:
+                continue
             parts.append(f"""
-PostgreSQL restarted under load (private cluster; `pg_ctl restart -m fast` in {pg['restart_s']} s, then
-stopped {pg['outage_s']} s): {pg['all']['answers']} answers, statuses {pg['all']['statuses']}; not a spec
-status: {pg['all']['not_spec']}; answers sent {f['args']['recovery_seconds']:g} s after the outage all OK:
-{pg['after_recovery']['ok']}/{pg['after_recovery']['answers']}; same gunicorn workers: {pg['same_processes']};
-refused calls retried: {pg['retried']['ok']}/{pg['retried']['answers']} OK; balances exact for
-{pg['money']['players_exact']} players (wrong: {len(pg['money']['players_wrong'])}); OK answers without their
-transaction: {len(pg['money']['ok_calls_without_transaction'])}; ledger_check: {pg['ledger_check_ok']}:
+{title}, private cluster: {pg['all']['answers']} answers, statuses {pg['all']['statuses']}, slowest
+{pg['all']['max_s']} s; not a spec status: {pg['all']['not_spec']}; answers sent \
+{f['args']['recovery_seconds']:g} s after the outage: {pg['after_recovery']['ok']}/{pg['after_recovery']['answers']} OK;
+same gunicorn workers: {pg['same_processes']}; refused calls retried: {pg['retried']['ok']}/\
+{pg['retried']['answers']} OK; balances exact for {pg['money']['players_exact']} players (wrong:
+{len(pg['money']['players_wrong'])}); OK answers without their game transaction:
+{len(pg['money']['ok_calls_without_transaction'])}; ledger_check: {pg['ledger_check_ok']}:
 **{'pass' if pg['passed'] else 'FAIL'}**.
 """)
+        rd = f.get("redis-stop")
         if rd:
             parts.append(f"""
 Redis stopped under load (private redis-server, the app's REDIS_URL and CELERY_BROKER_URL): /healthz
