@@ -472,8 +472,11 @@ def scenario_pg_restart(pg: PrivatePostgres, server: subprocess.Popen, db: str, 
         return marks
 
     streams_players = _partition(players, args.streams)
+    # After a long outage the callers' backlog drains first: keep the load on long enough to see
+    # answers sent well after it.
+    tail = args.recovery_seconds + (2 if restart_first else 10)
     ledger, timing = run_streams(port, args.streams, lambda k: streams_players[k], f"pg{time.time_ns() % 10**9}",
-                                 seconds=args.seconds, during=fault, tail=args.recovery_seconds + 2)
+                                 seconds=args.seconds, during=fault, tail=tail)
     answers = [a for _, a in ledger.calls]
     during = [a for a in answers if a.sent >= marks["fault_started_at"] - 0.5]
     after = [a for a in answers if a.sent >= marks["fault_ended_at"] + args.recovery_seconds]
