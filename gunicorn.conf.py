@@ -8,6 +8,13 @@ on another network peer, so threads or async workers would add nothing but conte
 import os
 import shutil
 
+# A sync worker serves one request at a time, so it keeps one persistent database connection
+# (CONN_MAX_AGE; as many connections as workers) instead of taking one from a pool and giving it
+# back on every request: that round trip through the pool cost about 0.7 ms of CPU per callback,
+# a fifth of it (docs/BENCHMARKS.md). Threaded servers (runserver) keep the pool (settings).
+# After a PostgreSQL restart each worker's next request fails cleanly and reconnects.
+os.environ.setdefault("DB_POOL", "false")
+
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
 worker_class = "sync"

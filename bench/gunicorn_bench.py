@@ -1,3 +1,8 @@
-"""gunicorn settings for bench/seamless.py: none. The project's gunicorn.conf.py writes an access
-log line per request, which the benchmark would measure too; workers and bind come from the
-command line."""
+"""gunicorn settings for bench/seamless.py: those of the project's gunicorn.conf.py that decide
+speed (sync workers with persistent database connections, DB_POOL=false), without its access log
+line per request, which the benchmark would measure too; workers and bind come from the command
+line."""
+
+import os
+
+os.environ.setdefault("DB_POOL", "false")

@@ -72,6 +72,15 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout raised while signing in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+# Providers' server-to-server calls (seamless callbacks, 1G's igPokerValidation) go through a
+# handler with only these (config/wsgi.py): they authenticate by signature, not by session, and
+# the full stack above cost about a tenth of a callback's CPU. SecurityMiddleware stays for the
+# HTTPS redirect and HSTS, the request id for the logs.
+CALLBACK_PATH_PREFIXES = ("/api/onegaming/", "/api/oppi/")
+CALLBACK_MIDDLEWARE = [
+    "providers.observability.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+]
 # The lobby frames the provider's game (and the sandbox's) from our own origin.
 X_FRAME_OPTIONS = "SAMEORIGIN"
 
@@ -115,6 +124,13 @@ elif env.bool("DB_POOL", default=True):
     }
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
+if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # psycopg prepares a statement after this many uses on a connection, for the cursors that bind
+    # on the server: only the money path's hand-written statements (wallet/sql.py); Django's own
+    # queries bind on the client and are never prepared. Empty turns it off (a pooler in
+    # transaction mode older than PgBouncer 1.21 cannot keep prepared statements).
+    _prepare = env.str("DB_PREPARE_THRESHOLD", default="5")
+    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(_prepare) if _prepare else None
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Seamless callbacks keep the calling integration and the catalogue's games in each worker for
 # this many seconds (providers/lookups.py); a save clears it in the saving process at once, other

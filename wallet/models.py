@@ -177,14 +177,19 @@ class Transfer(models.Model):
 
     key = models.CharField("idempotency key", max_length=200, unique=True)
     kind = models.CharField(max_length=16, choices=TransferKind.choices)
-    debit_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="debits")
-    credit_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="credits")
-    currency = models.ForeignKey(Currency, on_delete=models.PROTECT)
+    # No single-column indexes on these foreign keys (db_index=False): every index is written on
+    # every transfer, the accounts lead the two (account, time) indexes below, and a filter on one
+    # of a handful of currencies selects too much of the table for an index to help.
+    debit_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="debits", db_index=False)
+    credit_account = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="credits", db_index=False)
+    currency = models.ForeignKey(Currency, on_delete=models.PROTECT, db_index=False)
     amount = models.BigIntegerField()
     game_transaction = models.ForeignKey(
         "wallet.GameTransaction", null=True, blank=True, on_delete=models.PROTECT, related_name="transfers"
     )
-    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
+    # Indexed only where set (transfer_actor below): game transfers have no actor.
+    actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                              db_index=False)
     memo = models.CharField(max_length=255, blank=True)
     created_at = models.DateTimeField(db_index=True)
 
@@ -198,6 +203,7 @@ class Transfer(models.Model):
         indexes = [
             models.Index(fields=["debit_account", "created_at"], name="transfer_debit_time"),
             models.Index(fields=["credit_account", "created_at"], name="transfer_credit_time"),
+            models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="transfer_actor"),
         ]
 
     def __str__(self) -> str:
@@ -230,12 +236,14 @@ class GameTransaction(models.Model):
     `reference` (the 1G ticket, or the Oppi transaction id).
     """
 
-    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT)
+    # As on Transfer: the integration and the player lead composite indexes below, a currency
+    # selects too much to index; every index is written on every money call.
+    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT, db_index=False)
     external_id = models.CharField(max_length=128)
     action = models.CharField(max_length=16, choices=GameAction.choices)
     outcome = models.CharField(max_length=24, choices=GameOutcome.choices, default=GameOutcome.APPLIED)
-    player = models.ForeignKey(Player, on_delete=models.PROTECT)
-    currency = models.ForeignKey(Currency, null=True, blank=True, on_delete=models.PROTECT)
+    player = models.ForeignKey(Player, on_delete=models.PROTECT, db_index=False)
+    currency = models.ForeignKey(Currency, null=True, blank=True, on_delete=models.PROTECT, db_index=False)
     amount = models.BigIntegerField(default=0)
     ticket = models.CharField(max_length=128, blank=True)
     reference = models.CharField(max_length=128, blank=True)
