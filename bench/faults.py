@@ -5,8 +5,8 @@
 Never touches the machine's shared servers: it runs a private throwaway PostgreSQL cluster
 (initdb into a temporary directory, as user `postgres` when run as root, on a free port) and a
 private redis-server on another free port, and points one gunicorn (config.wsgi, sync workers,
-the settings' connection pool) at them: DATABASE_URL on the private cluster, REDIS_URL and
-CELERY_BROKER_URL on the private Redis. Streams of real callbacks (1G bet then result, Oppi bet
+the database settings of bench/gunicorn_bench.py) at them: DATABASE_URL on the private cluster,
+REDIS_URL and CELERY_BROKER_URL on the private Redis. Streams of real callbacks (1G bet then result, Oppi bet
 then payout, each signed just before it is sent) run in threads, one HTTP call at a time each,
 and every answer is kept:
 

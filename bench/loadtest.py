@@ -3,7 +3,7 @@
     .venv/bin/python bench/loadtest.py [--soak-minutes 30] [--workers 4] [--connections 8] [--players 500]
                                        [--step-seconds 10] [--hot-seconds 20] [--no-faults] [--only NAME]
 
-Scenarios, one gunicorn (config.wsgi, sync workers, DEBUG off, the settings' connection pool, no
+Scenarios, one gunicorn (config.wsgi, sync workers, DEBUG off, bench/gunicorn_bench.py's database settings, no
 access log, no worker recycling) on a fresh database of the shared PostgreSQL server (`--db`),
 the callbacks of both providers mixed (1G bet and result, Oppi bet and payout; bodies from
 bench/seamless.py, signed per chunk of at most 10 s because 1G bets must arrive within 10 s):
