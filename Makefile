@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install demo lint bench mutation clean worker beat
+.PHONY: run test install demo lint bench loadtest mutation clean worker beat
 
 run: demo
 	# The sandbox (stand-in providers that move demo money) is on for the run command only.
@@ -38,6 +38,12 @@ beat: install
 # 4 minutes; writes bench/results.md and bench/results.json (see docs/BENCHMARKS.md).
 bench: install
 	$(PY) bench/seamless.py
+
+# Load, faults and endurance (not in CI; the fault scenarios' short version is): baseline, ramp, hot
+# wallet, spike, a 30-minute soak (--soak-minutes), PostgreSQL restarted and Redis stopped on
+# private throwaway servers; about 35 minutes; writes bench/loadtest-results.md (docs/LOADTEST.md).
+loadtest: install
+	$(PY) bench/loadtest.py $(LOADTEST_ARGS)
 
 mutation: install  # slow, not in CI: needs PostgreSQL; writes docs/MUTATION.md (see scripts/mutation.sh)
 	bash scripts/mutation.sh

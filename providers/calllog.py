@@ -18,7 +18,7 @@ from functools import lru_cache
 
 from django.conf import settings
 from django.core.exceptions import ImproperlyConfigured
-from django.db import connection, transaction
+from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
 from wallet import sql
@@ -181,6 +181,11 @@ def call_logged(record: CallRecord, *, same_transaction: bool = False):
                         written = True
                     except Exception:
                         logger.exception("history row in the call's transaction failed; writing it on its own")
+        if connection.connection is None:
+            # The connection was lost inside the block (a database restart): Django rolled back
+            # and closed it instead of committing, without raising. Nothing of the call was kept,
+            # so the caller must not answer success.
+            raise DatabaseError("the call's transaction was not committed: the connection was lost")
     except BaseException:
         written = False
         raise

@@ -6,7 +6,10 @@ call, refused or not, lands in the status-code history with its duration.
 
 from __future__ import annotations
 
+import logging
+
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
@@ -23,6 +26,8 @@ from . import dialect, serializers
 from .answers import ExactJSONRenderer
 from .callbacks import callback_answer
 from .codes import Status
+
+logger = logging.getLogger(__name__)
 
 
 class AlwaysJSON(BaseContentNegotiation):
@@ -74,12 +79,18 @@ class _WalletCallbackView(APIView):
 
     def _respond(self, request, answer_for, *, same_transaction: bool = False) -> Response:
         record = CallRecord(provider=Provider.ONEGAMING, endpoint=self.call, caller_ip=client_ip(request))
-        with call_logged(record, same_transaction=same_transaction) as guard:
-            answer = answer_for(record)
-            if guard.broken():  # a statement failed after the money: all of it rolls back
-                answer = {"status": str(Status.UNKNOWN_ERROR)}
-                record.status_code, record.response_body = answer["status"], answer
-            return Response(answer)
+        try:
+            with call_logged(record, same_transaction=same_transaction) as guard:
+                answer = answer_for(record)
+                if guard.broken():  # a statement failed after the money: all of it rolls back
+                    answer = {"status": str(Status.UNKNOWN_ERROR)}
+                    record.status_code, record.response_body = answer["status"], answer
+        except DatabaseError:
+            # The shared transaction's COMMIT failed (the database went away: a restart): never an
+            # HTTP 500. UNKNOWN_ERROR; 1G's retry gets the first answer if the commit did land.
+            logger.exception("1G %s: the call's commit failed", self.call)
+            answer = {"status": str(Status.UNKNOWN_ERROR)}
+        return Response(answer)
 
     def post(self, request) -> Response:
         try:

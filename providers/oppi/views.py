@@ -10,6 +10,7 @@ import json
 import logging
 
 from django.core.exceptions import RequestDataTooBig
+from django.db import DatabaseError
 from django.http import JsonResponse
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import extend_schema
@@ -100,12 +101,18 @@ class OppiWalletView(APIView):
                             request_body=history_body(raw))
         # One transaction for the call and its history row (one commit), except for rollbacks,
         # whose items stand on their own (one item's database error must not undo the others).
-        with call_logged(record, same_transaction=self.single_transaction) as guard:
-            body = self._answer(request, raw, record)
-            if guard.broken():  # a statement failed after the money: all of it rolls back
-                body = {"status": Status.ERROR.value}
-            record.status_code = body["status"]
-            record.response_body = body
+        try:
+            with call_logged(record, same_transaction=self.single_transaction) as guard:
+                body = self._answer(request, raw, record)
+                if guard.broken():  # a statement failed after the money: all of it rolls back
+                    body = {"status": Status.ERROR.value}
+                record.status_code = body["status"]
+                record.response_body = body
+        except DatabaseError:
+            # The shared transaction's COMMIT failed (the database went away: a restart): never an
+            # HTTP 500. RS_ERROR; Oppi's retry gets the first answer if the commit did land.
+            logger.exception("Oppi %s: the call's commit failed", self.endpoint)
+            body = {"status": Status.ERROR.value}
         return Response(body, status=200)
 
     def http_method_not_allowed(self, request, *args, **kwargs):
