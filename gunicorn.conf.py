@@ -14,6 +14,7 @@ import shutil
 # a fifth of it (docs/BENCHMARKS.md). Threaded servers (runserver) keep the pool (settings).
 # After a PostgreSQL restart each worker's next request fails cleanly and reconnects.
 os.environ.setdefault("DB_POOL", "false")
+os.environ.setdefault("CONN_MAX_AGE", "600")  # reconnect every 10 minutes, not every minute
 
 bind = os.environ.get("GUNICORN_BIND", "0.0.0.0:8000")
 workers = int(os.environ.get("WEB_CONCURRENCY", "4"))
