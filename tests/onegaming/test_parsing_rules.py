@@ -272,6 +272,15 @@ def test_amount_zero_is_refused_for_a_bet_and_taken_for_a_result():
         assert parsing.amount_parse(zero, currency="IDR", positive=False) == 0
 
 
+@pytest.mark.parametrize("zero, currency", [("0.000", "IDR"), ("0.00", "VND"), (Decimal("0.000"), "VND"),
+                                            (Decimal("0E-9"), "VND2"), ("0.0000", "XYZ")])
+def test_a_lost_result_of_zero_written_with_trailing_zeros_is_zero(zero, currency):
+    # Dialect: trailing zeros are not fractional digits ("12.500" is 12.5 for IDR); so "0.000"
+    # is 0 whatever the currency's digits, and a loss sent so is recorded, not refused.
+    assert parsing.amount_parse(zero, currency=currency, positive=False) == 0
+    refused(Status.INVALID_TYPES, parsing.amount_parse, zero, currency=currency, positive=True)
+
+
 # --- one call: required fields first, then types (spec 3.1 - 3.4) ------------------------------
 
 BET = {"player_id": "CLi3000001", "l_token": "tok-1", "currency": "IDR", "game_id": 301, "round_id": "rd-1",
