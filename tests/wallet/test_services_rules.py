@@ -294,3 +294,48 @@ def test_adjustments_say_why_they_refuse(wallet):
     services.wallet_adjust(wallet=wallet, amount=-1, key="used", actor=None, memo="m")
     assert _refusal(lambda: services.wallet_adjust(wallet=wallet, amount=-2, key="used", actor=None, memo="m")) == (
         "key 'used' was used for another movement")
+
+
+def test_a_refused_debit_says_balance_and_amount_in_the_currencys_digits(wallet):
+    # Staff read the message (operations.md): currency units with the currency's digits and
+    # thousands separators, never ledger units. IDR has two digits (reference data).
+    with pytest.raises(services.InsufficientFunds) as refused:
+        services.wallet_withdraw(wallet=wallet, amount=1_000_00000, key="too-much-2")
+    assert str(refused.value) == "balance 10.00 IDR is below 1,000.00 IDR"
+    vnd = funded_wallet(wallet.player, "VND", "1234")  # VND has no fractional digits
+    with pytest.raises(services.InsufficientFunds) as refused:
+        services.wallet_withdraw(wallet=vnd, amount=1_234_567_00000, key="too-much-vnd")
+    assert str(refused.value) == "balance 1,234 VND is below 1,234,567 VND"
+
+
+def test_system_account_id_is_read_once_per_process_after_its_row_is_committed(
+        wallet, django_capture_on_commit_callbacks, django_assert_num_queries):
+    services.system_accounts_forget()
+    cash = Account.objects.get(kind=AccountKind.CASH, currency_id="IDR", player=None, integration=None)
+    with django_capture_on_commit_callbacks(execute=True):  # as a commit would
+        assert services.system_account_id(kind=AccountKind.CASH, currency="IDR") == cash.pk
+    with django_assert_num_queries(0):  # cached: no query on the money path
+        assert services.system_account_id(kind=AccountKind.CASH, currency="IDR") == cash.pk
+    # Another kind or currency is another account, created on first use.
+    with django_capture_on_commit_callbacks(execute=True):
+        adjustment = services.system_account_id(kind=AccountKind.ADJUSTMENT, currency="IDR")
+        usd_cash = services.system_account_id(kind=AccountKind.CASH, currency="USD")
+    assert len({cash.pk, adjustment, usd_cash}) == 3
+    assert Account.objects.filter(pk=adjustment, kind=AccountKind.ADJUSTMENT, currency_id="IDR", player=None,
+                                  integration=None).exists()
+    assert Account.objects.filter(pk=usd_cash, kind=AccountKind.CASH, currency_id="USD").exists()
+    with django_assert_num_queries(0):
+        assert services.system_account_id(kind=AccountKind.CASH, currency="USD") == usd_cash
+        assert services.system_account_id(kind=AccountKind.CASH, currency="IDR") == cash.pk
+
+
+def test_system_account_id_created_in_a_rolled_back_transaction_is_not_remembered(wallet):
+    from django.db import transaction
+
+    services.system_accounts_forget()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        first = services.system_account_id(kind=AccountKind.ADJUSTMENT, currency="USD")
+        raise RuntimeError("rolled back")
+    assert not Account.objects.filter(pk=first).exists()
+    again = services.system_account_id(kind=AccountKind.ADJUSTMENT, currency="USD")
+    assert Account.objects.filter(pk=again, kind=AccountKind.ADJUSTMENT, currency_id="USD").exists()
