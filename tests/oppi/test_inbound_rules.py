@@ -356,3 +356,25 @@ def test_rollback_item_missing_a_field_is_field_required_or_invalid_even_after_a
 def test_rollback_item_with_a_reference_longer_than_stored_is_field_required_or_invalid():
     assert inbound.parse_rollback(dumps({"transactions": [ITEM | {"refTransactionId": "r" * 120}]}))
     rollback_refused(Status.FIELD_REQUIRED_OR_INVALID, dumps({"transactions": [ITEM | {"refTransactionId": "r" * 121}]}))
+
+
+@pytest.fixture
+def lookup_cache_on(settings):
+    from providers import lookups
+
+    settings.CALLBACK_LOOKUP_CACHE_SECONDS = 600  # as in production: integrations read once per worker
+    lookups.clear()
+    yield
+    lookups.clear()
+
+
+@pytest.mark.django_db
+def test_with_the_lookup_cache_on_each_key_still_finds_its_own_integration(oppi, clock, lookup_cache_on):
+    from tests.factories import OppiIntegrationFactory
+
+    second = OppiIntegrationFactory(code="oppi-second", api_key="second-key", secret="second-secret")
+    verify_refused(Status.INVALID_APIKEY, None, headers=headers(oppi, key="unknown-key"))  # a miss is cached too
+    assert inbound.verify(headers=headers(oppi), raw_body=BODY, remote_ip=None) == oppi
+    assert inbound.verify(headers=headers(second), raw_body=BODY, remote_ip=None) == second
+    assert inbound.verify(headers=headers(oppi), raw_body=BODY, remote_ip=None) == oppi
+    verify_refused(Status.INVALID_APIKEY, None, headers=headers(oppi, key="unknown-key"))
