@@ -233,6 +233,24 @@ def cpu_seconds(master_pid: int) -> float:
     return total / ticks
 
 
+def db_cpu_seconds(db: str) -> float:
+    """CPU time so far of the PostgreSQL backends connected to the bench database (the app's pooled
+    connections stay open through a run), so the database's cost per call shows beside the app's."""
+    from django.db import connection
+
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [db])
+        pids = [row[0] for row in cursor.fetchall()]
+    total = 0
+    for pid in pids:
+        try:
+            fields = Path(f"/proc/{pid}/stat").read_text().rsplit(")", 1)[1].split()
+        except OSError:
+            continue
+        total += int(fields[11]) + int(fields[12])
+    return total / os.sysconf("SC_CLK_TCK")
+
+
 def wrk(lines: list[str], seconds: int, connections: int, delay_ms: float = 0) -> dict:
     with tempfile.NamedTemporaryFile("w", suffix=".tsv", delete=False) as f:
         f.write("\n".join(lines) + "\n")
@@ -260,15 +278,17 @@ class Runner:
             raise SystemExit(f"{name}: no request bodies (did the run before apply nothing?)")
         before = applied_count(provider, action)
         since = timezone.now()
-        cpu_before = cpu_seconds(self.server_pid)
+        cpu_before, db_cpu_before = cpu_seconds(self.server_pid), db_cpu_seconds(self.args.db)
         load = wrk(lines, self.args.seconds, self.args.connections, delay_ms)
         cpu = cpu_seconds(self.server_pid) - cpu_before
+        db_cpu = db_cpu_seconds(self.args.db) - db_cpu_before
         applied = applied_count(provider, action) - before
         result = {
             "scenario": name, "applied": applied, "applied_per_s": round(applied / load["duration_s"], 1),
             "requests_per_s": round(load["requests"] / load["duration_s"], 1), "bodies": len(lines),
             "exhausted": load["requests"] > len(lines),
             "app_cpu_ms_per_call": round(cpu * 1000 / load["requests"], 2) if load["requests"] else None,
+            "db_cpu_ms_per_call": round(db_cpu * 1000 / load["requests"], 2) if load["requests"] else None,
             "statuses": statuses_since(provider, endpoint, since),
             "since": since, **{k: load[k] for k in ("p50_ms", "p95_ms", "p99_ms", "max_ms")},
             "errors": sum(v for k, v in load.items() if k.startswith("errors_")),
@@ -356,7 +376,7 @@ def report_write(args, started, load_before, load_after, ceiling, results, check
     rows = "\n".join(
         f"| {r['scenario']} | **{r['applied_per_s']}** | {_denominator(ceiling, r['scenario'])} | **{r['ratio']:.1%}** "
         f"| {r['p50_ms']} / {r['p95_ms']} / {r['p99_ms']} | {r['requests_per_s']} | {r['app_cpu_ms_per_call']} "
-        f"| {r['errors']} "
+        f"| {r.get('db_cpu_ms_per_call')} | {r['errors']} "
         f"| {r['statuses']}{' (bodies ran out: replays)' if r['exhausted'] else ''} |"
         for r in results)
     out.write_text(f"""# Seamless callback benchmark
@@ -370,9 +390,9 @@ Denominators from `../shared/perf/ceiling.sh` in the same run: pgbench of the mi
 **{ceiling['pgbench_spread_tps']} TPS spread / {ceiling['pgbench_hot_tps']} TPS hot**; bare DRF floor
 {ceiling['drf_floor_spread_rps']} / {ceiling['drf_floor_hot_rps']} req/s.
 
-| scenario | applied/s | pgbench TPS | app / pgbench | p50 / p95 / p99 ms | requests/s | app CPU ms/call | wrk errors \
+| scenario | applied/s | pgbench TPS | app / pgbench | p50 / p95 / p99 ms | requests/s | app CPU ms/call | DB CPU ms/call | wrk errors \
 | statuses (call history) |
-|---|---|---|---|---|---|---|---|---|
+|---|---|---|---|---|---|---|---|---|---|
 {rows}
 
 Applied = game transactions written in the run (a refused or replayed call does not count).

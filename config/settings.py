@@ -72,6 +72,15 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout raised while signing in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
+# Providers' server-to-server calls (seamless callbacks, 1G's igPokerValidation) go through a
+# handler with only these (config/wsgi.py): they authenticate by signature, not by session, and
+# the full stack above cost about a tenth of a callback's CPU. SecurityMiddleware stays for the
+# HTTPS redirect and HSTS, the request id for the logs.
+CALLBACK_PATH_PREFIXES = ("/api/onegaming/", "/api/oppi/")
+CALLBACK_MIDDLEWARE = [
+    "providers.observability.RequestIdMiddleware",
+    "django.middleware.security.SecurityMiddleware",
+]
 # The lobby frames the provider's game (and the sandbox's) from our own origin.
 X_FRAME_OPTIONS = "SAMEORIGIN"
 

@@ -21,6 +21,8 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import connection, transaction
 from django.utils import timezone
 
+from wallet import sql
+
 from .models import CallLog, Direction
 from .observability import call_observe
 
@@ -104,23 +106,25 @@ def _observe(record: CallRecord) -> float:
 
 
 def _insert(record: CallRecord, seconds: float) -> None:
-    CallLog.objects.create(
-            created_at=timezone.now(),
-            provider=record.provider,
-            integration_id=record.integration_id,
-            direction=record.direction,
-            endpoint=record.endpoint[:64],
-            player_external_id=str(record.player_external_id or "")[:64],
-            txn_id=str(record.txn_id or "")[:128],
-            request_id=str(record.request_id or "")[:128],
-            status_code=record.status_code[:64],
-            http_status=record.http_status,
-            duration_ms=round(seconds * 1000, 3),
-            caller_ip=record.caller_ip or None,
-            session_unknown=bool(record.session_unknown),
-            request_body=redact(record.request_body) if record.request_body is not None else "",
-            response_body=redact(record.response_body) if record.response_body is not None else "",
-    )
+    # Hand-written (wallet/sql.py): one row per call, and CallLog.objects.create() compiled it for
+    # about a seventh of a callback's CPU. Plain columns only (text, integers, a float, an address).
+    sql.insert(CallLog, {
+        "created_at": timezone.now(),
+        "provider": record.provider,
+        "integration_id": record.integration_id,
+        "direction": record.direction,
+        "endpoint": record.endpoint[:64],
+        "player_external_id": str(record.player_external_id or "")[:64],
+        "txn_id": str(record.txn_id or "")[:128],
+        "request_id": str(record.request_id or "")[:128],
+        "status_code": record.status_code[:64],
+        "http_status": record.http_status,
+        "duration_ms": round(seconds * 1000, 3),
+        "caller_ip": record.caller_ip or None,
+        "session_unknown": bool(record.session_unknown),
+        "request_body": redact(record.request_body) if record.request_body is not None else "",
+        "response_body": redact(record.response_body) if record.response_body is not None else "",
+    }, returning=None)
 
 
 class _Guard:

@@ -22,6 +22,7 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, When
 from django.utils import timezone
 
+from . import sql
 from .models import (
     Account,
     AccountKind,
@@ -35,7 +36,8 @@ from .models import (
     Transfer,
     TransferKind,
 )
-from .services import player_wallets_lock, system_account_id, transfer_post
+from .services import Posting, player_wallets_lock, system_account_id, transfer_prepare
+from .sql import fetch as sql_fetch
 
 
 class Code(StrEnum):
@@ -123,7 +125,7 @@ class _Seen:
             params += [GameAction.ROLLBACK.value, *refs, call.player.pk]
         sql.append(") ORDER BY id")
         self.call = call
-        self.rows = list(GameTransaction.objects.raw("".join(sql), params))
+        self.rows = sql_fetch(GameTransaction, "".join(sql), params)
 
     def by_id(self, external_id: str) -> GameTransaction | None:
         return next((r for r in self.rows if r.external_id == external_id), None)
@@ -152,24 +154,33 @@ def _replay(call: GameCall, wallets: dict[str, Account], seen: _Seen) -> GameRes
 
 def _record(call: GameCall, *, action: str, now: dt.datetime, amount: int = 0, ticket: str = "",
             reference: str = "", currency: str | None = None,
-            outcome: str = GameOutcome.APPLIED, payouts_taken_back: int = 0) -> GameTransaction:
-    return GameTransaction.objects.create(
-        integration_id=call.integration_id,
-        external_id=call.external_id,
-        action=action,
-        outcome=outcome,
-        player=call.player,
-        currency_id=currency or call.currency,
-        amount=amount,
-        ticket=ticket,
-        reference=reference,
-        round_id=call.round_id,
-        game_code=call.game_code,
-        session_token=call.session_token,
-        fingerprint=call.fingerprint,
-        payouts_taken_back=payouts_taken_back,
-        created_at=now,
-    )
+            outcome: str = GameOutcome.APPLIED, payouts_taken_back: int = 0,
+            bet_ticket: bool = False, postings: tuple[Posting, ...] = ()) -> GameTransaction:
+    """Write the call's GameTransaction, with `bet_ticket` the BetTicket that makes it the
+    ticket's only bet, and the transfers `postings` prepared for it (transfer_prepare): one
+    statement on PostgreSQL, so the wallet's lock is held for one round trip fewer per write."""
+    values = {
+        "integration_id": call.integration_id,
+        "external_id": call.external_id,
+        "action": action,
+        "outcome": outcome,
+        "player_id": call.player.pk,
+        "currency_id": currency or call.currency,
+        "amount": amount,
+        "ticket": ticket,
+        "reference": reference,
+        "round_id": call.round_id,
+        "game_code": call.game_code,
+        "session_token": call.session_token,
+        "fingerprint": call.fingerprint,
+        "payouts_taken_back": payouts_taken_back,
+        "created_at": now,
+    }
+    ticket_guard = {"integration_id": call.integration_id, "ticket": ticket} if bet_ticket else None
+    pk = sql.insert_with_postings(GameTransaction, values, postings=postings, posting_model=Transfer, updated=Account,
+                                  child=BetTicket if bet_ticket else None, child_values=ticket_guard,
+                                  parent_column="bet_id")
+    return GameTransaction(pk=pk, **values)
 
 
 def _game_account(call: GameCall, currency: str) -> Account:
@@ -293,12 +304,11 @@ def bet_place(call: GameCall, *, ticket: str, amount: int, rollback_check_first:
             return result(Code.INSUFFICIENT_FUNDS)
         if not rollback_check_first and seen.rolled_back(ticket):
             return result(Code.TICKET_ROLLED_BACK)
-        record = _record(call, action=GameAction.BET, now=now, amount=amount, ticket=ticket)
-        BetTicket.objects.create(bet=record, integration_id=call.integration_id, ticket=ticket)
-        if amount:
-            transfer_post(key=_key(call, "bet"), kind=TransferKind.BET, debit=wallet,
-                          credit=_game_account(call, wallet.currency_id), amount=amount, now=now,
-                          game_transaction=record)
+        postings = (transfer_prepare(key=_key(call, "bet"), kind=TransferKind.BET, debit=wallet,
+                                     credit=_game_account(call, wallet.currency_id), amount=amount, now=now),
+                    ) if amount else ()
+        _record(call, action=GameAction.BET, now=now, amount=amount, ticket=ticket, bet_ticket=True,
+                postings=postings)
         return result(Code.APPLIED)
 
     return _run(call, apply, tickets=(ticket,), references=(ticket,))
@@ -331,10 +341,11 @@ def win_settle(call: GameCall, *, ticket: str, amount: int, single_settlement: b
         wallet = wallets.get(bet.currency_id)
         if wallet is None:
             return GameResult(Code.NO_WALLET, None, currency)
-        record = _record(call, action=GameAction.WIN, now=now, amount=amount, ticket=ticket, currency=bet.currency_id)
-        if amount:
-            transfer_post(key=_key(call, "win"), kind=TransferKind.WIN, debit=_game_account(call, wallet.currency_id),
-                          credit=wallet, amount=amount, now=now, game_transaction=record)
+        postings = (transfer_prepare(key=_key(call, "win"), kind=TransferKind.WIN,
+                                     debit=_game_account(call, wallet.currency_id), credit=wallet, amount=amount,
+                                     now=now),) if amount else ()
+        _record(call, action=GameAction.WIN, now=now, amount=amount, ticket=ticket, currency=bet.currency_id,
+                postings=postings)
         return GameResult(Code.APPLIED, wallet.balance, wallet.currency_id)
 
     return _run(call, apply, tickets=(ticket,), references=(ticket, call.external_id))
@@ -359,28 +370,32 @@ def reward_credit(call: GameCall, *, reward_ref: str, amount: int, once_per_refe
             return result(Code.TICKET_ROLLED_BACK)
         if once_per_reference and any(r.player_id == call.player.pk for r in seen.on_ticket(ticket)):
             return result(Code.REWARD_EXISTS)
-        record = _record(call, action=GameAction.REWARD, now=now, amount=amount, ticket=ticket, reference=reward_ref)
-        if amount:
-            transfer_post(key=_key(call, "reward"), kind=TransferKind.REWARD,
-                          debit=_game_account(call, wallet.currency_id), credit=wallet, amount=amount, now=now,
-                          game_transaction=record)
+        postings = (transfer_prepare(key=_key(call, "reward"), kind=TransferKind.REWARD,
+                                     debit=_game_account(call, wallet.currency_id), credit=wallet, amount=amount,
+                                     now=now),) if amount else ()
+        _record(call, action=GameAction.REWARD, now=now, amount=amount, ticket=ticket, reference=reward_ref,
+                postings=postings)
         return result(Code.APPLIED)
 
     return _run(call, apply, tickets=(ticket,) if once_per_reference else (), references=(call.external_id,))
 
 
-def _undo(call: GameCall, wallet: Account, target: GameTransaction, record: GameTransaction, now: dt.datetime) -> None:
-    """Reverse one applied transaction: refund a bet, take back a win or reward."""
-    if not target.amount:
-        return
+def _undo(call: GameCall, wallet: Account, targets: list[GameTransaction], now: dt.datetime) -> tuple[Posting, ...]:
+    """The transfers that reverse applied transactions, in order: refund a bet, take back a win
+    or reward (written with the rollback's own record)."""
     game = _game_account(call, wallet.currency_id)
-    suffix = f"undo:{target.external_id}"
-    if target.action == GameAction.BET:
-        transfer_post(key=_key(call, suffix), kind=TransferKind.REFUND, debit=game, credit=wallet,
-                      amount=target.amount, now=now, game_transaction=record)
-    else:
-        transfer_post(key=_key(call, suffix), kind=TransferKind.RECLAIM, debit=wallet, credit=game,
-                      amount=target.amount, now=now, game_transaction=record, allow_overdraft=True)
+    postings = []
+    for target in targets:
+        if not target.amount:
+            continue
+        key = _key(call, f"undo:{target.external_id}")
+        if target.action == GameAction.BET:
+            postings.append(transfer_prepare(key=key, kind=TransferKind.REFUND, debit=game, credit=wallet,
+                                             amount=target.amount, now=now))
+        else:
+            postings.append(transfer_prepare(key=key, kind=TransferKind.RECLAIM, debit=wallet, credit=game,
+                                             amount=target.amount, now=now, allow_overdraft=True))
+    return tuple(postings)
 
 
 def _tombstone(call: GameCall, reference: str, wallets: dict[str, Account], now: dt.datetime) -> GameResult:
@@ -408,10 +423,8 @@ def ticket_rollback(call: GameCall, *, ticket: str) -> GameResult:
         currency = mine[0].currency_id
         wallet = wallets[currency]
         paid = sum(1 for t in mine if t.action == GameAction.WIN and t.amount)
-        record = _record(call, action=GameAction.ROLLBACK, now=now, ticket=ticket, reference=ticket, currency=currency,
-                         payouts_taken_back=paid)
-        for target in mine:
-            _undo(call, wallet, target, record, now)
+        _record(call, action=GameAction.ROLLBACK, now=now, ticket=ticket, reference=ticket, currency=currency,
+                payouts_taken_back=paid, postings=_undo(call, wallet, mine, now))
         return GameResult(Code.APPLIED, wallet.balance, currency)
 
     return _run(call, apply, tickets=(ticket,), references=(ticket,))
@@ -463,11 +476,10 @@ def transaction_rollback(call: GameCall, *, reference: str) -> GameResult:
             return _tombstone(call, reference, wallets, now)
         wallet = wallets[target.currency_id]
         payouts = _payouts_not_rolled_back(round_rows) if target.action == GameAction.BET else []
-        record = _record(call, action=GameAction.ROLLBACK, now=now, ticket=target.ticket, reference=reference,
-                         currency=target.currency_id, payouts_taken_back=sum(1 for p in payouts if p.amount))
         # The stake first, then the payouts: the wallet dips below zero only by what is taken back.
-        for undone in (target, *payouts):
-            _undo(call, wallet, undone, record, now)
+        _record(call, action=GameAction.ROLLBACK, now=now, ticket=target.ticket, reference=reference,
+                currency=target.currency_id, payouts_taken_back=sum(1 for p in payouts if p.amount),
+                postings=_undo(call, wallet, [target, *payouts], now))
         return GameResult(Code.APPLIED, wallet.balance, wallet.currency_id)
 
     return _run(call, apply, ids=(reference,), references=(reference,))

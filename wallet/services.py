@@ -17,6 +17,7 @@ from django.core.exceptions import ImproperlyConfigured
 from django.db import IntegrityError, connection, transaction
 from django.utils import timezone
 
+from . import sql
 from .models import (
     Account,
     AccountKind,
@@ -93,10 +94,9 @@ def player_wallets_lock(player_id: int) -> dict[str, Account]:
     same order and cannot deadlock with each other. Must run inside transaction.atomic().
     """
     # Hand-written: every money call runs it, and the ORM's compilation cost more than the query.
-    columns = ", ".join(field.column for field in Account._meta.concrete_fields)
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
-    wallets = Account.objects.raw(f"SELECT {columns} FROM {Account._meta.db_table} WHERE player_id = %s AND kind = %s "
-                                  f"ORDER BY id{lock}", [player_id, AccountKind.WALLET.value])
+    wallets = sql.fetch(Account, f"SELECT {sql.columns_of(Account)} FROM {Account._meta.db_table} "
+                                 f"WHERE player_id = %s AND kind = %s ORDER BY id{lock}", [player_id, AccountKind.WALLET.value])
     return {wallet.currency_id: wallet for wallet in wallets}
 
 
@@ -129,7 +129,16 @@ def player_set_enabled(*, player: Player, enabled: bool, actor=None, reason: str
 # --- the ledger -----------------------------------------------------------------------------
 
 
-def transfer_post(
+@dataclass(frozen=True)
+class Posting:
+    """A transfer ready to be written: its row (column -> value) and the new balance and floor of
+    each player account it moves, (account id, columns), already applied to the Account objects."""
+
+    values: dict
+    updates: tuple[tuple[int, dict], ...]
+
+
+def transfer_prepare(
     *,
     key: str,
     kind: str,
@@ -141,42 +150,55 @@ def transfer_post(
     actor=None,
     memo: str = "",
     allow_overdraft: bool = False,
-) -> Transfer:
-    """Write one transfer and move the balances of the player accounts it touches.
+) -> Posting:
+    """The ledger's rules for one transfer, and the balances it leaves; nothing is written yet.
 
-    The caller holds the locks on those player accounts (player_wallets_lock). A player
-    account never goes below zero, except with allow_overdraft (a rollback taking back a paid
-    win): then its floor follows the balance down so that the database CHECK still holds, and
-    returns to 0 once the balance is non-negative again.
+    The caller holds the locks on those player accounts (player_wallets_lock) and writes the
+    posting in the same transaction (transfer_post, or with its game transaction in
+    gameplay). A player account never goes below zero, except with allow_overdraft (a rollback
+    taking back a paid win): then its floor follows the balance down so that the database CHECK
+    still holds, and returns to 0 once the balance is non-negative again.
     """
     if amount <= 0:
         raise LedgerError("a transfer moves a positive amount")
     if debit.currency_id != credit.currency_id:
         raise LedgerError("a transfer stays in one currency")
+    updates = []
     if debit.tracks_balance:
         new_balance = debit.balance - amount
         if new_balance < 0 and not allow_overdraft:
             raise InsufficientFunds(_shortfall_message(debit, amount))
         debit.balance = new_balance
         debit.floor = min(debit.floor, new_balance) if new_balance < 0 else 0
-        debit.save(update_fields=["balance", "floor"])
+        updates.append((debit.pk, {"balance": debit.balance, "floor": debit.floor}))
     if credit.tracks_balance:
         credit.balance += amount
         if credit.balance >= 0:
             credit.floor = 0
-        credit.save(update_fields=["balance", "floor"])
-    return Transfer.objects.create(
-        key=key,
-        kind=kind,
-        debit_account=debit,
-        credit_account=credit,
-        currency_id=debit.currency_id,
-        amount=amount,
-        game_transaction=game_transaction,
-        actor=actor,
-        memo=memo,
-        created_at=now,
-    )
+        updates.append((credit.pk, {"balance": credit.balance, "floor": credit.floor}))
+    values = {
+        "key": key,
+        "kind": kind,
+        "debit_account_id": debit.pk,
+        "credit_account_id": credit.pk,
+        "currency_id": debit.currency_id,
+        "amount": amount,
+        "game_transaction_id": game_transaction.pk if game_transaction is not None else None,
+        "actor_id": actor.pk if actor is not None else None,
+        "memo": memo,
+        "created_at": now,
+    }
+    return Posting(values, tuple(updates))
+
+
+def transfer_post(**kwargs) -> Transfer:
+    """Write one transfer and move the balances of the player accounts it touches (the rules and
+    arguments of transfer_prepare)."""
+    posting = transfer_prepare(**kwargs)
+    # Hand-written (wallet/sql.py): the balances and the transfer in one statement on PostgreSQL.
+    # Account history skips balance-only saves (audit), so nothing is lost by not calling save().
+    pk = sql.insert_after_updates(Transfer, posting.values, updated=Account, updates=posting.updates)
+    return Transfer(pk=pk, **posting.values)
 
 
 @dataclass(frozen=True)

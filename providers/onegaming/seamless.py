@@ -15,7 +15,7 @@ from django.db.models import Q
 
 from lobby.models import Integration, LaunchSession, Provider, WalletMode
 from providers import lookups
-from wallet import gameplay
+from wallet import gameplay, sql
 from wallet.gameplay import Code, GameCall
 from wallet.models import Account, AccountKind, GameOutcome, GameTransaction, Player
 
@@ -116,7 +116,8 @@ _SESSION_SQL = (  # hand-written, as _PLAYER_SQL: what the ORM built from .only(
 
 def _player(external_id: str, currency: str | None = None) -> Player | None:
     """The player, with `balance_units` (their wallet's balance in `currency`, or None) in the same query."""
-    rows = list(Player.objects.raw(_PLAYER_SQL, [currency or "", AccountKind.WALLET.value, external_id]))
+    rows = sql.fetch(Player, _PLAYER_SQL, [currency or "", AccountKind.WALLET.value, external_id],
+                     fields=("id", "external_id", "is_enabled"), extra=("balance_units",))
     return rows[0] if rows else None
 
 
@@ -128,21 +129,69 @@ def _fingerprint(call: WalletCall) -> str:
     return gameplay.fingerprint(call=call.call, **call.fingerprint_fields())
 
 
-def _replay_precheck(integration: Integration, call: WalletCall, fingerprint: str) -> Outcome | None:
+_PREVIOUS_SQL = (  # hand-written, as _PLAYER_SQL
+    f"SELECT fingerprint, outcome, player_id, currency_id FROM {GameTransaction._meta.db_table} "
+    "WHERE integration_id = %s AND external_id = %s ORDER BY id LIMIT 1"
+)
+_PREVIOUS_COLUMNS = ("fingerprint", "outcome", "player_id", "currency_id")
+_SESSION_FIELDS = ("id", "player_id", "created_at", "expires_at", "validated_at", "last_seen_at")
+
+# The three reads of a money call in one round trip (PostgreSQL): the earlier transaction with
+# this txn_id, the player with their balance, the launch session of the l_token. Each is the
+# same query as on its own, joined LATERAL to one row so that a missing one gives NULLs.
+_READS_SQL = (
+    f"SELECT r.*, p.*, s.* FROM (VALUES (1)) AS one (x) "
+    f"LEFT JOIN LATERAL ({_PREVIOUS_SQL}) r ON true "
+    f"LEFT JOIN LATERAL ({_PLAYER_SQL}) p ON true "
+    f"LEFT JOIN LATERAL ({_SESSION_SQL}) s ON true"
+)
+
+
+@dataclass(frozen=True)
+class _Reads:
+    previous: dict | None  # the applied transaction (or tombstone) with this txn_id, if any
+    player: Player | None  # with `balance_units` in the currency asked for
+    session: LaunchSession | None  # of the l_token asked for
+
+
+def _reads(integration: Integration, call: WalletCall, currency: str | None, token: str | None) -> _Reads:
+    """What every money call reads before its checks, in one statement on PostgreSQL (each read
+    was a round trip, and round trips were most of a callback's wall time)."""
+    player_params = [currency or "", AccountKind.WALLET.value, call.player_id]
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            cursor.execute(_PREVIOUS_SQL, [integration.pk, call.txn_id])
+            row = cursor.fetchone()
+        previous = dict(zip(_PREVIOUS_COLUMNS, row, strict=True)) if row else None
+        session = None
+        if token is not None:
+            sessions = sql.fetch(LaunchSession, _SESSION_SQL, [integration.pk, token], fields=_SESSION_FIELDS)
+            session = sessions[0] if sessions else None
+        return _Reads(previous, _player(call.player_id, currency), session)
+    with connection.cursor() as cursor:
+        cursor.execute(_READS_SQL, [integration.pk, call.txn_id, *player_params, integration.pk, token or ""])
+        row = cursor.fetchone()
+    previous_row, player_row, session_row = row[:4], row[4:8], row[8:]
+    previous = dict(zip(_PREVIOUS_COLUMNS, previous_row, strict=True)) if previous_row[0] is not None else None
+    player = None
+    if player_row[0] is not None:
+        player = Player.from_db(connection.alias, ["id", "external_id", "is_enabled"], player_row[:3])
+        player.balance_units = player_row[3]
+    session = None
+    if token is not None and session_row[0] is not None:
+        session = LaunchSession.from_db(connection.alias, list(_SESSION_FIELDS), session_row)
+    return _Reads(previous, player, session)
+
+
+def _replay_answer(call: WalletCall, fingerprint: str, previous: dict | None) -> Outcome | None:
     """Rules 1-2 of every money call, before any check of the player, token or game: a known
     txn_id gets its first answer (with today's balance), or DUPLICATE_REF_TXN_ID.
 
     Only applied calls (and rollback tombstones) are stored, so a hit is always a first answer
     worth repeating. gameplay checks again under the wallet lock, which settles races.
     """
-    with connection.cursor() as cursor:  # hand-written: every money call runs it
-        cursor.execute(f"SELECT fingerprint, outcome, player_id, currency_id FROM {GameTransaction._meta.db_table} "
-                       "WHERE integration_id = %s AND external_id = %s ORDER BY id LIMIT 1",
-                       [integration.pk, call.txn_id])
-        row = cursor.fetchone()
-    if row is None:
+    if previous is None:
         return None
-    previous = dict(zip(("fingerprint", "outcome", "player_id", "currency_id"), row, strict=True))
     if previous["fingerprint"] != fingerprint:
         player = _player(call.player_id, call.currency)
         return Outcome(Status.DUPLICATE_REF_TXN_ID, player.balance_units if player else None, call.currency)
@@ -194,15 +243,14 @@ def balance_get(integration: Integration, call: WalletCall) -> Outcome:
     return Outcome(Status.OK, balance, call.currency)
 
 
-def _token_refusal(integration: Integration, player: Player, token: str, now: dt.datetime) -> tuple[Status | None, LaunchSession | None]:
-    rows = list(LaunchSession.objects.raw(_SESSION_SQL, [integration.pk, token]))
-    session = rows[0] if rows else None
+def _token_refusal(player: Player, session: LaunchSession | None, now: dt.datetime) -> Status | None:
+    """INVALID_TOKEN for an l_token we never issued to this player, TOKEN_EXPIRED for a stale one."""
     if session is None or session.player_id != player.pk:
-        return Status.INVALID_TOKEN, None
+        return Status.INVALID_TOKEN
     if not dialect.token_fresh(created_at=session.created_at, expires_at=session.expires_at,
                                last_seen_at=session.last_seen_at, validated_at=session.validated_at, now=now):
-        return Status.TOKEN_EXPIRED, None
-    return None, session
+        return Status.TOKEN_EXPIRED
+    return None
 
 
 def _token_touch(session: LaunchSession, now: dt.datetime) -> None:
@@ -213,31 +261,33 @@ def _token_touch(session: LaunchSession, now: dt.datetime) -> None:
         ).update(last_seen_at=now)
 
 
-def _known_player(integration: Integration, call: WalletCall, currency: str | None) -> Outcome | tuple[str, Player]:
+def _known_player(integration: Integration, call: WalletCall, currency: str | None,
+                  token: str | None = None) -> Outcome | tuple[str, Player, LaunchSession | None]:
     """Rules shared by every money call: a replay answers first (rules 1-2), then an unknown player
-    answers USER_NOT_EXIST. Otherwise (fingerprint, player with `balance_units` in `currency`)."""
+    answers USER_NOT_EXIST. Otherwise (fingerprint, player with `balance_units` in `currency`,
+    the launch session of `token` when one is asked for)."""
     fingerprint = _fingerprint(call)
-    replay = _replay_precheck(integration, call, fingerprint)
+    reads = _reads(integration, call, currency, token)
+    replay = _replay_answer(call, fingerprint, reads.previous)
     if replay is not None:
         return replay
-    player = _player(call.player_id, currency)
-    if player is None:
+    if reads.player is None:
         return Outcome(Status.USER_NOT_EXIST)
-    return fingerprint, player
+    return fingerprint, reads.player, reads.session
 
 
 def bet_place(integration: Integration, call: WalletCall, now: dt.datetime) -> Outcome:
     """3.2: charge a ticket."""
-    found = _known_player(integration, call, call.currency)
+    found = _known_player(integration, call, call.currency, call.l_token)
     if isinstance(found, Outcome):
         return found
-    fingerprint, player = found
+    fingerprint, player, session = found
     balance = player.balance_units
 
     def known(status):
         return Outcome(status, balance, call.currency)
 
-    refusal, session = _token_refusal(integration, player, call.l_token, now)
+    refusal = _token_refusal(player, session, now)
     if refusal is not None:
         return known(refusal)
     if not player.is_enabled:
@@ -258,7 +308,7 @@ def result_settle(integration: Integration, call: WalletCall, now: dt.datetime) 
     found = _known_player(integration, call, None)
     if isinstance(found, Outcome):
         return found
-    fingerprint, player = found
+    fingerprint, player, _ = found
     result = gameplay.win_settle(_game_call(integration, player, call, fingerprint), ticket=call.txn_ticket,
                                  amount=call.amount, single_settlement=True, refuse_rolled_back_id=False)
     return _answer(call, result)
@@ -269,7 +319,7 @@ def rollback_apply(integration: Integration, call: WalletCall, now: dt.datetime)
     found = _known_player(integration, call, call.currency)
     if isinstance(found, Outcome):
         return found
-    fingerprint, player = found
+    fingerprint, player, _ = found
     game_call = _game_call(integration, player, call, fingerprint)
     if player.balance_units is None:
         # No wallet in the rollback's currency (perhaps not a currency at all): the rollback of an

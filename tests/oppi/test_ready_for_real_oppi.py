@@ -7,6 +7,7 @@ the spec's formula); the ledger is checked after each test.
 from __future__ import annotations
 
 import json
+from dataclasses import replace
 from io import StringIO
 
 import pytest
@@ -334,14 +335,17 @@ def test_voiding_is_one_transaction_nothing_half_done(oppi_call, rich_player, se
 
     oppi_call("transaction/bet", bet_body(amount=1000))
     oppi_call("transaction/payout", payout_body(amount=700, is_win=True))
-    real = gameplay.transfer_post
+    real = gameplay.transfer_prepare
 
-    def reclaim_fails(**kwargs):
+    def reclaim_refused_by_the_database(**kwargs):
+        # The void's refund, its take-back and its record go to the database together: make the
+        # database refuse the take-back's row (its amount CHECK) after the rest was sent with it.
+        posting = real(**kwargs)
         if kwargs["kind"] == "reclaim":
-            raise RuntimeError("disk on fire")
-        return real(**kwargs)
+            return replace(posting, values={**posting.values, "amount": -1})
+        return posting
 
-    monkeypatch.setattr(gameplay, "transfer_post", reclaim_fails)
+    monkeypatch.setattr(gameplay, "transfer_prepare", reclaim_refused_by_the_database)
     answer = _rollback(oppi_call, rollback_item("rb-1", "b-1"))
     assert answer["status"] == "RS_ERROR" and answer["data"][0]["status"] == "RS_ERROR"
     assert wallet(rich_player) == IDR_START - 1000 + 700  # the refund was undone with it

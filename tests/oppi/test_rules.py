@@ -464,7 +464,7 @@ def test_unexpected_error_answers_rs_error_with_nothing_half_done(oppi_call, ric
     def broken_post(**kwargs):
         raise RuntimeError("disk on fire")
 
-    monkeypatch.setattr(gameplay, "transfer_post", broken_post)
+    monkeypatch.setattr(gameplay, "transfer_prepare", broken_post)
     assert oppi_call("transaction/bet", bet_body()) == {"status": "RS_ERROR"}
     assert not GameTransaction.objects.exists() and wallet(rich_player) == IDR_START
     monkeypatch.undo()

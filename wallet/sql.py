@@ -1,0 +1,164 @@
+"""Hand-written INSERTs and UPDATEs for the rows every seamless callback writes.
+
+Model.save() and QuerySet.create() compiled the same few statements on every call, and that
+compilation was about a third of a callback's CPU (docs/BENCHMARKS.md). The statements here are
+what the ORM would send, built once per table and column list; values must already be what the
+database column takes (`<fk>_id` integers, aware datetimes, strings), so only models whose
+columns need no conversion go through here (no JSON, no custom fields).
+
+On PostgreSQL, statements that belong together travel as one, with data-modifying CTEs (a
+transfer and the balance it moves; a bet and its ticket guard): fewer round trips inside the
+wallet lock. Elsewhere (SQLite) they run one after the other, in the caller's transaction.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from functools import lru_cache
+
+from django.db import connection
+
+
+@lru_cache(maxsize=256)
+def _insert_sql(table: str, columns: tuple[str, ...]) -> str:
+    quote = connection.ops.quote_name
+    names = ", ".join(quote(c) for c in columns)
+    marks = ", ".join(["%s"] * len(columns))
+    return f"INSERT INTO {quote(table)} ({names}) VALUES ({marks})"
+
+
+def _table(model) -> str:
+    return model._meta.db_table
+
+
+def _one_value(cursor) -> int:
+    return cursor.fetchone()[0]
+
+
+def insert(model, values: dict, *, returning: str | None = "id") -> int | None:
+    """INSERT one row of `model` (column name -> database value); its `returning` column back."""
+    sql = _insert_sql(_table(model), tuple(values))
+    with connection.cursor() as cursor:
+        if returning is None:
+            cursor.execute(sql, list(values.values()))
+            return None
+        cursor.execute(f"{sql} RETURNING {connection.ops.quote_name(returning)}", list(values.values()))
+        return _one_value(cursor)
+
+
+def insert_with_child(model, values: dict, child, child_values: dict, parent_column: str) -> int:
+    """INSERT a row and a child row pointing at it (`child.<parent_column>` = the new id); the new id."""
+    if connection.vendor != "postgresql":
+        pk = insert(model, values)
+        insert(child, {parent_column: pk, **child_values}, returning=None)
+        return pk
+    quote = connection.ops.quote_name
+    child_columns = ", ".join(quote(c) for c in (parent_column, *child_values))
+    child_marks = ", ".join(["%s"] * len(child_values))
+    sql = (f"WITH parent AS ({_insert_sql(_table(model), tuple(values))} RETURNING id), "
+           f"child AS (INSERT INTO {quote(_table(child))} ({child_columns}) SELECT id, {child_marks} FROM parent) "
+           f"SELECT id FROM parent")
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*values.values(), *child_values.values()])
+        return _one_value(cursor)
+
+
+def insert_after_updates(model, values: dict, *, updated, updates: Sequence[tuple[int, dict]]) -> int:
+    """UPDATE rows of `updated` by id (`updates`: (id, column -> value)), then INSERT a row of
+    `model`; the new id. One statement on PostgreSQL (a transfer and the balances it moves)."""
+    if not updates:
+        return insert(model, values)
+    table = _table(updated)
+    if connection.vendor != "postgresql":
+        with connection.cursor() as cursor:
+            for pk, columns in updates:
+                cursor.execute(_update_sql(table, tuple(columns)), [*columns.values(), pk])
+        return insert(model, values)
+    ctes, params = [], []
+    for n, (pk, columns) in enumerate(updates):
+        ctes.append(f"moved{n} AS ({_update_sql(table, tuple(columns))})")
+        params += [*columns.values(), pk]
+    sql = f"WITH {', '.join(ctes)} {_insert_sql(_table(model), tuple(values))} RETURNING id"
+    with connection.cursor() as cursor:
+        cursor.execute(sql, [*params, *values.values()])
+        return _one_value(cursor)
+
+
+@lru_cache(maxsize=64)
+def _update_sql(table: str, columns: tuple[str, ...]) -> str:
+    quote = connection.ops.quote_name
+    sets = ", ".join(f"{quote(c)} = %s" for c in columns)
+    return f"UPDATE {quote(table)} SET {sets} WHERE id = %s"
+
+
+def columns_of(model) -> str:
+    """Every column of `model`, in field order: the SELECT list `fetch` expects by default."""
+    return ", ".join(field.column for field in model._meta.concrete_fields)
+
+
+def fetch(model, sql: str, params: Sequence, *, fields: Sequence[str] | None = None,
+          extra: Sequence[str] = ()) -> list:
+    """Instances of `model` from a hand-written SELECT whose columns are `fields` (attnames; every
+    concrete field in order when None, else the others are deferred), then `extra` columns set as
+    plain attributes.
+
+    On PostgreSQL straight from the cursor: psycopg already returns the Python types these models
+    hold (integers, text, aware datetimes), and RawQuerySet's per-query set-up (column lookup,
+    converters, init order) cost more CPU than the query. Elsewhere through RawQuerySet, which
+    applies the backend's converters (SQLite returns datetimes as text)."""
+    if connection.vendor != "postgresql":
+        return list(model.objects.raw(sql, params))
+    names = list(fields) if fields is not None else None
+    width = len(names) if names is not None else len(model._meta.concrete_fields)
+    with connection.cursor() as cursor:
+        cursor.execute(sql, params)
+        rows = cursor.fetchall()
+    found = []
+    for row in rows:
+        instance = model.from_db(connection.alias, names, row[:width])
+        for name, value in zip(extra, row[width:], strict=True):
+            setattr(instance, name, value)
+        found.append(instance)
+    return found
+
+
+def insert_with_postings(model, values: dict, *, postings: Sequence, posting_model, updated,
+                         child=None, child_values: dict | None = None, parent_column: str = "") -> int:
+    """INSERT a row of `model` (a game transaction), optionally a `child` row pointing at it (its
+    bet-ticket guard), and `postings` (transfers whose `game_transaction_id` becomes the new id,
+    with the balances they move): one statement on PostgreSQL. The new id.
+
+    An account that several postings move is updated once, to its last balance: two updates of
+    one row in one statement are not allowed to both take effect (PostgreSQL's WITH)."""
+    merged: dict[int, dict] = {}
+    for posting in postings:
+        merged.update(posting.updates)
+    if connection.vendor != "postgresql":
+        pk = insert_with_child(model, values, child, child_values, parent_column) if child else insert(model, values)
+        with connection.cursor() as cursor:
+            for account_pk, columns in merged.items():
+                cursor.execute(_update_sql(_table(updated), tuple(columns)), [*columns.values(), account_pk])
+        for posting in postings:
+            insert(posting_model, {**posting.values, "game_transaction_id": pk}, returning=None)
+        return pk
+    quote = connection.ops.quote_name
+    parts = [f"parent AS ({_insert_sql(_table(model), tuple(values))} RETURNING id)"]
+    params = list(values.values())
+    if child is not None:
+        names = ", ".join(quote(c) for c in (parent_column, *child_values))
+        parts.append(f"child AS (INSERT INTO {quote(_table(child))} ({names}) "
+                     f"SELECT id, {', '.join(['%s'] * len(child_values))} FROM parent)")
+        params += child_values.values()
+    for n, (account_pk, columns) in enumerate(merged.items()):
+        parts.append(f"moved{n} AS ({_update_sql(_table(updated), tuple(columns))})")
+        params += [*columns.values(), account_pk]
+    for n, posting in enumerate(postings):
+        # One INSERT ... SELECT per row: a UNION of rows would type its untyped literals as text.
+        columns = [c for c in posting.values if c != "game_transaction_id"]
+        names = ", ".join(quote(c) for c in (*columns, "game_transaction_id"))
+        parts.append(f"posted{n} AS (INSERT INTO {quote(_table(posting_model))} ({names}) "
+                     f"SELECT {', '.join(['%s'] * len(columns))}, id FROM parent)")
+        params += [posting.values[c] for c in columns]
+    with connection.cursor() as cursor:
+        cursor.execute(f"WITH {', '.join(parts)} SELECT id FROM parent", params)
+        return _one_value(cursor)
