@@ -339,3 +339,26 @@ def test_system_account_id_created_in_a_rolled_back_transaction_is_not_remembere
     assert not Account.objects.filter(pk=first).exists()
     again = services.system_account_id(kind=AccountKind.ADJUSTMENT, currency="USD")
     assert Account.objects.filter(pk=again, kind=AccountKind.ADJUSTMENT, currency_id="USD").exists()
+
+
+def test_a_reused_key_says_which_key_was_used_for_another_movement(wallet):
+    services.wallet_deposit(wallet=wallet, amount=300, key="k-msg")
+    with pytest.raises(services.IdempotencyConflict) as refused:
+        services.wallet_deposit(wallet=wallet, amount=301, key="k-msg")
+    assert str(refused.value) == "key 'k-msg' was used for another movement"
+
+
+def test_movements_nobody_wrote_a_memo_for_carry_an_empty_memo(wallet):
+    # A memo is a person's words (a staff reason); the game and transfer paths write none.
+    from tests.factories import OneGamingIntegrationFactory
+    from wallet import gameplay
+
+    integration = OneGamingIntegrationFactory()
+    call = gameplay.GameCall(integration_id=integration.pk, player=wallet.player, external_id="memo-bet",
+                             currency="IDR", fingerprint=gameplay.fingerprint(ext="memo-bet"))
+    assert gameplay.bet_place(call, ticket="memo-t", amount=100).code is gameplay.Code.APPLIED
+    cash = Account.objects.get(kind=AccountKind.CASH, currency_id="IDR", player=None, integration=None)
+    services.transfer_post(key="memo-direct", kind=TransferKind.DEPOSIT, debit=cash, credit=wallet, amount=5,
+                           now=timezone.now())
+    assert list(Transfer.objects.filter(key="memo-direct").values_list("memo", flat=True)) == [""]
+    assert list(Transfer.objects.filter(kind=TransferKind.BET).values_list("memo", flat=True)) == [""]
