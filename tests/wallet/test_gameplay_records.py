@@ -99,3 +99,36 @@ def test_a_transaction_rollback_of_a_payout_records_no_payout_count_and_of_a_bet
     assert (_row("rb5")["amount"], _row("rb5")["payouts_taken_back"], _row("rb5")["reference"]) == (0, 1, "b5")
     assert sorted(Transfer.objects.filter(game_transaction__external_id="rb5").values_list("kind", "amount")) == \
         sorted([(TransferKind.REFUND, 1000), (TransferKind.RECLAIM, 200)])
+
+
+def test_a_bets_rollback_voids_the_round_of_its_own_integration_only(table):
+    # Two integrations may use the same ids and tickets: a round is one integration's.
+    _, player, wallet = table
+    other = OneGamingIntegrationFactory()
+    other_call = lambda ext: GameCall(integration_id=other.pk, player=player, external_id=ext,  # noqa: E731
+                                      currency="IDR", fingerprint=gameplay.fingerprint(ext=ext))
+    gameplay.bet_place(_call(table, "b6"), ticket="T6", amount=1000)
+    gameplay.win_settle(_call(table, "p6"), ticket="T6", amount=200, single_settlement=False)
+    gameplay.bet_place(other_call("b6"), ticket="T6", amount=500)
+    gameplay.win_settle(other_call("p6"), ticket="T6", amount=300, single_settlement=False)
+    assert gameplay.transaction_rollback(_call(table, "rb6"), reference="b6").code is Code.APPLIED
+    assert sorted(Transfer.objects.filter(game_transaction__external_id="rb6").values_list("kind", "amount")) == \
+        sorted([(TransferKind.REFUND, 1000), (TransferKind.RECLAIM, 200)])
+    wallet.refresh_from_db()
+    assert wallet.balance == 100_00000 - 1000 + 200 - 500 + 300 + 1000 - 200
+    # The other integration's round is untouched: its payout can still be rolled back on its own.
+    assert gameplay.transaction_rollback(other_call("rb6"), reference="p6").code is Code.APPLIED
+
+
+def test_wallet_balance_is_the_wallets_not_another_account_of_the_player_in_that_currency(table):
+    from wallet.models import Account, AccountKind
+
+    integration = table[0]
+    player = PlayerFactory(external_id="REC3")
+    # The other account first (a lower id): a lookup that ignored the kind would find it first.
+    Account.objects.create(kind=AccountKind.HELD_AT_PROVIDER, currency_id="IDR", player=player,
+                           integration=integration, balance=0)
+    wallet = funded_wallet(player, "IDR", "0.04321")
+    assert gameplay.wallet_balance(player=player, currency="IDR") == 4321 == wallet.balance
+    assert gameplay.wallet_balance(player=player, currency="USD") is None
+    assert gameplay.wallet_balance(player=PlayerFactory(external_id="REC2"), currency="IDR") is None
