@@ -132,3 +132,25 @@ def test_wallet_balance_is_the_wallets_not_another_account_of_the_player_in_that
     assert gameplay.wallet_balance(player=player, currency="IDR") == 4321 == wallet.balance
     assert gameplay.wallet_balance(player=player, currency="USD") is None
     assert gameplay.wallet_balance(player=PlayerFactory(external_id="REC2"), currency="IDR") is None
+
+
+def test_a_bet_on_a_rolled_back_ticket_is_refused_as_rolled_back_before_funds_by_default_and_after_for_oppi(table):
+    # 1G spec 3.2: rule 4 (the ticket was rolled back first) before rule 5 (balance below amount):
+    # the default order. Oppi (spec 2, bet): funds first, the rolled-back id last.
+    assert gameplay.ticket_rollback(_call(table, "rb7"), ticket="T7").code is Code.UNKNOWN_REFERENCE
+    too_much = 100_00000 + 1
+    assert gameplay.bet_place(_call(table, "b7"), ticket="T7", amount=too_much).code is Code.TICKET_ROLLED_BACK
+    assert gameplay.bet_place(_call(table, "b7o"), ticket="T7", amount=too_much,
+                              rollback_check_first=False).code is Code.INSUFFICIENT_FUNDS
+    assert gameplay.bet_place(_call(table, "b7p"), ticket="T7", amount=1,
+                              rollback_check_first=False).code is Code.TICKET_ROLLED_BACK
+    assert not Transfer.objects.filter(kind=TransferKind.BET).exists()
+
+
+def test_a_bet_of_the_whole_balance_is_taken_and_a_zero_bet_moves_nothing(table):
+    _, _, wallet = table
+    assert gameplay.bet_place(_call(table, "b8"), ticket="T8", amount=0).code is Code.APPLIED
+    assert not Transfer.objects.filter(game_transaction__external_id="b8").exists()
+    result = gameplay.bet_place(_call(table, "b9"), ticket="T9", amount=100_00000)
+    assert (result.code, result.balance, result.currency) == (Code.APPLIED, 0, "IDR")
+    assert gameplay.bet_place(_call(table, "b10"), ticket="T10", amount=1).code is Code.INSUFFICIENT_FUNDS
