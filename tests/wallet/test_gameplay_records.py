@@ -59,7 +59,11 @@ def test_each_call_stores_what_it_was(table):
                           "round_id": "round-w1", "payouts_taken_back": 0}
     assert _row("r1") == {**common, "action": "reward", "amount": 300, "ticket": "reward:bonus-9",
                           "reference": "bonus-9", "round_id": "round-r1", "payouts_taken_back": 0}
-    # Only the bet holds the ticket's guard (one bet per ticket): the win and reward hold none.
+    # A repeatable prize (a jackpot) groups under its own ticket, apart from a bonus of the same reference.
+    assert gameplay.reward_credit(_call(table, "j1"), reward_ref="bonus-9", amount=5,
+                                  once_per_reference=False).code is Code.APPLIED
+    assert (_row("j1")["ticket"], _row("j1")["reference"]) == ("prize:bonus-9", "bonus-9")
+    # Only the bet holds the ticket's guard (one bet per ticket): the win and rewards hold none.
     assert list(BetTicket.objects.values_list("ticket", "bet__external_id")) == [("T1", "b1")]
 
 
