@@ -362,3 +362,24 @@ def test_movements_nobody_wrote_a_memo_for_carry_an_empty_memo(wallet):
                            now=timezone.now())
     assert list(Transfer.objects.filter(key="memo-direct").values_list("memo", flat=True)) == [""]
     assert list(Transfer.objects.filter(kind=TransferKind.BET).values_list("memo", flat=True)) == [""]
+
+
+def test_renaming_a_player_writes_only_the_name_never_a_state_changed_meanwhile(wallet):
+    # Another session disables the player between player_upsert's read and its save: the rename
+    # must not write back the enabled state it read (only the username column is saved).
+    from unittest import mock
+
+    from wallet.models import Player
+
+    player = wallet.player
+    real_filter = Player.objects.filter
+
+    def read_then_disabled_elsewhere(*args, **kwargs):
+        found = real_filter(*args, **kwargs).first()
+        real_filter(pk=player.pk).update(is_enabled=False)
+        return mock.Mock(first=lambda: found)
+
+    with mock.patch.object(Player.objects, "filter", side_effect=read_then_disabled_elsewhere):
+        services.player_upsert(external_id=player.external_id, username="renamed-meanwhile")
+    stored = Player.objects.get(pk=player.pk)
+    assert (stored.username, stored.is_enabled) == ("renamed-meanwhile", False)
