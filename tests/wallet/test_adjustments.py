@@ -284,3 +284,35 @@ def test_two_approvers_at_the_same_moment_move_the_money_once():
     assert sorted(outcomes) == ["approved"] + ["refused"] * (len(approvers) - 1)
     assert Account.objects.get(pk=wallet.pk).balance == 600_00000
     assert ledger_violations() == []
+
+
+# --- decisions through the service, as the admin actions call it --------------------------------
+
+def _pending(usd: Account) -> AdjustmentRequest:
+    from wallet import services
+
+    asker = finance("asker-direct")
+    submitted = services.adjustment_submit(wallet=usd, amount=60_00000, reason="refund", key=uuid.uuid4(), actor=asker)
+    assert not submitted.applied
+    return submitted.request
+
+
+@pytest.mark.parametrize("decision", ["adjustment_approve", "adjustment_reject"])
+@pytest.mark.parametrize("reason", [None, "", "   "])
+def test_a_decision_without_a_reason_is_refused_and_says_so(usd, decision, reason):
+    from wallet import services
+
+    adjustment = _pending(usd)
+    with pytest.raises(services.LedgerError) as refused:
+        getattr(services, decision)(pk=adjustment.pk, actor=finance("checker-direct"), reason=reason)
+    assert str(refused.value) == "a decision needs a reason"
+    adjustment.refresh_from_db()
+    assert adjustment.status == "pending" and balance(usd) == USD_START
+
+
+def test_a_decision_on_an_unknown_request_says_which(usd):
+    from wallet import services
+
+    with pytest.raises(services.LedgerError) as refused:
+        services.adjustment_reject(pk=987654, actor=finance("checker-direct"), reason="no such")
+    assert str(refused.value) == "no adjustment request #987654"

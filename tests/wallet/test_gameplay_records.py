@@ -158,3 +158,14 @@ def test_a_bet_of_the_whole_balance_is_taken_and_a_zero_bet_moves_nothing(table)
     result = gameplay.bet_place(_call(table, "b9"), ticket="T9", amount=100_00000)
     assert (result.code, result.balance, result.currency) == (Code.APPLIED, 0, "IDR")
     assert gameplay.bet_place(_call(table, "b10"), ticket="T10", amount=1).code is Code.INSUFFICIENT_FUNDS
+
+
+def test_rolling_back_one_payout_leaves_the_other_payouts_of_the_round_undoable(table):
+    # Only the bet's rollback voids its round (Oppi spec 2, rollback); a payout's does not.
+    gameplay.bet_place(_call(table, "b11"), ticket="T11", amount=1000)
+    gameplay.win_settle(_call(table, "p11a"), ticket="T11", amount=300, single_settlement=False)
+    gameplay.win_settle(_call(table, "p11b"), ticket="T11", amount=200, single_settlement=False)
+    assert gameplay.transaction_rollback(_call(table, "rb11a"), reference="p11a").code is Code.APPLIED
+    assert gameplay.transaction_rollback(_call(table, "rb11b"), reference="p11b").code is Code.APPLIED
+    assert list(Transfer.objects.filter(game_transaction__external_id="rb11b").values_list("kind", "amount")) == [
+        (TransferKind.RECLAIM, 200)]

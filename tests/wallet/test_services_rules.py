@@ -383,3 +383,23 @@ def test_renaming_a_player_writes_only_the_name_never_a_state_changed_meanwhile(
         services.player_upsert(external_id=player.external_id, username="renamed-meanwhile")
     stored = Player.objects.get(pk=player.pk)
     assert (stored.username, stored.is_enabled) == ("renamed-meanwhile", False)
+
+
+def test_changing_a_players_state_writes_only_the_state_never_a_name_changed_meanwhile(wallet):
+    from wallet.models import Player
+
+    stale = Player.objects.get(pk=wallet.player_id)  # read before another session renames the player
+    Player.objects.filter(pk=stale.pk).update(username="renamed-elsewhere")
+    services.player_set_enabled(player=stale, enabled=False, reason="fraud check")
+    stored = Player.objects.get(pk=stale.pk)
+    assert (stored.username, stored.is_enabled) == ("renamed-elsewhere", False)
+
+
+def test_a_long_state_change_reason_is_kept_whole_and_the_history_keeps_its_first_hundred_characters(wallet):
+    from wallet.models import PlayerStatusChange
+
+    reason = "r" * 99 + "s" + "t" * 50
+    services.player_set_enabled(player=wallet.player, enabled=False, reason=reason)
+    assert PlayerStatusChange.objects.get(player=wallet.player).reason == reason
+    last = wallet.player.history.order_by("-history_id").first()
+    assert (last.history_change_reason, last.history_user) == ("r" * 99 + "s", None)
