@@ -316,3 +316,15 @@ def test_a_decision_on_an_unknown_request_says_which(usd):
     with pytest.raises(services.LedgerError) as refused:
         services.adjustment_reject(pk=987654, actor=finance("checker-direct"), reason="no such")
     assert str(refused.value) == "no adjustment request #987654"
+
+
+def test_a_decision_on_a_request_already_decided_says_what_became_of_it(usd):
+    from wallet import services
+
+    adjustment = _pending(usd)
+    checker = finance("checker-twice")
+    services.adjustment_reject(pk=adjustment.pk, actor=checker, reason="no ticket")
+    with pytest.raises(services.LedgerError) as refused:
+        services.adjustment_approve(pk=adjustment.pk, actor=checker, reason="changed my mind")
+    assert str(refused.value) == f"adjustment #{adjustment.pk} is already rejected"
+    assert balance(usd) == USD_START
