@@ -80,7 +80,7 @@ def test_a_ticket_rollback_record_moves_no_amount_of_its_own_and_counts_the_payo
 
 def test_a_rollback_of_an_unknown_reference_is_remembered_with_no_ticket_no_amount_and_no_payouts(table):
     result = gameplay.transaction_rollback(_call(table, "rb3"), reference="never-seen")
-    assert result.code is Code.UNKNOWN_REFERENCE and result.balance == 100_00000
+    assert (result.code, result.balance, result.currency) == (Code.UNKNOWN_REFERENCE, 100_00000, "IDR")
     row = _row("rb3")
     assert (row["action"], row["outcome"], row["amount"], row["ticket"], row["reference"], row["currency_id"],
             row["payouts_taken_back"]) == ("rollback", GameOutcome.UNKNOWN_REFERENCE, 0, "", "never-seen", "IDR", 0)
