@@ -229,3 +229,27 @@ def test_oppi_signature_check_takes_upper_case_hex_unless_told_otherwise():
     assert oppi_signing.signature_valid("s3cr3t", body, ts, expected.upper())
     assert not oppi_signing.signature_valid("s3cr3t", body, ts, expected.upper(), any_case=False)
     assert oppi_signing.signature_valid("s3cr3t", body, ts, expected, any_case=False)
+
+
+def test_1g_checking_with_an_encoding_of_no_known_name_says_which():
+    with pytest.raises(ValueError) as wrong:
+        og_signing.signature_valid("secret", b"{}", "abc", encoding="base32")
+    assert str(wrong.value) == "unknown signature encoding 'base32'"
+
+
+def test_1g_base64_signature_is_taken_in_the_url_safe_alphabet_with_or_without_padding():
+    # Dialect (spec section 1, encoding setting): base64 inbound in the standard or URL-safe
+    # alphabet, padding optional. A body whose digest needs both '+' and '/' in standard base64.
+    import base64
+
+    for n in range(1000):
+        body = f'{{"n":{n}}}'.encode()
+        digest = hmac.new(b"b64-secret", body, hashlib.sha256).digest()
+        standard = base64.b64encode(digest).decode()
+        if "+" in standard and "/" in standard:
+            break
+    url_safe = base64.urlsafe_b64encode(digest).decode()
+    assert "-" in url_safe and "_" in url_safe
+    for text in (standard, standard.rstrip("="), url_safe, url_safe.rstrip("=")):
+        assert og_signing.signature_valid("b64-secret", body, text, encoding="base64"), text
+    assert not og_signing.signature_valid("b64-secret", body + b" ", url_safe, encoding="base64")
