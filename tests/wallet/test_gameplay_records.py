@@ -169,3 +169,13 @@ def test_rolling_back_one_payout_leaves_the_other_payouts_of_the_round_undoable(
     assert gameplay.transaction_rollback(_call(table, "rb11b"), reference="p11b").code is Code.APPLIED
     assert list(Transfer.objects.filter(game_transaction__external_id="rb11b").values_list("kind", "amount")) == [
         (TransferKind.RECLAIM, 200)]
+
+
+def test_a_reward_answers_with_the_wallets_balance_and_currency_or_no_wallet_in_the_calls_currency(table):
+    result = gameplay.reward_credit(_call(table, "r12"), reward_ref="bonus-12", amount=250)
+    assert (result.code, result.balance, result.currency) == (Code.APPLIED, 100_00000 + 250, "IDR")
+    integration, player, _ = table
+    eur = GameCall(integration_id=integration.pk, player=player, external_id="r13", currency="USD",
+                   fingerprint=gameplay.fingerprint(ext="r13"))
+    result = gameplay.reward_credit(eur, reward_ref="bonus-13", amount=250)
+    assert (result.code, result.balance, result.currency) == (Code.NO_WALLET, None, "USD")
