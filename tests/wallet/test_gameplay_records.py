@@ -175,7 +175,7 @@ def test_a_reward_answers_with_the_wallets_balance_and_currency_or_no_wallet_in_
     result = gameplay.reward_credit(_call(table, "r12"), reward_ref="bonus-12", amount=250)
     assert (result.code, result.balance, result.currency) == (Code.APPLIED, 100_00000 + 250, "IDR")
     integration, player, _ = table
-    eur = GameCall(integration_id=integration.pk, player=player, external_id="r13", currency="USD",
+    usd_call = GameCall(integration_id=integration.pk, player=player, external_id="r13", currency="USD",
                    fingerprint=gameplay.fingerprint(ext="r13"))
-    result = gameplay.reward_credit(eur, reward_ref="bonus-13", amount=250)
+    result = gameplay.reward_credit(usd_call, reward_ref="bonus-13", amount=250)
     assert (result.code, result.balance, result.currency) == (Code.NO_WALLET, None, "USD")
