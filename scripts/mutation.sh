@@ -31,8 +31,15 @@ if [ ! -f mutants/wallet/money.py.meta ] || [ "${MUTATION_RERUN:-}" = "1" ]; the
   # First run (or start over): let mutmut generate the mutants and learn which tests reach which
   # function; it then stops, as no mutant has this name. Its findings are kept in mutants/.
   [ "${MUTATION_RERUN:-}" = "1" ] && rm -rf mutants
-  .venv/bin/mutmut run --max-children 1 "generate.only.no.such.mutant" >/dev/null 2>&1
-  [ -f mutants/wallet/money.py.meta ] || { echo "mutmut could not generate the mutants" >&2; exit 2; }
+  log=$(mktemp)
+  .venv/bin/mutmut run --max-children 1 "generate.only.no.such.mutant" >"$log" 2>&1
+  if [ ! -f mutants/wallet/money.py.meta ] || [ ! -f mutants/mutmut-stats.json ]; then
+    tail -n 30 "$log" >&2
+    echo "mutmut could not generate the mutants or run the suite once (full log: $log)" >&2
+    rm -rf mutants  # a half-made mutants/ would be taken for a finished first run
+    exit 2
+  fi
+  rm -f "$log"
 fi
 targets=()
 for module in $MODULES; do

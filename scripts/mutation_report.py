@@ -48,7 +48,7 @@ def main() -> int:
     os.chdir(ROOT)  # mutmut reads pyproject.toml and mutants/ from the working directory
     listed = tomllib.loads((ROOT / "scripts/mutation_equivalents.toml").read_text())
     equivalents, explained = listed["equivalent"], listed.get("not_killed", {})
-    rows, survivors_text = [], []
+    rows, survivors_text, not_run_text = [], [], []
     for path in MODULES:
         meta = ROOT / "mutants" / f"{path}.meta"
         if not meta.exists():
@@ -67,6 +67,16 @@ def main() -> int:
         judged = killed + timeouts + len(alive) + no_tests + other
         score = f"{100 * (killed + timeouts) / judged:.1f}%" if judged else "—"
         state = "complete" if not not_run else f"partial ({not_run} not run)"
+        if not_run:
+            per_function: dict[str, list[int]] = {}
+            for name, code in codes.items():
+                function = name.rpartition("__mutmut_")[0].rpartition(".")[2]
+                counts = per_function.setdefault(function, [0, 0])
+                counts[1] += 1
+                if code is None and name not in equivalents:
+                    counts[0] += 1
+            not_run_text.append(f"- `{path}`: " + ", ".join(
+                f"`{f}` {n} of {total}" for f, (n, total) in sorted(per_function.items()) if n) + ".")
         rows.append(f"| `{path}` | {len(codes)} | {killed} | {timeouts} | {len(survived)} | {len(equivalent)} | "
                     f"{len(alive) + no_tests + other} | **{score}** | {state} |")
         for name in survived:
@@ -97,6 +107,9 @@ def main() -> int:
     notes = ROOT / "docs" / "MUTATION.notes.md"
     if notes.exists():
         out += [notes.read_text().strip(), ""]
+    if not_run_text:
+        out += ["## Not run (per function: mutants without a verdict, of the function's mutants)", "",
+                *not_run_text, ""]
     out += ["## Surviving mutants", "", *(survivors_text or ["None."])]
     (ROOT / "docs" / "MUTATION.md").write_text("\n".join(out) + "\n")
     print("\n".join(rows))

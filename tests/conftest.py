@@ -115,7 +115,8 @@ def pytest_collection_modifyitems(config, items):
 # Tests written to kill mutants of the money core: tried first against each mutant.
 _MUTANT_KILLERS = ("tests/test_signing_pins.py", "tests/wallet/test_invariants.py", "tests/wallet/test_services_rules.py",
                    "tests/wallet/test_gameplay_guards.py", "tests/wallet/test_money.py",
-                   "tests/wallet/test_money_edges.py")
+                   "tests/wallet/test_money_edges.py", "tests/onegaming/test_parsing_rules.py", "tests/wallet/test_adjustments.py",
+                   "tests/oppi/test_inbound_rules.py", "tests/wallet/test_gameplay_records.py")
 
 
 def _quick_first(item) -> int:

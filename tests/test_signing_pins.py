@@ -213,3 +213,43 @@ def test_oppi_bet_accepted_with_the_spec_signature(client, oppi, oppi_session, r
     answer = _oppi_bet(client, oppi, lambda right: right)
     assert answer["status"] == Status.OK
     assert _balance(rich_player, "IDR") < 1_500_00000
+
+
+def test_1g_signing_with_an_encoding_of_no_known_name_says_which():
+    # The integration setting is hex or base64 (spec section 1); anything else is a configuration
+    # error that names itself, never a signature.
+    with pytest.raises(ValueError) as wrong:
+        og_signing.sign("secret", b"{}", encoding="base32")
+    assert str(wrong.value) == "unknown signature encoding 'base32'"
+
+
+def test_oppi_signature_check_takes_upper_case_hex_unless_told_otherwise():
+    body, ts = b'{"a":1}', "1764000000000"
+    expected = hmac.new(b"s3cr3t", body + b"|" + ts.encode(), hashlib.sha256).hexdigest()
+    assert oppi_signing.signature_valid("s3cr3t", body, ts, expected.upper())
+    assert not oppi_signing.signature_valid("s3cr3t", body, ts, expected.upper(), any_case=False)
+    assert oppi_signing.signature_valid("s3cr3t", body, ts, expected, any_case=False)
+
+
+def test_1g_checking_with_an_encoding_of_no_known_name_says_which():
+    with pytest.raises(ValueError) as wrong:
+        og_signing.signature_valid("secret", b"{}", "abc", encoding="base32")
+    assert str(wrong.value) == "unknown signature encoding 'base32'"
+
+
+def test_1g_base64_signature_is_taken_in_the_url_safe_alphabet_with_or_without_padding():
+    # Dialect (spec section 1, encoding setting): base64 inbound in the standard or URL-safe
+    # alphabet, padding optional. A body whose digest needs both '+' and '/' in standard base64.
+    import base64
+
+    for n in range(1000):
+        body = f'{{"n":{n}}}'.encode()
+        digest = hmac.new(b"b64-secret", body, hashlib.sha256).digest()
+        standard = base64.b64encode(digest).decode()
+        if "+" in standard and "/" in standard:
+            break
+    url_safe = base64.urlsafe_b64encode(digest).decode()
+    assert "-" in url_safe and "_" in url_safe
+    for text in (standard, standard.rstrip("="), url_safe, url_safe.rstrip("=")):
+        assert og_signing.signature_valid("b64-secret", body, text, encoding="base64"), text
+    assert not og_signing.signature_valid("b64-secret", body + b" ", url_safe, encoding="base64")

@@ -43,6 +43,8 @@ def to_units(value: Decimal | int | str, *, digits: int = SCALE) -> int:
     while exponent < 0 and len(digit_list) > 1 and digit_list[-1] == 0:
         digit_list.pop()
         exponent += 1
+    if not any(digit_list):  # zero has no fractional digits, however many zeros it is written with
+        exponent = max(exponent, 0)
     if -exponent > min(digits, SCALE):
         raise AmountError(f"more than {digits} fractional digits: {value}")
     # Refuse huge magnitudes before any arithmetic (1e999999999 must not be computed).

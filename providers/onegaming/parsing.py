@@ -164,6 +164,8 @@ def _fraction_digits(number: Decimal) -> int:
     which would take `1.000000000000000000000000000001` for a whole number.
     """
     _sign, digits, exponent = number.as_tuple()
+    if not any(digits):  # zero, however many zeros it is written with ("0.000" is 0 for VND too)
+        return 0
     trailing_zeros = len(digits) - len("".join(map(str, digits)).rstrip("0"))
     return max(0, -(exponent + trailing_zeros))
 

@@ -18,6 +18,10 @@ from wallet.money import MAX_UNITS, AmountError, from_units, quantize_for, to_un
     ("10000000000", 2, MAX_UNITS),  # the largest amount: 10^10 whole units
     (Decimal("10000000000.00000"), 5, MAX_UNITS),
     (Decimal("7"), 2, 700000),
+    ("0.000", 2, 0),  # zero written with more zeros than the currency's digits is still zero
+    ("0.00", 0, 0),
+    (Decimal("0E-7"), 0, 0),
+    ("0E+3", 2, 0),
 ])
 def test_to_units_exact_at_the_edges(value, digits, units):
     assert to_units(value, digits=digits) == units

@@ -294,3 +294,112 @@ def test_adjustments_say_why_they_refuse(wallet):
     services.wallet_adjust(wallet=wallet, amount=-1, key="used", actor=None, memo="m")
     assert _refusal(lambda: services.wallet_adjust(wallet=wallet, amount=-2, key="used", actor=None, memo="m")) == (
         "key 'used' was used for another movement")
+
+
+def test_a_refused_debit_says_balance_and_amount_in_the_currencys_digits(wallet):
+    # Staff read the message (operations.md): currency units with the currency's digits and
+    # thousands separators, never ledger units. IDR has two digits (reference data).
+    with pytest.raises(services.InsufficientFunds) as refused:
+        services.wallet_withdraw(wallet=wallet, amount=1_000_00000, key="too-much-2")
+    assert str(refused.value) == "balance 10.00 IDR is below 1,000.00 IDR"
+    vnd = funded_wallet(wallet.player, "VND", "1234")  # VND has no fractional digits
+    with pytest.raises(services.InsufficientFunds) as refused:
+        services.wallet_withdraw(wallet=vnd, amount=1_234_567_00000, key="too-much-vnd")
+    assert str(refused.value) == "balance 1,234 VND is below 1,234,567 VND"
+
+
+def test_system_account_id_is_read_once_per_process_after_its_row_is_committed(
+        wallet, django_capture_on_commit_callbacks, django_assert_num_queries):
+    services.system_accounts_forget()
+    cash = Account.objects.get(kind=AccountKind.CASH, currency_id="IDR", player=None, integration=None)
+    with django_capture_on_commit_callbacks(execute=True):  # as a commit would
+        assert services.system_account_id(kind=AccountKind.CASH, currency="IDR") == cash.pk
+    with django_assert_num_queries(0):  # cached: no query on the money path
+        assert services.system_account_id(kind=AccountKind.CASH, currency="IDR") == cash.pk
+    # Another kind or currency is another account, created on first use.
+    with django_capture_on_commit_callbacks(execute=True):
+        adjustment = services.system_account_id(kind=AccountKind.ADJUSTMENT, currency="IDR")
+        usd_cash = services.system_account_id(kind=AccountKind.CASH, currency="USD")
+    assert len({cash.pk, adjustment, usd_cash}) == 3
+    assert Account.objects.filter(pk=adjustment, kind=AccountKind.ADJUSTMENT, currency_id="IDR", player=None,
+                                  integration=None).exists()
+    assert Account.objects.filter(pk=usd_cash, kind=AccountKind.CASH, currency_id="USD").exists()
+    with django_assert_num_queries(0):
+        assert services.system_account_id(kind=AccountKind.CASH, currency="USD") == usd_cash
+        assert services.system_account_id(kind=AccountKind.CASH, currency="IDR") == cash.pk
+
+
+def test_system_account_id_created_in_a_rolled_back_transaction_is_not_remembered(wallet):
+    from django.db import transaction
+
+    services.system_accounts_forget()
+    with pytest.raises(RuntimeError), transaction.atomic():
+        first = services.system_account_id(kind=AccountKind.ADJUSTMENT, currency="USD")
+        raise RuntimeError("rolled back")
+    assert not Account.objects.filter(pk=first).exists()
+    again = services.system_account_id(kind=AccountKind.ADJUSTMENT, currency="USD")
+    assert Account.objects.filter(pk=again, kind=AccountKind.ADJUSTMENT, currency_id="USD").exists()
+
+
+def test_a_reused_key_says_which_key_was_used_for_another_movement(wallet):
+    services.wallet_deposit(wallet=wallet, amount=300, key="k-msg")
+    with pytest.raises(services.IdempotencyConflict) as refused:
+        services.wallet_deposit(wallet=wallet, amount=301, key="k-msg")
+    assert str(refused.value) == "key 'k-msg' was used for another movement"
+
+
+def test_movements_nobody_wrote_a_memo_for_carry_an_empty_memo(wallet):
+    # A memo is a person's words (a staff reason); the game and transfer paths write none.
+    from tests.factories import OneGamingIntegrationFactory
+    from wallet import gameplay
+
+    integration = OneGamingIntegrationFactory()
+    call = gameplay.GameCall(integration_id=integration.pk, player=wallet.player, external_id="memo-bet",
+                             currency="IDR", fingerprint=gameplay.fingerprint(ext="memo-bet"))
+    assert gameplay.bet_place(call, ticket="memo-t", amount=100).code is gameplay.Code.APPLIED
+    cash = Account.objects.get(kind=AccountKind.CASH, currency_id="IDR", player=None, integration=None)
+    services.transfer_post(key="memo-direct", kind=TransferKind.DEPOSIT, debit=cash, credit=wallet, amount=5,
+                           now=timezone.now())
+    assert list(Transfer.objects.filter(key="memo-direct").values_list("memo", flat=True)) == [""]
+    assert list(Transfer.objects.filter(kind=TransferKind.BET).values_list("memo", flat=True)) == [""]
+
+
+def test_renaming_a_player_writes_only_the_name_never_a_state_changed_meanwhile(wallet):
+    # Another session disables the player between player_upsert's read and its save: the rename
+    # must not write back the enabled state it read (only the username column is saved).
+    from unittest import mock
+
+    from wallet.models import Player
+
+    player = wallet.player
+    real_filter = Player.objects.filter
+
+    def read_then_disabled_elsewhere(*args, **kwargs):
+        found = real_filter(*args, **kwargs).first()
+        real_filter(pk=player.pk).update(is_enabled=False)
+        return mock.Mock(first=lambda: found)
+
+    with mock.patch.object(Player.objects, "filter", side_effect=read_then_disabled_elsewhere):
+        services.player_upsert(external_id=player.external_id, username="renamed-meanwhile")
+    stored = Player.objects.get(pk=player.pk)
+    assert (stored.username, stored.is_enabled) == ("renamed-meanwhile", False)
+
+
+def test_changing_a_players_state_writes_only_the_state_never_a_name_changed_meanwhile(wallet):
+    from wallet.models import Player
+
+    stale = Player.objects.get(pk=wallet.player_id)  # read before another session renames the player
+    Player.objects.filter(pk=stale.pk).update(username="renamed-elsewhere")
+    services.player_set_enabled(player=stale, enabled=False, reason="fraud check")
+    stored = Player.objects.get(pk=stale.pk)
+    assert (stored.username, stored.is_enabled) == ("renamed-elsewhere", False)
+
+
+def test_a_long_state_change_reason_is_kept_whole_and_the_history_keeps_its_first_hundred_characters(wallet):
+    from wallet.models import PlayerStatusChange
+
+    reason = "r" * 99 + "s" + "t" * 50
+    services.player_set_enabled(player=wallet.player, enabled=False, reason=reason)
+    assert PlayerStatusChange.objects.get(player=wallet.player).reason == reason
+    last = wallet.player.history.order_by("-history_id").first()
+    assert (last.history_change_reason, last.history_user) == ("r" * 99 + "s", None)
