@@ -240,7 +240,10 @@ def db_cpu_seconds(db: str) -> dict[int, float]:
     from django.db import connection
 
     with connection.cursor() as cursor:
-        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid()", [db])
+        # Client backends only: an autovacuum worker on the same database is the database's own
+        # upkeep (it starts mid-run on young tables), not the callbacks' cost.
+        cursor.execute("SELECT pid FROM pg_stat_activity WHERE datname = %s AND pid <> pg_backend_pid() "
+                       "AND backend_type = 'client backend'", [db])
         pids = [row[0] for row in cursor.fetchall()]
     found = {}
     for pid in pids:
