@@ -243,11 +243,12 @@ def test_boolean_field_must_be_a_json_boolean():
         parse_refused(Status.INCORRECT_DATA, dumps(body | {"isWin": bad}), dialect.PAYOUT_FIELDS)
 
 
-@pytest.mark.parametrize("name", list(BET))
-@pytest.mark.parametrize("value", ["absent", None, "", "   "])
+# A blank string amount is a type error, not a missing field (the previous test): not listed here.
+@pytest.mark.parametrize(("name", "value"), [
+    (name, value) for name in BET for value in ("absent", None, "", "   ")
+    if not (name == "amount" and value in ("", "   "))
+])
 def test_required_field_absent_null_or_blank_is_field_required_or_invalid(name, value):
-    if name == "amount" and isinstance(value, str) and value != "absent":
-        pytest.skip("a string amount is a type error (previous test)")
     body = {k: v for k, v in BET.items() if k != name}
     if value != "absent":
         body[name] = value
