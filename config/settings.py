@@ -130,7 +130,13 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     # queries bind on the client and are never prepared. Empty turns it off (a pooler in
     # transaction mode older than PgBouncer 1.21 cannot keep prepared statements).
     _prepare = env.str("DB_PREPARE_THRESHOLD", default="5")
-    DATABASES["default"].setdefault("OPTIONS", {})["prepare_threshold"] = int(_prepare) if _prepare else None
+    _options = DATABASES["default"].setdefault("OPTIONS", {})
+    _options["prepare_threshold"] = int(_prepare) if _prepare else None
+    # A prepared statement is still planned with its values each time (it saves the parse only):
+    # PostgreSQL's generic plan, chosen after five runs, was made from the statistics of that
+    # moment (none on young tables) and scanned a whole integration's rows per call as the tables
+    # grew (make bench on a fresh database: database CPU per call tripled within minutes).
+    _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_custom_plan".strip()
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Seamless callbacks keep the calling integration and the catalogue's games in each worker for
 # this many seconds (providers/lookups.py); a save clears it in the saving process at once, other
