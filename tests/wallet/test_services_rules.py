@@ -31,7 +31,8 @@ def _balance(wallet) -> int:
 def test_same_key_same_deposit_returns_the_first_movement_and_moves_nothing(wallet):
     first = services.wallet_deposit(wallet=wallet, amount=500, key="dep-1")
     again = services.wallet_deposit(wallet=wallet, amount=500, key="dep-1")
-    assert first.created and not again.created
+    # `created` is a bool (CashResult.created: bool), as callers and the admin's messages read it.
+    assert first.created is True and again.created is False
     assert again.transfer.pk == first.transfer.pk and again.balance == first.balance == 10_00000 + 500
     assert _balance(wallet) == 10_00000 + 500
 
@@ -39,7 +40,7 @@ def test_same_key_same_deposit_returns_the_first_movement_and_moves_nothing(wall
 def test_same_key_same_withdrawal_returns_the_first_movement(wallet):
     first = services.wallet_withdraw(wallet=wallet, amount=300, key="wd-1")
     again = services.wallet_withdraw(wallet=wallet, amount=300, key="wd-1")
-    assert not again.created and again.transfer.pk == first.transfer.pk
+    assert again.created is False and again.transfer.pk == first.transfer.pk
     assert _balance(wallet) == 10_00000 - 300
 
 
