@@ -49,6 +49,7 @@ def main() -> int:
     listed = tomllib.loads((ROOT / "scripts/mutation_equivalents.toml").read_text())
     equivalents, explained = listed["equivalent"], listed.get("not_killed", {})
     rows, survivors_text, not_run_text = [], [], []
+    not_run_equivalents: dict[str, list[str]] = {}
     for path in MODULES:
         meta = ROOT / "mutants" / f"{path}.meta"
         if not meta.exists():
@@ -85,6 +86,7 @@ def main() -> int:
                 f": {explained[name]}" if name in explained else "")
             if codes[name] is None:
                 verdict += " (not run: argued equivalent)"
+                not_run_equivalents.setdefault(path, []).append(name)
             survivors_text.append(f"#### `{name}`\n\n{verdict}\n\n```diff\n{_diff(name, path)}\n```\n")
     commit = _git("rev-parse", "--short", "HEAD")
     dirty = " (with uncommitted changes)" if _git("status", "--porcelain", "--", *MODULES, "tests") else ""
@@ -101,7 +103,10 @@ def main() -> int:
         *rows,
         "",
         "Score = (killed + timeouts) / (mutants run − equivalent survivors). A timeout counts as killed "
-        "(the mutant made the tests loop or hang). \"Alive\" also counts mutants no test reached.",
+        "(the mutant made the tests loop or hang). \"Alive\" also counts mutants no test reached. "
+        "Mutants argued equivalent (scripts/mutation_equivalents.toml) are not run unless "
+        "`MUTATION_RUN_EQUIVALENTS=1`: they count as survived, and each is marked \"not run\" below "
+        f"when it was not ({sum(len(v) for v in not_run_equivalents.values())} of them in this report).",
         "",
     ]
     notes = ROOT / "docs" / "MUTATION.notes.md"
