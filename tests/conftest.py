@@ -9,9 +9,11 @@ from __future__ import annotations
 
 import ipaddress
 import socket
+from io import StringIO
 
 import pytest
 from django.contrib.auth.models import Group, Permission
+from django.core.management import CommandError, call_command
 from django.db import connection
 
 from tests.factories import OneGamingIntegrationFactory, OppiIntegrationFactory, PlayerFactory, UserFactory
@@ -147,6 +149,15 @@ def funded_wallet(player, currency: str, amount: str = "0"):
         services.wallet_deposit(wallet=wallet, amount=to_units(amount), key=f"test-deposit:{player.pk}:{currency}")
         wallet.refresh_from_db()
     return wallet
+
+
+def ledger_check_exit_code() -> int:
+    """What `manage.py ledger_check` exits with (1: a broken invariant), its output discarded."""
+    try:
+        call_command("ledger_check", stdout=StringIO(), stderr=StringIO())
+    except CommandError as failure:
+        return failure.returncode
+    return 0
 
 
 @pytest.fixture

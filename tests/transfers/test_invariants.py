@@ -12,13 +12,10 @@ the checks' code.
 
 from __future__ import annotations
 
-from io import StringIO
-
 import pytest
-from django.core.management import CommandError, call_command
 from django.utils import timezone
 
-from tests.conftest import funded_wallet
+from tests.conftest import funded_wallet, ledger_check_exit_code
 from tests.factories import OneGamingIntegrationFactory, PlayerFactory
 from transfers.models import Direction, OrderState, TransferOrder
 from wallet.checks import ledger_violations
@@ -67,19 +64,11 @@ def _reserve(order: TransferOrder, wallet) -> Account:
     return in_flight
 
 
-def _ledger_check_exit_code() -> int:
-    try:
-        call_command("ledger_check", stdout=StringIO(), stderr=StringIO())
-    except CommandError as failure:
-        return failure.returncode
-    return 0
-
-
 def test_control_a_reserved_deposit_with_its_reserve_and_a_failed_withdrawal_are_consistent(integration, wallet):
     _reserve(_order(integration, wallet, "T-OK", direction=Direction.DEPOSIT, state=OrderState.RESERVED), wallet)
     _order(integration, wallet, "T-WD", direction=Direction.WITHDRAW, state=OrderState.FAILED)
     assert ledger_violations() == []
-    assert _ledger_check_exit_code() == 0
+    assert ledger_check_exit_code() == 0
 
 
 # --- 6. the in-flight account holds exactly the open deposit orders ---------------------------
@@ -89,7 +78,7 @@ def test_money_in_flight_without_an_open_deposit_order_is_reported(integration, 
     in_flight = _system(AccountKind.IN_FLIGHT, integration)
     _plant_transfer("stray-in-flight", debit=_system(AccountKind.CASH), credit=in_flight, amount=250)
     assert ledger_violations() == [f"in-flight account {in_flight.pk}: holds 250, open deposit orders 0"]
-    assert _ledger_check_exit_code() == 1
+    assert ledger_check_exit_code() == 1
 
 
 def test_an_open_deposit_order_whose_money_never_reached_in_flight_is_reported(integration, wallet):
@@ -99,7 +88,7 @@ def test_an_open_deposit_order_whose_money_never_reached_in_flight_is_reported(i
         f"transfer order {order.pk} (deposit unknown): ledger transfers [] "
         f"instead of ['transfer:T-NOACC:reserve']",
     ])
-    assert _ledger_check_exit_code() == 1
+    assert ledger_check_exit_code() == 1
 
 
 def test_a_deposit_marked_confirmed_without_leaving_in_flight_breaks_both_rules(integration, wallet):
@@ -120,11 +109,11 @@ def test_a_confirmed_withdrawal_without_its_confirm_transfer_is_reported(integra
     order = _order(integration, wallet, "T-WD2", direction=Direction.WITHDRAW, state=OrderState.CONFIRMED)
     assert ledger_violations() == [
         f"transfer order {order.pk} (withdraw confirmed): ledger transfers [] instead of ['transfer:T-WD2:confirm']"]
-    assert _ledger_check_exit_code() == 1
+    assert ledger_check_exit_code() == 1
 
 
 def test_a_transfer_key_that_belongs_to_no_order_is_reported(integration, wallet):
     _plant_transfer("transfer:GHOST:confirm", debit=_system(AccountKind.HELD_AT_PROVIDER, integration),
                     credit=_system(AccountKind.CASH), amount=100)
     assert ledger_violations() == ["ledger transfers ['transfer:GHOST:confirm'] belong to no transfer order"]
-    assert _ledger_check_exit_code() == 1
+    assert ledger_check_exit_code() == 1

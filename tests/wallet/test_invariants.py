@@ -21,11 +21,11 @@ import json
 from io import StringIO
 
 import pytest
-from django.core.management import CommandError, call_command
+from django.core.management import call_command
 from django.db import connection
 from django.utils import timezone
 
-from tests.conftest import funded_wallet
+from tests.conftest import funded_wallet, ledger_check_exit_code
 from tests.factories import OneGamingIntegrationFactory, PlayerFactory
 from wallet.checks import ledger_report, ledger_violations
 from wallet.models import Account, AccountKind, GameAction, GameOutcome, GameTransaction, Transfer, TransferKind
@@ -63,14 +63,6 @@ def _plant_game_transaction(external_id: str, *, integration, player, action: st
     return row
 
 
-def _ledger_check_exit_code() -> int:
-    try:
-        call_command("ledger_check", stdout=StringIO(), stderr=StringIO())
-    except CommandError as failure:
-        return failure.returncode
-    return 0
-
-
 def _ledger_check_figures() -> dict:
     out = StringIO()
     call_command("ledger_check", stdout=out, stderr=StringIO())
@@ -83,7 +75,7 @@ def _ledger_check_figures() -> dict:
 def test_invariant_1_wallet_balance_equals_sum_of_its_transfers(wallet):
     Account.objects.filter(pk=wallet.pk).update(balance=wallet.balance + 1)
     assert ledger_violations() == [f"account {wallet.pk}: balance 1000001 != sum of transfers 1000000"]
-    assert _ledger_check_exit_code() == 1
+    assert ledger_check_exit_code() == 1
 
 
 def test_invariant_1_holds_for_a_player_account_that_is_not_a_wallet(wallet):
@@ -102,7 +94,7 @@ def test_invariant_2_transfer_currency_differs_from_its_accounts(wallet):
                               currency="USD")
     Account.objects.filter(pk=wallet.pk).update(balance=wallet.balance + 7)  # invariant 1 kept
     assert ledger_violations() == [f"transfer {planted.pk}: mixes currencies"]
-    assert _ledger_check_exit_code() == 1
+    assert ledger_check_exit_code() == 1
 
 
 def test_invariant_2_transfer_between_accounts_of_two_currencies(wallet):
@@ -112,7 +104,7 @@ def test_invariant_2_transfer_between_accounts_of_two_currencies(wallet):
     back = _plant_transfer("mixed-back", debit=usd_cash, credit=idr_cash, amount=3, currency="USD")
     assert sorted(ledger_violations()) == sorted([f"transfer {there.pk}: mixes currencies",
                                                   f"transfer {back.pk}: mixes currencies"])
-    assert _ledger_check_exit_code() == 1
+    assert ledger_check_exit_code() == 1
 
 
 # --- 3. per currency, the accounts sum to zero ---------------------------------------------
@@ -128,7 +120,7 @@ def test_invariant_3_accounts_of_a_currency_sum_to_zero(wallet):
         "currency USD: accounts sum to 9, not 0",
         f"transfer {planted.pk}: mixes currencies",
     ])
-    assert _ledger_check_exit_code() == 1
+    assert ledger_check_exit_code() == 1
 
 
 # --- 4. a provider transaction is applied once, with its transfers --------------------------
@@ -145,7 +137,7 @@ def test_invariant_4_provider_transaction_id_applied_once(wallet):
         _plant_game_transaction("TX-TWICE", integration=integration, player=wallet.player, amount=0,
                                 action=GameAction.WIN)
     assert ledger_violations() == ["provider transaction TX-TWICE applied 2 times"]
-    assert _ledger_check_exit_code() == 1
+    assert ledger_check_exit_code() == 1
 
 
 @pytest.mark.postgres
@@ -160,7 +152,7 @@ def test_invariant_4_applied_money_move_has_its_ledger_transfer(wallet, action):
     _plant_game_transaction("TX-NO-TRANSFER", integration=OneGamingIntegrationFactory(), player=wallet.player,
                             action=action, amount=1)  # the smallest amount that moves money
     assert ledger_violations() == ["provider transaction TX-NO-TRANSFER applied without a ledger transfer"]
-    assert _ledger_check_exit_code() == 1
+    assert ledger_check_exit_code() == 1
 
 
 @pytest.mark.parametrize("what", ["zero_amount", "rollback", "unknown_reference", "bet_not_applied", "with_transfer"])
@@ -191,7 +183,7 @@ def _overdraw(wallet, kind: str, key: str = "") -> int:
 def test_invariant_5_wallet_below_zero_without_a_rollback_reclaim(wallet):
     _overdraw(wallet, TransferKind.WITHDRAWAL)
     assert ledger_violations() == [f"account {wallet.pk}: below zero (-1) without a rollback reclaim"]
-    assert _ledger_check_exit_code() == 1
+    assert ledger_check_exit_code() == 1
 
 
 def test_invariant_5_a_reclaim_may_leave_a_wallet_below_zero(wallet):
