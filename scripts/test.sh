@@ -6,6 +6,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 PY=.venv/bin/python
+mkdir -p var  # ignored by git: a fresh clone has none, and the logs and the SQLite fallback go there
 
 PG_URL=${TEST_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/backoffice}
 REDIS=${TEST_REDIS_URL:-redis://127.0.0.1:6379/15}
