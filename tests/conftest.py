@@ -98,6 +98,26 @@ def reference_data_load() -> None:
     status_codes_load(StatusCode)
 
 
+def pytest_sessionfinish(session, exitstatus):
+    """Close this process's database connections when a session ends.
+
+    `make mutation` (mutmut) runs the suite once in its own process, then forks each mutant's
+    test run from that process: a connection left open there is inherited by every child, all on
+    one PostgreSQL backend, with the parent's view of its prepared statements. A later child then
+    fails on the money path's first statement ("prepared statement _pg3_1 does not exist"), or at
+    once after a test ended that backend (tests/lost_connection.py), and the mutant counts as
+    killed though no test caught it.
+    """
+    from django.db import connections
+
+    for conn in connections.all(initialized_only=True):
+        conn.close()
+        # With psycopg's pool (DB_POOL, on by default) close() only returns the connection to the
+        # pool, which forked children would still share: close the pool too.
+        if conn.alias in getattr(conn, "_connection_pools", {}):
+            conn.close_pool()
+
+
 def pytest_collection_modifyitems(config, items):
     import os
 
