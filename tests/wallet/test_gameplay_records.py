@@ -179,3 +179,20 @@ def test_a_reward_answers_with_the_wallets_balance_and_currency_or_no_wallet_in_
                    fingerprint=gameplay.fingerprint(ext="r13"))
     result = gameplay.reward_credit(usd_call, reward_ref="bonus-13", amount=250)
     assert (result.code, result.balance, result.currency) == (Code.NO_WALLET, None, "USD")
+
+
+def test_rolling_back_twice_a_reference_never_seen_in_a_currency_without_a_wallet_answers_already_rolled_back(table):
+    """The second rollback of a remembered unknown reference is ALREADY_ROLLED_BACK and moves
+    nothing, even when the call names a currency the player holds no wallet in (no balance to say)."""
+    integration, player, wallet = table
+
+    def usd_call(ext: str) -> GameCall:
+        return GameCall(integration_id=integration.pk, player=player, external_id=ext, currency="USD",
+                        fingerprint=gameplay.fingerprint(ext=ext))
+
+    first = gameplay.transaction_rollback(usd_call("rb-usd-1"), reference="never-seen-usd")
+    again = gameplay.transaction_rollback(usd_call("rb-usd-2"), reference="never-seen-usd")
+    assert (first.code, first.balance, first.currency) == (Code.UNKNOWN_REFERENCE, None, "USD")
+    assert (again.code, again.balance, again.currency) == (Code.ALREADY_ROLLED_BACK, None, "USD")
+    wallet.refresh_from_db()
+    assert wallet.balance == 100_00000 and not Transfer.objects.filter(kind=TransferKind.REFUND).exists()
