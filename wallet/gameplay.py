@@ -449,6 +449,13 @@ def _bet_rolled_back(round_rows: list[GameTransaction]) -> bool:
     return any(r.action == GameAction.ROLLBACK and r.reference in bets for r in round_rows)
 
 
+def _unmoved(code: Code, call: GameCall, wallets: dict[str, Account], currency: str | None) -> GameResult:
+    """A rollback's answer that moves nothing: the balance and currency of the wallet the named
+    transaction moved (`currency`), else of the call's currency's wallet, else no balance."""
+    wallet = wallets.get(currency or call.currency or "")
+    return GameResult(code, wallet.balance if wallet else None, wallet.currency_id if wallet else call.currency)
+
+
 def transaction_rollback(call: GameCall, *, reference: str) -> GameResult:
     """Undo one earlier transaction of the player: a payout or reward is taken back; a bet's
     rollback voids its round (stake refunded, every payout on it not already rolled back taken
@@ -463,15 +470,12 @@ def transaction_rollback(call: GameCall, *, reference: str) -> GameResult:
         if target is not None and target.player_id != call.player.pk:
             target = None  # another player's transaction is, for this player, one never seen
         if target is not None and target.action == GameAction.ROLLBACK:
-            wallet = wallets.get(target.currency_id or call.currency or "")
-            return GameResult(Code.NOT_UNDOABLE, wallet.balance if wallet else None, call.currency)
+            return _unmoved(Code.NOT_UNDOABLE, call, wallets, target.currency_id)
         round_rows = _round_of(call, target.ticket) if target is not None and target.action in (
             GameAction.BET, GameAction.WIN) else []
         voided = target is not None and target.action == GameAction.WIN and _bet_rolled_back(round_rows)
         if seen.rolled_back(reference) or voided:
-            wallet = wallets.get((target.currency_id if target else None) or call.currency or "")
-            return GameResult(Code.ALREADY_ROLLED_BACK, wallet.balance if wallet else None,
-                              wallet.currency_id if wallet else call.currency)
+            return _unmoved(Code.ALREADY_ROLLED_BACK, call, wallets, target.currency_id if target else None)
         if target is None:
             return _tombstone(call, reference, wallets, now)
         wallet = wallets[target.currency_id]

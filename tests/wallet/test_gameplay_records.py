@@ -196,3 +196,29 @@ def test_rolling_back_twice_a_reference_never_seen_in_a_currency_without_a_walle
     assert (again.code, again.balance, again.currency) == (Code.ALREADY_ROLLED_BACK, None, "USD")
     wallet.refresh_from_db()
     assert wallet.balance == 100_00000 and not Transfer.objects.filter(kind=TransferKind.REFUND).exists()
+
+
+def test_a_rollback_naming_a_rollback_is_not_undoable_and_answers_the_named_transactions_wallet(table):
+    """A rollback cannot be undone (NOT_UNDOABLE, nothing moves). Like ALREADY_ROLLED_BACK, the
+    answer carries the balance and currency of the wallet the named transaction moved, even when
+    the call comes in another currency (an Oppi rollback carries none: the player's default)."""
+    integration, player, idr = table
+    usd = funded_wallet(player, "USD", "50.00")
+
+    def call_in(currency: str | None, ext: str) -> GameCall:
+        return GameCall(integration_id=integration.pk, player=player, external_id=ext, currency=currency,
+                        fingerprint=gameplay.fingerprint(ext=ext))
+
+    assert gameplay.bet_place(call_in("USD", "b-usd"), ticket="T-usd", amount=1000).code is Code.APPLIED
+    assert gameplay.transaction_rollback(call_in("IDR", "rb-usd"), reference="b-usd").code is Code.APPLIED
+    transfers = Transfer.objects.count()
+    result = gameplay.transaction_rollback(call_in("IDR", "rb-of-rb"), reference="rb-usd")
+    assert (result.code, result.balance, result.currency) == (Code.NOT_UNDOABLE, usd.balance, "USD")
+    assert Transfer.objects.count() == transfers
+
+    # A remembered unknown reference recorded with no currency: the call's currency's wallet answers.
+    assert gameplay.transaction_rollback(call_in(None, "rb-nothing"), reference="never-seen").code \
+        is Code.UNKNOWN_REFERENCE
+    result = gameplay.transaction_rollback(call_in("IDR", "rb-of-tombstone"), reference="rb-nothing")
+    assert (result.code, result.balance, result.currency) == (Code.NOT_UNDOABLE, idr.balance, "IDR")
+    assert Transfer.objects.count() == transfers
