@@ -198,27 +198,56 @@ def test_rolling_back_twice_a_reference_never_seen_in_a_currency_without_a_walle
     assert wallet.balance == 100_00000 and not Transfer.objects.filter(kind=TransferKind.REFUND).exists()
 
 
+
+def _call_in(table, currency: str | None, ext: str) -> GameCall:
+    integration, player, _ = table
+    return GameCall(integration_id=integration.pk, player=player, external_id=ext, currency=currency,
+                    fingerprint=gameplay.fingerprint(ext=ext))
+
+
+def _usd_bet_rolled_back_by_an_idr_call(table):
+    """A USD bet, rolled back by a call in IDR (an Oppi rollback carries no currency: the player's
+    default); returns the USD wallet as the bet and its refund left it."""
+    _, player, _ = table
+    usd = funded_wallet(player, "USD", "50.00")
+    assert gameplay.bet_place(_call_in(table, "USD", "b-usd"), ticket="T-usd", amount=1000).code is Code.APPLIED
+    assert gameplay.transaction_rollback(_call_in(table, "IDR", "rb-usd"), reference="b-usd").code is Code.APPLIED
+    return usd
+
+
 def test_a_rollback_naming_a_rollback_is_not_undoable_and_answers_the_named_transactions_wallet(table):
     """A rollback cannot be undone (NOT_UNDOABLE, nothing moves). Like ALREADY_ROLLED_BACK, the
     answer carries the balance and currency of the wallet the named transaction moved, even when
-    the call comes in another currency (an Oppi rollback carries none: the player's default)."""
-    integration, player, idr = table
-    usd = funded_wallet(player, "USD", "50.00")
-
-    def call_in(currency: str | None, ext: str) -> GameCall:
-        return GameCall(integration_id=integration.pk, player=player, external_id=ext, currency=currency,
-                        fingerprint=gameplay.fingerprint(ext=ext))
-
-    assert gameplay.bet_place(call_in("USD", "b-usd"), ticket="T-usd", amount=1000).code is Code.APPLIED
-    assert gameplay.transaction_rollback(call_in("IDR", "rb-usd"), reference="b-usd").code is Code.APPLIED
+    the call comes in another currency."""
+    _, _, idr = table
+    usd = _usd_bet_rolled_back_by_an_idr_call(table)
     transfers = Transfer.objects.count()
-    result = gameplay.transaction_rollback(call_in("IDR", "rb-of-rb"), reference="rb-usd")
+    result = gameplay.transaction_rollback(_call_in(table, "IDR", "rb-of-rb"), reference="rb-usd")
     assert (result.code, result.balance, result.currency) == (Code.NOT_UNDOABLE, usd.balance, "USD")
     assert Transfer.objects.count() == transfers
 
     # A remembered unknown reference recorded with no currency: the call's currency's wallet answers.
-    assert gameplay.transaction_rollback(call_in(None, "rb-nothing"), reference="never-seen").code \
+    assert gameplay.transaction_rollback(_call_in(table, None, "rb-nothing"), reference="never-seen").code \
         is Code.UNKNOWN_REFERENCE
-    result = gameplay.transaction_rollback(call_in("IDR", "rb-of-tombstone"), reference="rb-nothing")
+    result = gameplay.transaction_rollback(_call_in(table, "IDR", "rb-of-tombstone"), reference="rb-nothing")
     assert (result.code, result.balance, result.currency) == (Code.NOT_UNDOABLE, idr.balance, "IDR")
+    assert Transfer.objects.count() == transfers
+
+
+def test_a_second_rollback_answers_already_rolled_back_with_the_named_transactions_wallet(table):
+    """Rolling back again what is rolled back (a bet, or a payout of a voided round) moves nothing
+    and answers the balance and currency of the wallet the named transaction moved."""
+    usd = _usd_bet_rolled_back_by_an_idr_call(table)
+    transfers = Transfer.objects.count()
+    again = gameplay.transaction_rollback(_call_in(table, "IDR", "rb-usd-again"), reference="b-usd")
+    assert (again.code, again.balance, again.currency) == (Code.ALREADY_ROLLED_BACK, usd.balance, "USD")
+
+    assert gameplay.bet_place(_call_in(table, "USD", "b-usd-2"), ticket="T-usd-2", amount=1000).code is Code.APPLIED
+    assert gameplay.win_settle(_call_in(table, "USD", "w-usd-2"), ticket="T-usd-2", amount=3000,
+                               single_settlement=False).code is Code.APPLIED
+    assert gameplay.transaction_rollback(_call_in(table, "IDR", "rb-usd-2"), reference="b-usd-2").code \
+        is Code.APPLIED  # voids the round: the payout is taken back with it
+    transfers = Transfer.objects.count()
+    payout = gameplay.transaction_rollback(_call_in(table, "IDR", "rb-payout"), reference="w-usd-2")
+    assert (payout.code, payout.balance, payout.currency) == (Code.ALREADY_ROLLED_BACK, usd.balance, "USD")
     assert Transfer.objects.count() == transfers
