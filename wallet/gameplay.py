@@ -405,6 +405,13 @@ def _tombstone(call: GameCall, reference: str, wallets: dict[str, Account], now:
     return GameResult(Code.UNKNOWN_REFERENCE, wallet.balance if wallet else None, call.currency)
 
 
+def _unmoved(code: Code, call: GameCall, wallets: dict[str, Account], currency: str | None) -> GameResult:
+    """A rollback's answer that moves nothing: the balance and currency of the wallet the named
+    transaction moved (`currency`), else of the call's currency's wallet, else no balance."""
+    wallet = wallets.get(currency or call.currency or "")
+    return GameResult(code, wallet.balance if wallet else None, wallet.currency_id if wallet else call.currency)
+
+
 def ticket_rollback(call: GameCall, *, ticket: str) -> GameResult:
     """Undo a whole ticket: refund its bet and take back every result paid on it.
 
@@ -414,9 +421,8 @@ def ticket_rollback(call: GameCall, *, ticket: str) -> GameResult:
     """
 
     def apply(wallets: dict[str, Account], now: dt.datetime, seen: _Seen) -> GameResult:
-        wallet = wallets.get(call.currency or "")
         if seen.rolled_back(ticket):
-            return GameResult(Code.ALREADY_ROLLED_BACK, wallet.balance if wallet else None, call.currency)
+            return _unmoved(Code.ALREADY_ROLLED_BACK, call, wallets, None)  # in the call's currency
         mine = [t for t in seen.on_ticket(ticket, GameAction.BET, GameAction.WIN) if t.player_id == call.player.pk]
         if not any(t.action == GameAction.BET for t in mine):
             return _tombstone(call, ticket, wallets, now)
@@ -447,13 +453,6 @@ def _bet_rolled_back(round_rows: list[GameTransaction]) -> bool:
     """Was the round's bet rolled back (which voided every payout on it)?"""
     bets = {r.external_id for r in round_rows if r.action == GameAction.BET}
     return any(r.action == GameAction.ROLLBACK and r.reference in bets for r in round_rows)
-
-
-def _unmoved(code: Code, call: GameCall, wallets: dict[str, Account], currency: str | None) -> GameResult:
-    """A rollback's answer that moves nothing: the balance and currency of the wallet the named
-    transaction moved (`currency`), else of the call's currency's wallet, else no balance."""
-    wallet = wallets.get(currency or call.currency or "")
-    return GameResult(code, wallet.balance if wallet else None, wallet.currency_id if wallet else call.currency)
 
 
 def transaction_rollback(call: GameCall, *, reference: str) -> GameResult:

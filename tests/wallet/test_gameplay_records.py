@@ -211,7 +211,10 @@ def _usd_bet_rolled_back_by_an_idr_call(table):
     _, player, _ = table
     usd = funded_wallet(player, "USD", "50.00")
     assert gameplay.bet_place(_call_in(table, "USD", "b-usd"), ticket="T-usd", amount=1000).code is Code.APPLIED
-    assert gameplay.transaction_rollback(_call_in(table, "IDR", "rb-usd"), reference="b-usd").code is Code.APPLIED
+    result = gameplay.transaction_rollback(_call_in(table, "IDR", "rb-usd"), reference="b-usd")
+    usd.refresh_from_db()
+    assert (result.code, result.balance, result.currency) == (Code.APPLIED, usd.balance, "USD")
+    assert _row("rb-usd")["currency_id"] == "USD"  # the currency of the money it moved
     return usd
 
 
@@ -250,4 +253,23 @@ def test_a_second_rollback_answers_already_rolled_back_with_the_named_transactio
     transfers = Transfer.objects.count()
     payout = gameplay.transaction_rollback(_call_in(table, "IDR", "rb-payout"), reference="w-usd-2")
     assert (payout.code, payout.balance, payout.currency) == (Code.ALREADY_ROLLED_BACK, usd.balance, "USD")
+    assert Transfer.objects.count() == transfers
+
+
+def test_a_ticket_rollback_records_the_bets_currency_and_answers_a_second_one_in_the_calls_currency(table):
+    """1G names a ticket: its rollback refunds in the bet's currency, which its row records and its
+    answer carries; a second rollback of the ticket moves nothing and answers the wallet of the
+    call's currency (no balance when the player holds none in it)."""
+    _, player, idr = table
+    usd = funded_wallet(player, "USD", "50.00")
+    assert gameplay.bet_place(_call_in(table, "USD", "b-t"), ticket="T-t", amount=1000).code is Code.APPLIED
+    result = gameplay.ticket_rollback(_call_in(table, "IDR", "rb-t"), ticket="T-t")
+    usd.refresh_from_db()
+    assert (result.code, result.balance, result.currency) == (Code.APPLIED, usd.balance, "USD")
+    assert _row("rb-t")["currency_id"] == "USD" and usd.balance == 50_00000
+    transfers = Transfer.objects.count()
+    again = gameplay.ticket_rollback(_call_in(table, "IDR", "rb-t-2"), ticket="T-t")
+    assert (again.code, again.balance, again.currency) == (Code.ALREADY_ROLLED_BACK, idr.balance, "IDR")
+    again = gameplay.ticket_rollback(_call_in(table, "VND", "rb-t-3"), ticket="T-t")
+    assert (again.code, again.balance, again.currency) == (Code.ALREADY_ROLLED_BACK, None, "VND")
     assert Transfer.objects.count() == transfers

@@ -127,15 +127,19 @@ def test_withdrawal_beyond_the_balance_is_refused_and_moves_nothing(wallet):
 
 
 def test_transfer_post_refuses_non_positive_amounts_and_mixed_currencies(wallet):
+    """Refused with a sentence ops can read (the admin and the commands show it as it is)."""
     cash = Account.objects.get(kind=AccountKind.CASH, currency_id="IDR")
     usd = funded_wallet(wallet.player, "USD")
     now = timezone.now()
     for amount in (0, -1):
-        with pytest.raises(services.LedgerError):
+        with pytest.raises(services.LedgerError) as refused:
             services.transfer_post(key=f"z{amount}", kind=TransferKind.DEPOSIT, debit=cash, credit=wallet,
                                    amount=amount, now=now)
-    with pytest.raises(services.LedgerError):
+        assert str(refused.value) == "a transfer moves a positive amount"
+    with pytest.raises(services.LedgerError) as refused:
         services.transfer_post(key="mix", kind=TransferKind.DEPOSIT, debit=cash, credit=usd, amount=1, now=now)
+    assert str(refused.value) == "a transfer stays in one currency"
+    assert not Transfer.objects.filter(key__in=["z0", "z-1", "mix"]).exists()
 
 
 def test_transfer_post_overdraft_lowers_the_floor_and_a_credit_restores_it(wallet):
