@@ -273,3 +273,16 @@ def test_a_ticket_rollback_records_the_bets_currency_and_answers_a_second_one_in
     again = gameplay.ticket_rollback(_call_in(table, "VND", "rb-t-3"), ticket="T-t")
     assert (again.code, again.balance, again.currency) == (Code.ALREADY_ROLLED_BACK, None, "VND")
     assert Transfer.objects.count() == transfers
+
+
+def test_a_payout_whose_id_was_rolled_back_before_it_came_is_refused_with_the_wallets_balance(table):
+    """Oppi: a payout arriving after a rollback named its id is refused (TICKET_ROLLED_BACK), moves
+    nothing, and answers like every refusal with the balance of the call's currency's wallet."""
+    _, _, wallet = table
+    assert gameplay.bet_place(_call(table, "b-late"), ticket="T-late", amount=1000).code is Code.APPLIED
+    early = gameplay.transaction_rollback(_call(table, "rb-early"), reference="p-late")
+    assert early.code is Code.UNKNOWN_REFERENCE
+    late = gameplay.win_settle(_call(table, "p-late"), ticket="T-late", amount=500, single_settlement=False)
+    wallet.refresh_from_db()
+    assert (late.code, late.balance, late.currency) == (Code.TICKET_ROLLED_BACK, wallet.balance, "IDR")
+    assert wallet.balance == 100_00000 - 1000
