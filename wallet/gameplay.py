@@ -326,18 +326,19 @@ def win_settle(call: GameCall, *, ticket: str, amount: int, single_settlement: b
 
     def apply(wallets: dict[str, Account], now: dt.datetime, seen: _Seen) -> GameResult:
         currency = call.currency
-        wallet = wallets.get(currency or "")
-        balance = wallet.balance if wallet else None
+        call_wallet = wallets.get(currency or "")
+        # A refusal answers the balance of the call's currency's wallet (none without one).
+        refused = lambda code: GameResult(code, call_wallet.balance if call_wallet else None, currency)  # noqa: E731
         if refuse_rolled_back_id and seen.rolled_back(call.external_id):
-            return GameResult(Code.TICKET_ROLLED_BACK, balance, currency)
+            return refused(Code.TICKET_ROLLED_BACK)
         on_ticket = seen.on_ticket(ticket, GameAction.BET, GameAction.WIN)
         bet = next((t for t in on_ticket if t.action == GameAction.BET and t.player_id == call.player.pk), None)
         if bet is None or seen.rolled_back(ticket):
-            return GameResult(Code.TICKET_NOT_FOUND, balance, currency)
+            return refused(Code.TICKET_NOT_FOUND)
         if single_settlement and any(t.action == GameAction.WIN for t in on_ticket):
-            return GameResult(Code.TICKET_SETTLED, balance, currency)
+            return refused(Code.TICKET_SETTLED)
         if check_currency and currency != bet.currency_id:
-            return GameResult(Code.CURRENCY_MISMATCH, balance, currency)
+            return refused(Code.CURRENCY_MISMATCH)
         wallet = wallets.get(bet.currency_id)
         if wallet is None:
             return GameResult(Code.NO_WALLET, None, currency)

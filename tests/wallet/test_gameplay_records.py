@@ -275,14 +275,28 @@ def test_a_ticket_rollback_records_the_bets_currency_and_answers_a_second_one_in
     assert Transfer.objects.count() == transfers
 
 
-def test_a_payout_whose_id_was_rolled_back_before_it_came_is_refused_with_the_wallets_balance(table):
-    """Oppi: a payout arriving after a rollback named its id is refused (TICKET_ROLLED_BACK), moves
-    nothing, and answers like every refusal with the balance of the call's currency's wallet."""
-    _, _, wallet = table
-    assert gameplay.bet_place(_call(table, "b-late"), ticket="T-late", amount=1000).code is Code.APPLIED
-    early = gameplay.transaction_rollback(_call(table, "rb-early"), reference="p-late")
-    assert early.code is Code.UNKNOWN_REFERENCE
-    late = gameplay.win_settle(_call(table, "p-late"), ticket="T-late", amount=500, single_settlement=False)
-    wallet.refresh_from_db()
-    assert (late.code, late.balance, late.currency) == (Code.TICKET_ROLLED_BACK, wallet.balance, "IDR")
-    assert wallet.balance == 100_00000 - 1000
+
+def test_every_refusal_of_a_payout_moves_nothing_and_answers_the_calls_currencys_wallet(table):
+    """Payout refusals, in the order win_settle checks them: its own id rolled back before it came
+    (Oppi), no bet of this player on the ticket, the ticket already settled (single settlement),
+    not the bet's currency. Each moves nothing and answers the balance and currency of the wallet
+    of the call's currency."""
+    _, player, idr = table
+    usd = funded_wallet(player, "USD", "50.00")
+    assert gameplay.bet_place(_call(table, "b-r"), ticket="T-r", amount=1000).code is Code.APPLIED
+    assert gameplay.transaction_rollback(_call(table, "rb-early"), reference="p-late").code is Code.UNKNOWN_REFERENCE
+    assert gameplay.win_settle(_call(table, "p-ok"), ticket="T-r", amount=0, single_settlement=True).code \
+        is Code.APPLIED
+    transfers = Transfer.objects.count()
+    idr.refresh_from_db()
+    assert idr.balance == 100_00000 - 1000
+    refusals = [
+        (_call(table, "p-late"), "T-r", False, (Code.TICKET_ROLLED_BACK, idr.balance, "IDR")),
+        (_call(table, "p-none"), "T-none", False, (Code.TICKET_NOT_FOUND, idr.balance, "IDR")),
+        (_call(table, "p-twice"), "T-r", True, (Code.TICKET_SETTLED, idr.balance, "IDR")),
+        (_call_in(table, "USD", "p-usd"), "T-r", False, (Code.CURRENCY_MISMATCH, usd.balance, "USD")),
+    ]
+    for call, ticket, single_settlement, expected in refusals:
+        result = gameplay.win_settle(call, ticket=ticket, amount=500, single_settlement=single_settlement)
+        assert (result.code, result.balance, result.currency) == expected
+    assert Transfer.objects.count() == transfers
