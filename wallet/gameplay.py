@@ -339,9 +339,7 @@ def win_settle(call: GameCall, *, ticket: str, amount: int, single_settlement: b
             return refused(Code.TICKET_SETTLED)
         if check_currency and currency != bet.currency_id:
             return refused(Code.CURRENCY_MISMATCH)
-        wallet = wallets.get(bet.currency_id)
-        if wallet is None:
-            return GameResult(Code.NO_WALLET, None, currency)
+        wallet = wallets[bet.currency_id]  # the bet was placed from it, and wallets are never deleted
         postings = (transfer_prepare(key=_key(call, "win"), kind=TransferKind.WIN,
                                      debit=_game_account(call, wallet.currency_id), credit=wallet, amount=amount,
                                      now=now),) if amount else ()
