@@ -427,9 +427,12 @@ def ticket_rollback(call: GameCall, *, ticket: str) -> GameResult:
             return _tombstone(call, ticket, wallets, now)
         currency = mine[0].currency_id
         wallet = wallets[currency]
-        paid = sum(1 for t in mine if t.action == GameAction.WIN and t.amount)
+        # What a rollback naming it by id undid already is not undone twice.
+        undone = {r.reference for r in seen.on_ticket(ticket, GameAction.ROLLBACK) if r.player_id == call.player.pk}
+        todo = [t for t in mine if t.external_id not in undone]
+        paid = sum(1 for t in todo if t.action == GameAction.WIN and t.amount)
         _record(call, action=GameAction.ROLLBACK, now=now, ticket=ticket, reference=ticket, currency=currency,
-                payouts_taken_back=paid, postings=_undo(call, wallet, mine, now))
+                payouts_taken_back=paid, postings=_undo(call, wallet, todo, now))
         return GameResult(Code.APPLIED, wallet.balance, currency)
 
     return _run(call, apply, tickets=(ticket,), references=(ticket,))

@@ -9,6 +9,8 @@ its transfers), a bet names no reference, and nothing claims payouts taken back 
 from __future__ import annotations
 
 import datetime as dt
+import hashlib
+import json
 from unittest import mock
 
 import pytest
@@ -300,3 +302,38 @@ def test_every_refusal_of_a_payout_moves_nothing_and_answers_the_calls_currencys
         result = gameplay.win_settle(call, ticket=ticket, amount=500, single_settlement=single_settlement)
         assert (result.code, result.balance, result.currency) == expected
     assert Transfer.objects.count() == transfers
+
+
+def _documented_key(integration_id: int, transaction_id: str, part: str) -> str:
+    """docs/decisions.md, "Ledger keys of game transfers": game:v2: + SHA-256 of the compact JSON
+    array [integration id, transaction id, part]."""
+    array = json.dumps([integration_id, transaction_id, part], separators=(",", ":"))
+    return "game:v2:" + hashlib.sha256(array.encode()).hexdigest()
+
+
+def test_each_game_transfer_is_keyed_as_documented_by_its_call_and_part(table):
+    """The key names the call and the part it moved (bet, win, reward, undo:<undone id>), in the
+    documented form: stored keys are immutable, so a new form would stop a retry that crosses a
+    release from meeting the key its first attempt wrote. (A ticket's rollback after one of its
+    payouts was rolled back by id takes back only the rest: each provider uses one kind of
+    rollback, but the ledger must not depend on it.)"""
+    integration, _, wallet = table
+    assert gameplay.bet_place(_call(table, "b-k"), ticket="T-k", amount=1000).code is Code.APPLIED
+    assert gameplay.win_settle(_call(table, "w-k"), ticket="T-k", amount=2500, single_settlement=False).code \
+        is Code.APPLIED
+    assert gameplay.reward_credit(_call(table, "r-k"), reward_ref="bonus-k", amount=300).code is Code.APPLIED
+    assert gameplay.transaction_rollback(_call(table, "rb-w"), reference="w-k").code is Code.APPLIED
+    assert gameplay.transaction_rollback(_call(table, "rb-r"), reference="r-k").code is Code.APPLIED
+    assert gameplay.ticket_rollback(_call(table, "rb-t"), ticket="T-k").code is Code.APPLIED
+    key = lambda ext, part: _documented_key(integration.pk, ext, part)  # noqa: E731
+    assert set(Transfer.objects.values_list("kind", "key").exclude(kind=TransferKind.DEPOSIT)) == {
+        (TransferKind.BET, key("b-k", "bet")),
+        (TransferKind.WIN, key("w-k", "win")),
+        (TransferKind.REWARD, key("r-k", "reward")),
+        (TransferKind.RECLAIM, key("rb-w", "undo:w-k")),
+        (TransferKind.RECLAIM, key("rb-r", "undo:r-k")),
+        (TransferKind.REFUND, key("rb-t", "undo:b-k")),
+    }
+    assert _row("rb-t")["payouts_taken_back"] == 0
+    wallet.refresh_from_db()
+    assert wallet.balance == 100_00000
