@@ -315,7 +315,7 @@ def bet_place(call: GameCall, *, ticket: str, amount: int, rollback_check_first:
 
 
 def win_settle(call: GameCall, *, ticket: str, amount: int, single_settlement: bool,
-               check_currency: bool = True, refuse_rolled_back_id: bool = True) -> GameResult:
+               refuse_rolled_back_id: bool = True) -> GameResult:
     """Credit what a bet won (0 records a loss). Never refused for token or player state.
 
     Refusals: replay/duplicate, [this id rolled back before it came,] no bet of this player on
@@ -337,14 +337,13 @@ def win_settle(call: GameCall, *, ticket: str, amount: int, single_settlement: b
             return refused(Code.TICKET_NOT_FOUND)
         if single_settlement and any(t.action == GameAction.WIN for t in on_ticket):
             return refused(Code.TICKET_SETTLED)
-        if check_currency and currency != bet.currency_id:
+        if currency != bet.currency_id:
             return refused(Code.CURRENCY_MISMATCH)
         wallet = wallets[bet.currency_id]  # the bet was placed from it, and wallets are never deleted
         postings = (transfer_prepare(key=_key(call, "win"), kind=TransferKind.WIN,
                                      debit=_game_account(call, wallet.currency_id), credit=wallet, amount=amount,
                                      now=now),) if amount else ()
-        _record(call, action=GameAction.WIN, now=now, amount=amount, ticket=ticket, currency=bet.currency_id,
-                postings=postings)
+        _record(call, action=GameAction.WIN, now=now, amount=amount, ticket=ticket, postings=postings)  # the bet's currency
         return GameResult(Code.APPLIED, wallet.balance, wallet.currency_id)
 
     return _run(call, apply, tickets=(ticket,), references=(ticket, call.external_id))

@@ -336,7 +336,7 @@ def payout(integration: Integration, parsed: Parsed) -> Answer:
     def apply(call: GameCall) -> GameResult:
         amount = dialect.payout_credit(parsed.units["amount"], parsed.fields["isWin"])
         return gameplay.win_settle(call, ticket=parsed.fields["refTransactionId"], amount=amount,
-                                   single_settlement=False, check_currency=True)
+                                   single_settlement=False)
 
     return _money_call("payout", integration, parsed, currency_field="currency", checks=_no_checks, apply=apply)
 
