@@ -33,7 +33,9 @@ def _expected_keys(order: dict) -> set[str]:
     return {f"{base}:confirm"} if state == OrderState.CONFIRMED else set()
 
 
-def transfer_violations(violation, *, max_listed: int = 50) -> None:
+def transfer_violations(violation) -> None:
+    """Call `violation` with a sentence for every broken rule; the caller caps what it lists
+    (and says that more were found)."""
     in_flight = Account.objects.filter(kind=AccountKind.IN_FLIGHT, integration__isnull=False, player__isnull=True)
     open_sums = defaultdict(int)
     for row in (TransferOrder.objects.filter(direction=Direction.DEPOSIT, state__in=OPEN_DEPOSIT)
@@ -56,15 +58,13 @@ def transfer_violations(violation, *, max_listed: int = 50) -> None:
     actual = defaultdict(set)
     for key in Transfer.objects.filter(key__startswith="transfer:").values_list("key", flat=True):
         actual[key.rsplit(":", 1)[0]].add(key)
-    listed = 0
     for order in orders.iterator():
         expected = _expected_keys(order)
         found = actual.pop(f"transfer:{order['transfer_id']}", set())
-        if found != expected and listed < max_listed:
-            listed += 1
+        if found != expected:
             violation(f"transfer order {order['pk']} ({order['direction']} {order['state']}): ledger transfers "
                       f"{sorted(found)} instead of {sorted(expected)}")
-    for prefix in list(actual)[:max_listed]:
+    for prefix in actual:
         violation(f"ledger transfers {sorted(actual[prefix])} belong to no transfer order")
 
 

@@ -117,7 +117,7 @@ def ledger_report(*, max_listed: int = 50) -> LedgerReport:
 
     from transfers.checks import transfer_violations  # the transfer wallet's own invariants
 
-    transfer_violations(violation, max_listed=max_listed)
+    transfer_violations(violation)
     return report
 
 

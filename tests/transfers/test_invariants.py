@@ -18,7 +18,7 @@ from django.utils import timezone
 from tests.conftest import funded_wallet, ledger_check_exit_code
 from tests.factories import OneGamingIntegrationFactory, PlayerFactory
 from transfers.models import Direction, OrderState, TransferOrder
-from wallet.checks import ledger_violations
+from wallet.checks import ledger_report, ledger_violations
 from wallet.models import Account, AccountKind, Transfer, TransferKind
 from wallet.services import transfer_post
 
@@ -117,3 +117,14 @@ def test_a_transfer_key_that_belongs_to_no_order_is_reported(integration, wallet
                     credit=_system(AccountKind.CASH), amount=100)
     assert ledger_violations() == ["ledger transfers ['transfer:GHOST:confirm'] belong to no transfer order"]
     assert ledger_check_exit_code() == 1
+
+
+def test_past_the_listing_cap_the_report_says_more_transfer_violations_were_found(integration, wallet):
+    """ledger_check lists at most max_listed violations, then says more exist: the transfer
+    wallet's rules report through the same cap, so a long run of broken orders is never cut
+    silently."""
+    for n in (1, 2, 3):
+        _order(integration, wallet, f"T-CAP{n}", direction=Direction.WITHDRAW, state=OrderState.CONFIRMED)
+    listed = ledger_report(max_listed=2).violations
+    assert len(listed) == 3 and listed[2] == "... more violations not listed"
+    assert all(line.startswith("transfer order ") for line in listed[:2])

@@ -95,6 +95,58 @@ def test_yesterdays_win_does_not_lower_todays_loss(table):
     assert _bet(table, "w2-more", 1, DAY2_NOON).code is Code.LIMIT_REACHED
 
 
+def _used_today_at_refusal(table, ext: str) -> int:
+    """Today's figure the loss limit was checked against: a bet far over the limit is refused and
+    its refusal records it."""
+    assert _bet(table, ext, 1_000_000, DAY2_NOON).code is Code.LIMIT_REACHED
+    return LimitRefusal.objects.get(external_id=ext).used_today
+
+
+def test_a_ticket_of_the_same_name_in_another_integration_does_not_bring_yesterdays_bet_into_today(table):
+    """Tickets are per integration: today's bet on ticket "t-shared" at another provider does not
+    make today's win on yesterday's "t-shared" bet here count against today's loss."""
+    integration, player, wallet = table
+    other = OneGamingIntegrationFactory()
+    _limits(wallet, loss=1000)
+    with _at(DAY1_LAST_SECOND):
+        assert gameplay.bet_place(_call(integration, player, "y-bet"), ticket="t-shared", amount=100).applied
+    with _at(DAY2_NOON):
+        assert gameplay.bet_place(_call(other, player, "o-bet"), ticket="t-shared", amount=200).applied
+        assert gameplay.win_settle(_call(integration, player, "y-win"), ticket="t-shared", amount=5000,
+                                   single_settlement=True).applied
+    assert _used_today_at_refusal(table, "probe") == 200
+
+
+def test_another_players_reward_today_does_not_bring_this_players_earlier_reward_into_today(table):
+    """A reward's ticket is its reference, shared by every player who got that bonus: taking back
+    today this player's reward of yesterday stays out of today's loss, though another player got
+    the same bonus today."""
+    integration, player, wallet = table
+    other = PlayerFactory(external_id="LIMIT2")
+    funded_wallet(other, "IDR", "1.00")
+    _limits(wallet, loss=1000)
+    with _at(DAY1_LAST_SECOND):
+        assert gameplay.reward_credit(_call(integration, player, "r-mine"), reward_ref="bonus-S", amount=5000).applied
+    with _at(DAY2_NOON):
+        assert gameplay.reward_credit(_call(integration, other, "r-theirs"), reward_ref="bonus-S", amount=100).applied
+        assert gameplay.transaction_rollback(_call(integration, player, "rb-mine"), reference="r-mine").applied
+    assert _used_today_at_refusal(table, "probe") == 0
+
+
+def test_a_repeatable_prize_counts_only_todays_wins_against_todays_loss(table):
+    """A prize (a jackpot can be won again) keeps one ticket across days: yesterday's win on it
+    does not lower today's loss, today's does."""
+    integration, player, wallet = table
+    _limits(wallet, loss=1000)
+    with _at(DAY1_LAST_SECOND):
+        assert gameplay.reward_credit(_call(integration, player, "j-1"), reward_ref="jackpot", amount=5000,
+                                      once_per_reference=False).applied
+    with _at(DAY2_NOON):
+        assert gameplay.reward_credit(_call(integration, player, "j-2"), reward_ref="jackpot", amount=100,
+                                      once_per_reference=False).applied
+    assert _used_today_at_refusal(table, "probe") == -100
+
+
 # --- a reused id with other content --------------------------------------------------------
 
 
