@@ -173,13 +173,17 @@ def test_rolling_back_one_payout_leaves_the_other_payouts_of_the_round_undoable(
         (TransferKind.RECLAIM, 200)]
 
 
-def test_a_reward_answers_with_the_wallets_balance_and_currency_or_no_wallet_in_the_calls_currency(table):
+def test_a_reward_or_bet_answers_with_the_wallets_balance_and_currency_or_no_wallet_in_the_calls_currency(table):
     result = gameplay.reward_credit(_call(table, "r12"), reward_ref="bonus-12", amount=250)
     assert (result.code, result.balance, result.currency) == (Code.APPLIED, 100_00000 + 250, "IDR")
     integration, player, _ = table
     usd_call = GameCall(integration_id=integration.pk, player=player, external_id="r13", currency="USD",
                    fingerprint=gameplay.fingerprint(ext="r13"))
     result = gameplay.reward_credit(usd_call, reward_ref="bonus-13", amount=250)
+    assert (result.code, result.balance, result.currency) == (Code.NO_WALLET, None, "USD")
+    usd_bet = GameCall(integration_id=integration.pk, player=player, external_id="b13", currency="USD",
+                       fingerprint=gameplay.fingerprint(ext="b13"))
+    result = gameplay.bet_place(usd_bet, ticket="T13", amount=250)  # a bet likewise
     assert (result.code, result.balance, result.currency) == (Code.NO_WALLET, None, "USD")
 
 

@@ -104,8 +104,10 @@ def test_adjustment_needs_a_non_zero_amount_and_a_reason(wallet, amount, memo):
 @pytest.mark.parametrize("operation", ["wallet_deposit", "wallet_withdraw"])
 @pytest.mark.parametrize("amount", [0, -1])
 def test_cash_movements_need_a_positive_amount(wallet, operation, amount):
-    with pytest.raises(services.LedgerError):
+    with pytest.raises(services.LedgerError) as refused:
         getattr(services, operation)(wallet=wallet, amount=amount, key="bad")
+    assert str(refused.value) == "amount must be positive"
+    assert not Transfer.objects.filter(key="bad").exists()
 
 
 def test_deposit_credits_the_wallet_from_cash_and_withdrawal_debits_it_to_cash(wallet):
@@ -227,8 +229,9 @@ def test_wallet_open_refuses_an_unknown_or_disabled_currency(wallet):
 
     Currency.objects.filter(code="USD").update(enabled=False)
     for code in ("USD", "XXX"):
-        with pytest.raises(services.LedgerError, match="unknown or disabled currency"):
+        with pytest.raises(services.LedgerError) as refused:
             services.wallet_open(player=wallet.player, currency=code)
+        assert str(refused.value) == f"unknown or disabled currency {code!r}"
     assert services.wallet_open(player=wallet.player, currency=Currency.objects.get(code="IDR")).pk == wallet.pk
 
 
