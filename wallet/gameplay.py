@@ -427,8 +427,7 @@ def ticket_rollback(call: GameCall, *, ticket: str) -> GameResult:
         currency = mine[0].currency_id
         wallet = wallets[currency]
         # What a rollback naming it by id undid already is not undone twice.
-        undone = {r.reference for r in seen.on_ticket(ticket, GameAction.ROLLBACK) if r.player_id == call.player.pk}
-        todo = [t for t in mine if t.external_id not in undone]
+        todo = [t for t in mine if not seen.rolled_back(t.external_id)]
         paid = sum(1 for t in todo if t.action == GameAction.WIN and t.amount)
         _record(call, action=GameAction.ROLLBACK, now=now, ticket=ticket, reference=ticket, currency=currency,
                 payouts_taken_back=paid, postings=_undo(call, wallet, todo, now))

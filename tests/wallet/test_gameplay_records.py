@@ -252,8 +252,8 @@ def test_a_second_rollback_answers_already_rolled_back_with_the_named_transactio
     assert (again.code, again.balance, again.currency) == (Code.ALREADY_ROLLED_BACK, usd.balance, "USD")
 
     assert gameplay.bet_place(_call_in(table, "USD", "b-usd-2"), ticket="T-usd-2", amount=1000).code is Code.APPLIED
-    assert gameplay.win_settle(_call_in(table, "USD", "w-usd-2"), ticket="T-usd-2", amount=3000,
-                               single_settlement=False).code is Code.APPLIED
+    won = gameplay.win_settle(_call_in(table, "USD", "w-usd-2"), ticket="T-usd-2", amount=3000, single_settlement=False)
+    assert (won.code, won.balance, won.currency) == (Code.APPLIED, usd.balance + 3000 - 1000, "USD")
     assert gameplay.transaction_rollback(_call_in(table, "IDR", "rb-usd-2"), reference="b-usd-2").code \
         is Code.APPLIED  # voids the round: the payout is taken back with it
     transfers = Transfer.objects.count()
@@ -341,3 +341,11 @@ def test_each_game_transfer_is_keyed_as_documented_by_its_call_and_part(table):
     assert _row("rb-t")["payouts_taken_back"] == 0
     wallet.refresh_from_db()
     assert wallet.balance == 100_00000
+
+
+def test_a_bet_on_a_ticket_that_holds_only_a_reward_of_the_same_name_applies(table):
+    """Only a bet takes a ticket: rewards are grouped under `reward:<reference>` in the same column,
+    and a provider's ticket may read the same; it is still free for a bet."""
+    assert gameplay.reward_credit(_call(table, "r-same"), reward_ref="X", amount=100).code is Code.APPLIED
+    assert gameplay.bet_place(_call(table, "b-same"), ticket="reward:X", amount=100).code is Code.APPLIED
+    assert gameplay.bet_place(_call(table, "b-same-2"), ticket="reward:X", amount=100).code is Code.TICKET_HAS_BET
