@@ -144,10 +144,13 @@ def _replay(call: GameCall, wallets: dict[str, Account], seen: _Seen) -> GameRes
     previous = seen.by_id(call.external_id)
     if previous is None:
         return None
-    currency = call.currency or previous.currency_id
-    wallet = wallets.get(currency) if currency else None
+    same = previous.fingerprint == call.fingerprint and previous.player_id == call.player.pk
+    # As the providers' pre-check answers: a replay in the currency of the money it moved (a
+    # rollback's may differ from the call's), a call with other content in its own.
+    currency = (previous.currency_id if same else None) or call.currency
+    wallet = wallets.get(currency or "")
     balance = wallet.balance if wallet else None
-    if previous.fingerprint != call.fingerprint or previous.player_id != call.player.pk:
+    if not same:
         return GameResult(Code.DUPLICATE_ID, balance, currency)
     return GameResult(_outcome_code(previous.outcome), balance, currency, replayed=True)
 

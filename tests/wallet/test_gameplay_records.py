@@ -349,3 +349,17 @@ def test_a_bet_on_a_ticket_that_holds_only_a_reward_of_the_same_name_applies(tab
     assert gameplay.reward_credit(_call(table, "r-same"), reward_ref="X", amount=100).code is Code.APPLIED
     assert gameplay.bet_place(_call(table, "b-same"), ticket="reward:X", amount=100).code is Code.APPLIED
     assert gameplay.bet_place(_call(table, "b-same-2"), ticket="reward:X", amount=100).code is Code.TICKET_HAS_BET
+
+
+def test_a_replay_under_the_lock_answers_as_the_first_answer_and_other_content_in_its_own_currency(table):
+    """gameplay's own replay check (reached when two calls race past the providers' pre-check)
+    answers as the pre-check does: a replay in the currency of the money the first call moved, a
+    reused id with other content in the call's currency."""
+    _, _, idr = table
+    usd = _usd_bet_rolled_back_by_an_idr_call(table)
+    again = gameplay.transaction_rollback(_call_in(table, "IDR", "rb-usd"), reference="b-usd")
+    assert (again.code, again.balance, again.currency, again.replayed) == (Code.APPLIED, usd.balance, "USD", True)
+    other = GameCall(integration_id=table[0].pk, player=table[1], external_id="rb-usd", currency="IDR",
+                     fingerprint=gameplay.fingerprint(ext="rb-usd", other="content"))
+    duplicate = gameplay.transaction_rollback(other, reference="b-usd")
+    assert (duplicate.code, duplicate.balance, duplicate.currency) == (Code.DUPLICATE_ID, idr.balance, "IDR")
