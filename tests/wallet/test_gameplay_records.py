@@ -19,7 +19,7 @@ from tests.conftest import funded_wallet
 from tests.factories import OneGamingIntegrationFactory, PlayerFactory
 from wallet import gameplay
 from wallet.gameplay import Code, GameCall
-from wallet.models import BetTicket, GameOutcome, GameTransaction, Transfer, TransferKind
+from wallet.models import AccountKind, BetTicket, GameOutcome, GameTransaction, Transfer, TransferKind
 
 pytestmark = pytest.mark.django_db
 
@@ -363,3 +363,19 @@ def test_a_replay_under_the_lock_answers_as_the_first_answer_and_other_content_i
                      fingerprint=gameplay.fingerprint(ext="rb-usd", other="content"))
     duplicate = gameplay.transaction_rollback(other, reference="b-usd")
     assert (duplicate.code, duplicate.balance, duplicate.currency) == (Code.DUPLICATE_ID, idr.balance, "IDR")
+
+
+def test_the_other_side_of_a_game_transfer_is_the_integrations_own_game_account(table):
+    """Each integration holds its own game account per currency (what it owes or is owed): a bet
+    credits it, a win debits it; two integrations never share one."""
+    integration, player, _ = table
+    other = OneGamingIntegrationFactory()
+    assert gameplay.bet_place(_call(table, "b-own"), ticket="T-own", amount=700).code is Code.APPLIED
+    other_call = GameCall(integration_id=other.pk, player=player, external_id="b-other", currency="IDR",
+                          fingerprint=gameplay.fingerprint(ext="b-other"))
+    assert gameplay.bet_place(other_call, ticket="T-own", amount=300).code is Code.APPLIED
+    sides = Transfer.objects.filter(kind=TransferKind.BET).values_list(
+        "game_transaction__external_id", "credit_account__kind", "credit_account__integration_id",
+        "credit_account__currency_id", "credit_account__player_id")
+    assert set(sides) == {("b-own", AccountKind.GAME, integration.pk, "IDR", None),
+                          ("b-other", AccountKind.GAME, other.pk, "IDR", None)}
