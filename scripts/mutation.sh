@@ -40,6 +40,10 @@ if [ ! -f mutants/wallet/money.py.meta ] || [ "${MUTATION_RERUN:-}" = "1" ]; the
     exit 2
   fi
   rm -f "$log"
+else
+  # Resuming: let mutmut regenerate the mutants of what changed since (a changed function's
+  # mutants are renumbered and lose their verdicts), so that the list below names them as they are now.
+  .venv/bin/mutmut run --max-children 1 "generate.only.no.such.mutant" >/dev/null 2>&1
 fi
 targets=()
 for module in $MODULES; do
