@@ -85,8 +85,10 @@ class GameResult:
 
 
 def fingerprint(**fields) -> str:
-    """A stable hash of a call's content, to tell a replay from a reused id."""
-    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"), default=str)
+    """A stable hash of a call's content, to tell a replay from a reused id. The fields are JSON
+    values (parsed from the provider's body); anything else is refused rather than hashed by its
+    str(), which is not canonical (Decimal("1.0") and Decimal("1.00") would differ)."""
+    canonical = json.dumps(fields, sort_keys=True, separators=(",", ":"))
     return hashlib.sha256(canonical.encode()).hexdigest()
 
 
