@@ -424,7 +424,8 @@ def ticket_rollback(call: GameCall, *, ticket: str) -> GameResult:
     """
 
     def apply(wallets: dict[str, Account], now: dt.datetime, seen: _Seen) -> GameResult:
-        if seen.rolled_back(ticket):
+        # A bet rolled back by its id voided the whole round with it (transaction_rollback).
+        if seen.rolled_back(ticket) or _bet_rolled_back(seen.on_ticket(ticket)):
             return _unmoved(Code.ALREADY_ROLLED_BACK, call, wallets, None)  # in the call's currency
         mine = [t for t in seen.on_ticket(ticket, GameAction.BET, GameAction.WIN) if t.player_id == call.player.pk]
         if not any(t.action == GameAction.BET for t in mine):

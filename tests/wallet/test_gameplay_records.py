@@ -379,3 +379,18 @@ def test_the_other_side_of_a_game_transfer_is_the_integrations_own_game_account(
         "credit_account__currency_id", "credit_account__player_id")
     assert set(sides) == {("b-own", AccountKind.GAME, integration.pk, "IDR", None),
                           ("b-other", AccountKind.GAME, other.pk, "IDR", None)}
+
+
+def test_a_tickets_rollback_after_its_bet_was_rolled_back_by_id_moves_nothing(table):
+    """A bet rolled back by its id voids its round (stake refunded, payouts taken back): a later
+    rollback of the whole ticket finds nothing left to undo and answers ALREADY_ROLLED_BACK."""
+    _, _, wallet = table
+    assert gameplay.bet_place(_call(table, "b-v"), ticket="T-v", amount=1000).code is Code.APPLIED
+    assert gameplay.win_settle(_call(table, "w-v"), ticket="T-v", amount=2500, single_settlement=False).code \
+        is Code.APPLIED
+    assert gameplay.transaction_rollback(_call(table, "rb-v"), reference="b-v").code is Code.APPLIED
+    transfers = Transfer.objects.count()
+    result = gameplay.ticket_rollback(_call(table, "rb-t-v"), ticket="T-v")
+    wallet.refresh_from_db()
+    assert (result.code, result.balance, result.currency) == (Code.ALREADY_ROLLED_BACK, 100_00000, "IDR")
+    assert wallet.balance == 100_00000 and Transfer.objects.count() == transfers
