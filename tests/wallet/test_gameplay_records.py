@@ -211,13 +211,16 @@ def _call_in(table, currency: str | None, ext: str) -> GameCall:
                     fingerprint=gameplay.fingerprint(ext=ext))
 
 
-def _usd_bet_rolled_back_by_an_idr_call(table):
-    """A USD bet, rolled back by a call in IDR (an Oppi rollback carries no currency: the player's
-    default); returns the USD wallet as the bet and its refund left it."""
+def _usd_bet_rolled_back_by_an_idr_call(table, *, by_ticket: bool = False):
+    """A USD bet (ticket T-usd), rolled back by a call in IDR (an Oppi rollback carries no currency:
+    the player's default), by its id or (1G) by its ticket; returns the USD wallet as the bet and its
+    refund left it."""
     _, player, _ = table
     usd = funded_wallet(player, "USD", "50.00")
     assert gameplay.bet_place(_call_in(table, "USD", "b-usd"), ticket="T-usd", amount=1000).code is Code.APPLIED
-    result = gameplay.transaction_rollback(_call_in(table, "IDR", "rb-usd"), reference="b-usd")
+    rollback = _call_in(table, "IDR", "rb-usd")
+    result = (gameplay.ticket_rollback(rollback, ticket="T-usd") if by_ticket
+              else gameplay.transaction_rollback(rollback, reference="b-usd"))
     usd.refresh_from_db()
     assert (result.code, result.balance, result.currency) == (Code.APPLIED, usd.balance, "USD")
     assert _row("rb-usd")["currency_id"] == "USD"  # the currency of the money it moved
@@ -266,17 +269,13 @@ def test_a_ticket_rollback_records_the_bets_currency_and_answers_a_second_one_in
     """1G names a ticket: its rollback refunds in the bet's currency, which its row records and its
     answer carries; a second rollback of the ticket moves nothing and answers the wallet of the
     call's currency (no balance when the player holds none in it)."""
-    _, player, idr = table
-    usd = funded_wallet(player, "USD", "50.00")
-    assert gameplay.bet_place(_call_in(table, "USD", "b-t"), ticket="T-t", amount=1000).code is Code.APPLIED
-    result = gameplay.ticket_rollback(_call_in(table, "IDR", "rb-t"), ticket="T-t")
-    usd.refresh_from_db()
-    assert (result.code, result.balance, result.currency) == (Code.APPLIED, usd.balance, "USD")
-    assert _row("rb-t")["currency_id"] == "USD" and usd.balance == 50_00000
+    _, _, idr = table
+    usd = _usd_bet_rolled_back_by_an_idr_call(table, by_ticket=True)
+    assert usd.balance == 50_00000
     transfers = Transfer.objects.count()
-    again = gameplay.ticket_rollback(_call_in(table, "IDR", "rb-t-2"), ticket="T-t")
+    again = gameplay.ticket_rollback(_call_in(table, "IDR", "rb-t-2"), ticket="T-usd")
     assert (again.code, again.balance, again.currency) == (Code.ALREADY_ROLLED_BACK, idr.balance, "IDR")
-    again = gameplay.ticket_rollback(_call_in(table, "VND", "rb-t-3"), ticket="T-t")
+    again = gameplay.ticket_rollback(_call_in(table, "VND", "rb-t-3"), ticket="T-usd")
     assert (again.code, again.balance, again.currency) == (Code.ALREADY_ROLLED_BACK, None, "VND")
     assert Transfer.objects.count() == transfers
 
