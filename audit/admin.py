@@ -178,7 +178,7 @@ class ReconcileForm(forms.Form):
     integration = forms.ModelChoiceField(queryset=None)
 
     def __init__(self, *args, **kwargs):
-        from lobby.models import Integration, WalletMode
+        from core.models import Integration, WalletMode
 
         super().__init__(*args, **kwargs)
         self.fields["integration"].queryset = Integration.objects.filter(mode=WalletMode.TRANSFER)

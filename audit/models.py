@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.conf import settings
 from django.db import models
 
-from lobby.models import Game, Integration
+from core.models import Integration
+from lobby.models import Game
 from providers.models import StatusCode
 from wallet.models import Account, Player
 
@@ -27,7 +28,7 @@ class CheckRun(models.Model):
     """One run of `ledger_check` or a reconciliation started from the admin, kept with its result."""
 
     kind = models.CharField(max_length=16, choices=CheckKind.choices)
-    integration = models.ForeignKey("lobby.Integration", null=True, blank=True, on_delete=models.PROTECT)
+    integration = models.ForeignKey("core.Integration", null=True, blank=True, on_delete=models.PROTECT)
     started_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, on_delete=models.PROTECT)
     started_at = models.DateTimeField(auto_now_add=True)
     finished_at = models.DateTimeField(null=True, blank=True)

@@ -11,7 +11,7 @@ after every migrate (a later migration may add models, so permissions).
 from __future__ import annotations
 
 # Apps whose every model support may read.
-READ_APPS = ("wallet", "lobby", "providers", "transfers", "audit")
+READ_APPS = ("core", "wallet", "lobby", "providers", "transfers", "audit")
 SUPPORT_EXTRA = ("wallet.change_player_state",)
 FINANCE_EXTRA = (
     "wallet.change_wallet",  # limits

@@ -80,8 +80,9 @@ def database_prepare(db: str, players: int, reuse: bool = False) -> None:
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
+    from core.models import Provider
     from lobby.integrations import integration_upsert
-    from lobby.models import Game, LaunchSession, Provider
+    from lobby.models import Game, LaunchSession
     from wallet import services
     from wallet.models import Player
 

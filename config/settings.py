@@ -45,6 +45,7 @@ INSTALLED_APPS = [
     "rest_framework",
     "drf_spectacular",
     "drf_spectacular_sidecar",
+    "core",
     "wallet",
     "lobby",
     "providers",
@@ -56,7 +57,7 @@ INSTALLED_APPS = [
 ]
 
 MIDDLEWARE = [
-    "providers.observability.RequestIdMiddleware",
+    "core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
@@ -78,7 +79,7 @@ MIDDLEWARE = [
 # HTTPS redirect and HSTS, the request id for the logs.
 CALLBACK_PATH_PREFIXES = ("/api/onegaming/", "/api/oppi/")
 CALLBACK_MIDDLEWARE = [
-    "providers.observability.RequestIdMiddleware",
+    "core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
 ]
 # The lobby frames the provider's game (and the sandbox's) from our own origin.
@@ -204,7 +205,7 @@ AXES_COOLOFF_TIME = timedelta(minutes=env.int("AXES_COOLOFF_MINUTES", default=15
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "staffauth/locked_out.html"
-AXES_CLIENT_IP_CALLABLE = "providers.calllog.client_ip"  # the same trusted-proxy rule as everywhere
+AXES_CLIENT_IP_CALLABLE = "core.net.client_ip"  # the same trusted-proxy rule as everywhere
 AXES_VERBOSE = False
 # TOTP two-factor sign-in for staff (django-otp). A staff user with a confirmed device must give its
 # code at the admin sign-in. With STAFF_OTP_REQUIRED, superusers and members of
@@ -314,11 +315,11 @@ LOG_FORMAT = env.str("LOG_FORMAT", default="plain" if DEBUG else "json")
 LOGGING = {
     "version": 1,
     "disable_existing_loggers": False,
-    "filters": {"request_id": {"()": "providers.observability.RequestIdLogFilter"},
-                "refusal": {"()": "providers.observability.RefusalLogFilter"}},
+    "filters": {"request_id": {"()": "core.observability.RequestIdLogFilter"},
+                "refusal": {"()": "core.observability.RefusalLogFilter"}},
     "formatters": {
         "plain": {"format": "%(asctime)s %(levelname)s [%(request_id)s] %(name)s %(message)s"},
-        "json": {"()": "providers.observability.json_log_formatter"},
+        "json": {"()": "core.observability.json_log_formatter"},
     },
     "handlers": {
         "console": {

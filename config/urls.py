@@ -4,8 +4,8 @@ from drf_spectacular.views import SpectacularAPIView, SpectacularRedocView, Spec
 
 from audit.admin import audit_log_view
 from config.api_docs import redoc_bundle
-from providers.health import healthz
-from providers.observability import metrics
+from core.health import healthz
+from core.observability import metrics
 
 # At 1280 px the app sidebar took a quarter of the width and pushed list columns out of sight;
 # staff move between lists from the index page and the breadcrumbs instead.

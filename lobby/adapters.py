@@ -16,12 +16,13 @@ from typing import TYPE_CHECKING, ClassVar
 from django.conf import settings
 from django.utils.module_loading import import_string
 
-from .models import WalletMode
+from core.models import WalletMode
 
 if TYPE_CHECKING:
+    from core.models import Integration
     from wallet.models import Account, Player
 
-    from .models import Game, Integration, LaunchSession
+    from .models import Game, LaunchSession
 
 DEFAULT_ADAPTERS = (
     "providers.onegaming.lobby_adapter.OneGamingAdapter",

@@ -7,11 +7,12 @@ from django.contrib import admin
 from django.utils import timezone
 
 from audit.admin import AuditedAdmin
+from core.models import Integration, Provider
 from wallet.admin_paging import QuickListMixin
 
 from .integrations import secret_set
 from .masking import mask, mask_url_with_token
-from .models import Game, Integration, LaunchSession, Provider
+from .models import Game, LaunchSession
 
 ONEGAMING_SECRET_MAX = 50
 

@@ -6,9 +6,8 @@ import re
 
 from django import forms
 
+from core.models import LaunchMethod
 from wallet.money import AmountError, quantize_for, to_units
-
-from .models import LaunchMethod
 
 DEVICE_CHOICES = [("auto", "Auto"), ("desktop", "Desktop"), ("mobile", "Mobile")]
 METHOD_CHOICES = [("", "As the provider prefers"), *LaunchMethod.choices]

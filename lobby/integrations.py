@@ -8,7 +8,9 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from .models import Game, Integration, LaunchMethod, Provider, SignatureEncoding, WalletMode
+from core.models import Integration, LaunchMethod, Provider, SignatureEncoding, WalletMode
+
+from .models import Game
 
 
 class IntegrationError(ValueError):

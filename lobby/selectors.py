@@ -4,7 +4,9 @@ from __future__ import annotations
 
 from django.db.models import F, Q
 
-from .models import Game, Integration
+from core.models import Integration
+
+from .models import Game
 
 
 def game_for_integration(*, integration: Integration, game_id: str) -> Game | None:

@@ -14,13 +14,14 @@ import time
 
 from django.conf import settings
 
+from core.models import Integration, LaunchMethod, WalletMode
 from transfers.models import Direction, OrderState, TransferOrder
 from transfers.services import TransferError, provider_balance_last_known, transfer_start, withdraw_all
 from wallet.models import Account, AccountKind, Player
 from wallet.money import quantize_for
 
 from .adapters import LaunchError, LaunchRequest, LaunchResult, adapter_for
-from .models import Device, Game, Integration, LaunchMethod, WalletMode
+from .models import Device, Game
 
 __all__ = ["DepositPending", "DepositRequired", "LaunchError", "LaunchResult", "TransferBack", "launch_start",
            "money_back", "play_wallet", "provider_balances"]

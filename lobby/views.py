@@ -13,13 +13,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_GET, require_POST
 
+from core.models import Integration, LaunchMethod, WalletMode
 from wallet.models import Account, AccountKind, Player
 from wallet.money import quantize_for
 from wallet.selectors import player_game_history
 
 from .adapters import launchable, lobby_name, opens_game
 from .forms import DepositForm, PreferencesForm
-from .models import Device, Game, Integration, LaunchMethod, WalletMode
+from .models import Device, Game
 from .selectors import game_for_integration, games_for_integration
 from .services import DepositPending, LaunchError, launch_start, play_wallet, provider_balances
 from .services import money_back as transfer_back

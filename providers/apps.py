@@ -6,7 +6,8 @@ class ProvidersConfig(AppConfig):
     name = "providers"
 
     def ready(self):
-        from lobby.models import Game, Integration
+        from core.models import Integration
+        from lobby.models import Game
 
         from . import lookups
 

@@ -17,7 +17,8 @@ from typing import Any
 
 from django.conf import settings
 
-from lobby.models import Game, Integration
+from core.models import Integration
+from lobby.models import Game
 from lobby.selectors import game_for_integration
 
 MAX_ENTRIES = 4096  # hostile callers can send any number of unknown keys: never grow past this

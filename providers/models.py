@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from django.db import models
 
-from lobby.models import Provider
+from core.models import Provider
 
 
 class StatusCode(models.Model):
@@ -39,7 +39,7 @@ class CallLog(models.Model):
     # db_index=False: calllog_integration_time below leads with the integration (one index fewer
     # written per call).
     integration = models.ForeignKey(
-        "lobby.Integration", null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False, db_index=False
+        "core.Integration", null=True, blank=True, on_delete=models.SET_NULL, db_constraint=False, db_index=False
     )
     direction = models.CharField(max_length=3, choices=Direction.choices, default=Direction.INBOUND)
     endpoint = models.CharField(max_length=64)

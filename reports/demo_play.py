@@ -18,7 +18,7 @@ from unittest import mock
 from django.db.models import Q
 from django.utils import timezone
 
-from lobby.models import Integration, Provider
+from core.models import Integration, Provider
 from providers.calllog import CallRecord, call_log_write
 from providers.onegaming import dialect as og_dialect
 from providers.oppi import dialect as oppi_dialect

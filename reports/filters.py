@@ -8,7 +8,7 @@ from dataclasses import dataclass
 from django import forms
 from django.utils import timezone
 
-from lobby.models import Integration
+from core.models import Integration
 from wallet.models import Currency
 
 DEFAULT_DAYS = 30

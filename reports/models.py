@@ -17,7 +17,7 @@ class DailyGameStat(models.Model):
     """
 
     day = models.DateField()
-    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT, related_name="+")
+    integration = models.ForeignKey("core.Integration", on_delete=models.PROTECT, related_name="+")
     game_code = models.CharField(max_length=64, blank=True)
     currency = models.ForeignKey("wallet.Currency", on_delete=models.PROTECT, related_name="+")
     bets = models.BigIntegerField(default=0)
@@ -50,7 +50,7 @@ class DailyPlayerActivity(models.Model):
     """One row per player active (a game transfer) on a day × integration × game × currency."""
 
     day = models.DateField()
-    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT, related_name="+")
+    integration = models.ForeignKey("core.Integration", on_delete=models.PROTECT, related_name="+")
     game_code = models.CharField(max_length=64, blank=True)
     currency = models.ForeignKey("wallet.Currency", on_delete=models.PROTECT, related_name="+")
     player = models.ForeignKey("wallet.Player", on_delete=models.PROTECT, related_name="+")

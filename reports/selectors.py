@@ -13,7 +13,8 @@ from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, Sum
 
-from lobby.models import Game, Integration
+from core.models import Integration
+from lobby.models import Game
 from wallet.models import Account, AccountKind, Currency, LimitRefusal
 
 from .aggregation import LATENCY_OVERFLOW_MS

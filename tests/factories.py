@@ -3,7 +3,8 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from lobby.models import Game, Integration, Provider, WalletMode
+from core.models import Integration, Provider, WalletMode
+from lobby.models import Game
 from wallet.models import Player
 
 

@@ -5,8 +5,9 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
+from core.models import Provider
 from lobby.integrations import integration_upsert
-from lobby.models import Game, Provider
+from lobby.models import Game
 from providers import lookups
 
 

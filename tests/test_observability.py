@@ -38,7 +38,7 @@ def test_requests_get_a_request_id_and_keep_a_sane_incoming_one(client):
 
 
 def test_log_lines_carry_the_request_id(client, caplog):
-    from providers.observability import RequestIdLogFilter, request_id_var
+    from core.observability import RequestIdLogFilter, request_id_var
 
     token = request_id_var.set("req-42")
     try:
@@ -55,7 +55,7 @@ def test_json_log_lines_are_one_json_object_with_the_request_id():
     import json
     import logging
 
-    from providers.observability import RequestIdLogFilter, json_log_formatter, request_id_var
+    from core.observability import RequestIdLogFilter, json_log_formatter, request_id_var
 
     stream = io.StringIO()
     handler = logging.StreamHandler(stream)

@@ -10,7 +10,7 @@ import pytest
 from django.core.management import call_command
 from django.urls import reverse
 
-from lobby.models import Integration
+from core.models import Integration
 from providers.models import StatusCode
 from tests.factories import UserFactory
 from wallet import gameplay
@@ -92,7 +92,7 @@ def test_status_codes_are_read_only_for_everyone(client, admin_user, support_use
 def test_a_refused_permission_is_one_warning_line(client, support_user, caplog):
     client.force_login(support_user)
     caplog.set_level(logging.INFO)
-    assert client.get(reverse("admin:lobby_integration_add")).status_code == 403
+    assert client.get(reverse("admin:core_integration_add")).status_code == 403
     records = [r for r in caplog.records if r.name.startswith("django")]
     assert len(records) == 1, [r.getMessage() for r in records]
     record = records[0]

@@ -19,7 +19,8 @@ from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
 
-from lobby.models import Game, Integration
+from core.models import Integration
+from lobby.models import Game
 from providers.onegaming.client import OneGamingClient
 
 from .models import SyncedGame

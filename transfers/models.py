@@ -33,7 +33,7 @@ FINAL_STATES = (OrderState.CONFIRMED, OrderState.FAILED)
 
 
 class TransferOrder(models.Model):
-    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT, related_name="transfer_orders")
+    integration = models.ForeignKey("core.Integration", on_delete=models.PROTECT, related_name="transfer_orders")
     player = models.ForeignKey("wallet.Player", on_delete=models.PROTECT, related_name="transfer_orders")
     currency = models.ForeignKey("wallet.Currency", on_delete=models.PROTECT)
     direction = models.CharField(max_length=8, choices=Direction.choices)
@@ -106,7 +106,7 @@ class TransferEvent(models.Model):
 class ProviderWallet(models.Model):
     """The player's wallet at 1G for one integration and currency, and its last known balance."""
 
-    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT, related_name="provider_wallets")
+    integration = models.ForeignKey("core.Integration", on_delete=models.PROTECT, related_name="provider_wallets")
     player = models.ForeignKey("wallet.Player", on_delete=models.PROTECT, related_name="provider_wallets")
     currency = models.ForeignKey("wallet.Currency", on_delete=models.PROTECT)
     balance = models.BigIntegerField(null=True, blank=True, help_text="last balance 1G told us, ledger units")
@@ -133,7 +133,7 @@ class DifferenceKind(models.TextChoices):
 
 
 class ReconciliationRun(models.Model):
-    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT, related_name="reconciliations")
+    integration = models.ForeignKey("core.Integration", on_delete=models.PROTECT, related_name="reconciliations")
     since = models.DateTimeField()
     until = models.DateTimeField()
     checked = models.PositiveIntegerField(default=0)
@@ -158,7 +158,7 @@ class ReconciliationDifference(models.Model):
     means `resolved_at` is empty (what the reports' reconciliation section counts).
     """
 
-    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT, related_name="differences")
+    integration = models.ForeignKey("core.Integration", on_delete=models.PROTECT, related_name="differences")
     run = models.ForeignKey(ReconciliationRun, null=True, blank=True, on_delete=models.SET_NULL,
                             related_name="difference_rows")
     order = models.ForeignKey(TransferOrder, null=True, blank=True, on_delete=models.PROTECT,

@@ -23,7 +23,7 @@ from django.conf import settings
 from django.db import transaction
 from django.utils import timezone
 
-from lobby.models import Integration
+from core.models import Integration
 from providers.onegaming.client import OneGamingClient, Record
 
 from . import services

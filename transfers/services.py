@@ -38,7 +38,7 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from lobby.models import Integration, Provider, WalletMode
+from core.models import Integration, Provider, WalletMode
 from providers.onegaming import dialect
 from providers.onegaming.client import Answer, OneGamingClient, Outcome
 from providers.onegaming.codes import Status

@@ -14,7 +14,7 @@ import logging
 from celery import current_app, shared_task
 from django.db import DatabaseError
 
-from lobby.models import Integration, Provider, WalletMode
+from core.models import Integration, Provider, WalletMode
 
 from . import services
 from .models import OrderState

@@ -83,7 +83,7 @@ class Account(models.Model):
     currency = models.ForeignKey(Currency, on_delete=models.PROTECT)
     player = models.ForeignKey(Player, null=True, blank=True, on_delete=models.PROTECT, related_name="accounts")
     integration = models.ForeignKey(
-        "lobby.Integration", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
+        "core.Integration", null=True, blank=True, on_delete=models.PROTECT, related_name="accounts"
     )
     balance = models.BigIntegerField(default=0)
     # Lowest balance the database accepts. 0 for every wallet, except that a rollback which
@@ -238,7 +238,7 @@ class GameTransaction(models.Model):
 
     # As on Transfer: the integration and the player lead composite indexes below, a currency
     # selects too much to index; every index is written on every money call.
-    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT, db_index=False)
+    integration = models.ForeignKey("core.Integration", on_delete=models.PROTECT, db_index=False)
     external_id = models.CharField(max_length=128)
     action = models.CharField(max_length=16, choices=GameAction.choices)
     outcome = models.CharField(max_length=24, choices=GameOutcome.choices, default=GameOutcome.APPLIED)
@@ -285,7 +285,7 @@ class BetTicket(models.Model):
     """
 
     bet = models.OneToOneField(GameTransaction, primary_key=True, on_delete=models.PROTECT, related_name="bet_ticket")
-    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT, db_index=False)
+    integration = models.ForeignKey("core.Integration", on_delete=models.PROTECT, db_index=False)
     ticket = models.CharField(max_length=128)
 
     class Meta:
@@ -306,7 +306,7 @@ class LimitRefusal(models.Model):
     """A bet that a responsible-gaming limit refused: which limit, which bet, how far over."""
 
     wallet = models.ForeignKey(Account, on_delete=models.PROTECT, related_name="limit_refusals")
-    integration = models.ForeignKey("lobby.Integration", on_delete=models.PROTECT)
+    integration = models.ForeignKey("core.Integration", on_delete=models.PROTECT)
     limit_kind = models.CharField(max_length=16, choices=LimitKind.choices)
     limit = models.BigIntegerField()
     used_today = models.BigIntegerField()

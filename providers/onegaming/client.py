@@ -27,7 +27,7 @@ import httpx
 from django.conf import settings
 from django.utils import timezone
 
-from lobby.models import Integration, Provider
+from core.models import Integration, Provider
 from providers.calllog import CallRecord, call_logged
 from providers.models import Direction
 from wallet.money import AmountError, to_units

@@ -14,7 +14,8 @@ from urllib.parse import urlencode
 import httpx
 from django.conf import settings
 
-from lobby.models import Device, Integration
+from core.models import Integration
+from lobby.models import Device
 from providers.calllog import CallRecord, call_logged
 from providers.models import Direction
 

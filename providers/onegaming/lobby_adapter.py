@@ -8,8 +8,9 @@ import uuid
 from django.conf import settings
 from django.utils import timezone
 
+from core.models import LaunchMethod, Provider, WalletMode
 from lobby.adapters import LaunchError, LaunchRequest, LaunchResult, ProviderAdapter
-from lobby.models import Device, LaunchMethod, LaunchSession, Provider, WalletMode
+from lobby.models import Device, LaunchSession
 
 from .launch import LobbyQuery, LobbyUrlError, entry_url, lobby_url_fetch
 

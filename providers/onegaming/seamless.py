@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from django.db import connection
 from django.db.models import Q
 
-from lobby.models import Integration, LaunchSession, Provider, WalletMode
+from core.models import Integration, Provider, WalletMode
+from lobby.models import LaunchSession
 from providers import lookups
 from wallet import gameplay, sql
 from wallet.gameplay import Code, GameCall

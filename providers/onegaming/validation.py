@@ -36,8 +36,10 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
-from lobby.models import Integration, LaunchSession, Provider, WalletMode
-from providers.calllog import CallRecord, call_logged, client_ip
+from core.models import Integration, Provider, WalletMode
+from core.net import client_ip
+from lobby.models import LaunchSession
+from providers.calllog import CallRecord, call_logged
 from wallet.models import Account, AccountKind, Player
 
 from . import dialect

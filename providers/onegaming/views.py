@@ -19,8 +19,9 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lobby.models import Provider
-from providers.calllog import CallRecord, call_logged, client_ip
+from core.models import Provider
+from core.net import client_ip
+from providers.calllog import CallRecord, call_logged
 
 from . import dialect, serializers
 from .answers import ExactJSONRenderer

@@ -13,7 +13,8 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from lobby.models import Integration, LaunchSession, Provider
+from core.models import Integration, Provider
+from lobby.models import LaunchSession
 from providers.calllog import CallRecord, call_logged
 from providers.models import Direction
 

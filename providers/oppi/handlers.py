@@ -14,7 +14,8 @@ from django.db import connection
 from django.db.models import Q
 from django.utils import timezone
 
-from lobby.models import Integration, LaunchSession
+from core.models import Integration
+from lobby.models import LaunchSession
 from providers import lookups
 from wallet import gameplay, sql
 from wallet.gameplay import Code, GameCall, GameResult

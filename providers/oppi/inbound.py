@@ -10,9 +10,9 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from lobby.models import Integration, Provider
+from core.models import Integration, Provider
+from core.net import client_ip
 from providers import lookups
-from providers.calllog import client_ip
 
 from . import dialect
 from .codes import Status

@@ -8,8 +8,9 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
+from core.models import Provider
 from lobby.adapters import LaunchError, LaunchRequest, LaunchResult, ProviderAdapter
-from lobby.models import LaunchSession, Provider
+from lobby.models import LaunchSession
 
 from .client import OppiClient, OppiClientError
 

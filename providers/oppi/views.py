@@ -20,8 +20,9 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from lobby.models import Provider
-from providers.calllog import CallRecord, call_logged, client_ip
+from core.models import Provider
+from core.net import client_ip
+from providers.calllog import CallRecord, call_logged
 
 from . import dialect, handlers, schema
 from .codes import Status

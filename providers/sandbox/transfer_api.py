@@ -49,7 +49,7 @@ from django.utils.dateparse import parse_datetime
 from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
-from lobby.models import Integration, WalletMode
+from core.models import Integration, WalletMode
 from lobby.reference import ONEGAMING_GAMES
 from providers.onegaming import signing as og_signing
 from providers.onegaming.dialect import WIRE_DIGITS, balance_wire, wire_digits

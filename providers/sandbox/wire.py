@@ -15,7 +15,7 @@ from decimal import Decimal
 import httpx
 from django.utils import timezone
 
-from lobby.models import Integration, Provider
+from core.models import Integration, Provider
 from providers.onegaming import signing as og_signing
 from providers.onegaming.validation import json_exact
 from providers.oppi import signing as oppi_signing

@@ -34,10 +34,10 @@ def test_roles_exist_after_migrate_with_their_permissions():
     assert {"wallet.view_player", "lobby.view_game", "lobby.view_launchsession", "providers.view_calllog",
             "wallet.change_player_state"} <= support_perms
     assert not any(p.startswith(("add_", "delete_")) for p in (x.split(".")[1] for x in support_perms))
-    assert "wallet.change_player" not in support_perms and "lobby.change_integration" not in support_perms
+    assert "wallet.change_player" not in support_perms and "core.change_integration" not in support_perms
     assert support_perms < finance_perms
     assert {"wallet.change_wallet", "audit.run_checks"} <= finance_perms
-    assert "lobby.change_integration" not in finance_perms
+    assert "core.change_integration" not in finance_perms
     assert admin_group.permissions.filter(codename="change_integration").exists()
 
 
@@ -126,10 +126,10 @@ def test_integration_history_and_audit_list_never_show_the_secret(client, admin_
             "agent_code": onegaming.agent_code, "sub_agent": "", "new_api_key": "", "new_secret": "brand-new-secret-77",
             "api_base_url": "https://1g.example.test", "allowed_ips": "", "launch_method": "iframe",
             "change_reason": "rotated the key"}
-    assert client.post(reverse("admin:lobby_integration_change", args=[onegaming.pk]), data).status_code == 302
+    assert client.post(reverse("admin:core_integration_change", args=[onegaming.pk]), data).status_code == 302
     for user in (admin_user, support_user):
         client.force_login(user)
-        for url in (reverse("audit-log"), reverse("admin:lobby_integration_history", args=[onegaming.pk])):
+        for url in (reverse("audit-log"), reverse("admin:core_integration_history", args=[onegaming.pk])):
             page = client.get(url).content.decode()
             assert "rotated the key" in page, (user, url)
             assert "brand-new-secret-77" not in page and "s3cr3t-1g" not in page

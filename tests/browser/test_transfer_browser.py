@@ -8,7 +8,7 @@ from decimal import Decimal
 import pytest
 from playwright.sync_api import expect
 
-from lobby.models import WalletMode
+from core.models import WalletMode
 from providers.sandbox import transfer_api
 from tests.factories import OneGamingIntegrationFactory
 from tests.lobby.sandbox_world import sandbox_world

@@ -2,7 +2,8 @@
 
 from dataclasses import dataclass
 
-from lobby.models import Game, Integration
+from core.models import Integration
+from lobby.models import Game
 from tests.conftest import funded_wallet
 from tests.factories import (
     GameFactory,

@@ -9,9 +9,10 @@ import pytest
 from django.core.management import call_command
 from django.utils import timezone
 
+from core.models import Integration, WalletMode
 from lobby import adapters
 from lobby.adapters import LaunchError, LaunchRequest, LaunchResult, ProviderAdapter
-from lobby.models import Integration, LaunchSession, WalletMode
+from lobby.models import LaunchSession
 from lobby.services import launch_start
 from tests.factories import GameFactory
 

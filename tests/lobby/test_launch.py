@@ -9,7 +9,8 @@ import pytest
 import respx
 from django.core.management import CommandError, call_command
 
-from lobby.models import LaunchMethod, LaunchSession
+from core.models import LaunchMethod
+from lobby.models import LaunchSession
 from lobby.services import LaunchError, launch_start
 from providers.models import CallLog
 from providers.onegaming.signing import bcode

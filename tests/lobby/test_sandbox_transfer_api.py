@@ -11,8 +11,8 @@ import httpx
 import pytest
 from django.urls import reverse
 
+from core.models import WalletMode
 from lobby.adapters import LaunchRequest, adapter_for
-from lobby.models import WalletMode
 from providers.sandbox import transfer_api
 from tests.factories import OneGamingIntegrationFactory, UserFactory
 from wallet.models import Account, Transfer

@@ -7,7 +7,8 @@ import json
 
 import pytest
 
-from lobby.models import LaunchSession, SignatureEncoding, WalletMode
+from core.models import SignatureEncoding, WalletMode
+from lobby.models import LaunchSession
 from lobby.services import launch_start
 from providers.models import CallLog
 from tests.conftest import funded_wallet

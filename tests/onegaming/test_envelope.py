@@ -8,7 +8,7 @@ import pytest
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 
-from lobby.models import WalletMode
+from core.models import WalletMode
 from providers.models import CallLog
 from tests.onegaming.wire import dumps, envelope, sign
 from wallet.models import GameTransaction

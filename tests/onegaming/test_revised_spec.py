@@ -14,8 +14,8 @@ import pytest
 from django.core.management import call_command
 from django.core.management.base import CommandError
 
+from core.models import Integration, SignatureEncoding
 from lobby.integrations import IntegrationError, integration_upsert
-from lobby.models import Integration, SignatureEncoding
 from providers.onegaming import dialect
 from tests.factories import GameFactory
 from tests.onegaming.wire import dumps, envelope, hmac_sha256, sign
@@ -194,7 +194,7 @@ def test_integration_add_sets_time_zone_and_signature_encoding(db):
 
 
 def test_admin_offers_signature_encoding_and_time_zone(admin_client, onegaming):
-    page = admin_client.get(f"/admin/lobby/integration/{onegaming.pk}/change/").content.decode()
+    page = admin_client.get(f"/admin/core/integration/{onegaming.pk}/change/").content.decode()
     assert 'name="signature_encoding"' in page and 'name="time_zone"' in page
 
 
@@ -203,7 +203,7 @@ def _admin_post(admin_client, integration, **changes):
             "agent_code": integration.agent_code, "sub_agent": "", "api_key": "", "secret": "",
             "api_base_url": "https://1g.example.test", "allowed_ips": "", "launch_method": "iframe",
             "change_reason": "1G wire settings", **changes}
-    return admin_client.post(f"/admin/lobby/integration/{integration.pk}/change/", data)
+    return admin_client.post(f"/admin/core/integration/{integration.pk}/change/", data)
 
 
 def test_admin_sets_encoding_and_zone_and_refuses_a_zone_that_does_not_exist(admin_client, onegaming):

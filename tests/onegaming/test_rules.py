@@ -6,7 +6,8 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from lobby.models import Game, LaunchSession, Provider
+from core.models import Provider
+from lobby.models import Game, LaunchSession
 from tests.conftest import funded_wallet
 from tests.factories import GameFactory, PlayerFactory
 from tests.onegaming.wire import launch

@@ -15,7 +15,7 @@ from django.core.management import CommandError, call_command
 from django.test import Client
 from django.urls import reverse
 
-from lobby.models import Integration
+from core.models import Integration
 from providers.models import CallLog
 from providers.oppi.codes import Status
 from tests.conftest import funded_wallet
@@ -199,7 +199,7 @@ def test_admin_shows_the_setting_and_the_unknown_session_filter(oppi_call, oppi,
     oppi_call("user/balance", {"sessionId": SESSION, "playerId": "CLi3000001"})
     staff = Client()
     staff.force_login(admin_user)
-    form = staff.get(reverse("admin:lobby_integration_change", args=[oppi.pk]))
+    form = staff.get(reverse("admin:core_integration_change", args=[oppi.pk]))
     assert form.status_code == 200 and b"accept_unknown_bet_sessions" in form.content
     listing = staff.get(reverse("admin:providers_calllog_changelist"), {"session_unknown__exact": "1"})
     assert listing.status_code == 200

@@ -8,8 +8,9 @@ from django.contrib.auth.models import Group, Permission
 from django.urls import reverse
 from django.utils import timezone
 
+from core.models import Integration
 from lobby.integrations import integration_upsert
-from lobby.models import Integration, LaunchSession
+from lobby.models import LaunchSession
 from tests.factories import PlayerFactory, UserFactory
 
 pytestmark = pytest.mark.django_db
@@ -56,13 +57,13 @@ def _page(client, user, url) -> str:
 
 @pytest.mark.parametrize("who", ["support", "finance", "superuser"])
 def test_no_staff_user_sees_an_integration_secret_or_api_key(client, staff, demo_integrations, who):
-    pages = [reverse("admin:lobby_integration_changelist")]
-    pages += [reverse("admin:lobby_integration_change", args=[i.pk]) for i in demo_integrations]
+    pages = [reverse("admin:core_integration_changelist")]
+    pages += [reverse("admin:core_integration_change", args=[i.pk]) for i in demo_integrations]
     for url in pages:
         html = _page(client, staff[who], url)
         for secret in SECRETS:
             assert secret not in html, (who, url, secret)
-    oppi_page = _page(client, staff[who], reverse("admin:lobby_integration_change", args=[demo_integrations[1].pk]))
+    oppi_page = _page(client, staff[who], reverse("admin:core_integration_change", args=[demo_integrations[1].pk]))
     assert "demo…" in oppi_page  # the key, masked
     assert "set on " in oppi_page and " by command" in oppi_page
 
@@ -74,19 +75,19 @@ def test_a_superuser_replaces_the_secret_and_the_page_says_when_and_by_whom(clie
             "agent_code": "DEMO", "sub_agent": "", "new_secret": "brand-new-secret", "new_api_key": "",
             "api_base_url": "https://1g.example.test", "allowed_ips": "", "launch_method": "iframe",
             "change_reason": "key rotation"}
-    response = client.post(reverse("admin:lobby_integration_change", args=[onegaming.pk]), data)
+    response = client.post(reverse("admin:core_integration_change", args=[onegaming.pk]), data)
     assert response.status_code == 302
     onegaming.refresh_from_db()
     assert onegaming.secret == "brand-new-secret" and onegaming.secret_set_by == "root"
     assert timezone.now() - onegaming.secret_set_at < dt.timedelta(minutes=5)
-    html = _page(client, staff["superuser"], reverse("admin:lobby_integration_change", args=[onegaming.pk]))
+    html = _page(client, staff["superuser"], reverse("admin:core_integration_change", args=[onegaming.pk]))
     assert "brand-new-secret" not in html and "by root" in html
 
 
 def test_a_view_only_user_cannot_post_a_new_secret(client, staff, demo_integrations):
     onegaming = demo_integrations[0]
     client.force_login(staff["support"])
-    response = client.post(reverse("admin:lobby_integration_change", args=[onegaming.pk]),
+    response = client.post(reverse("admin:core_integration_change", args=[onegaming.pk]),
                            {"new_secret": "mine-now", "code": onegaming.code, "provider": "onegaming"})
     assert response.status_code == 403
     assert Integration.objects.get(pk=onegaming.pk).secret == "demo-1g-secret"

@@ -5,7 +5,7 @@ import pytest
 from django.test import RequestFactory
 from prometheus_client import REGISTRY
 
-from providers.calllog import client_ip
+from core.net import client_ip
 from providers.models import CallLog
 
 pytestmark = pytest.mark.django_db

@@ -21,7 +21,7 @@ from wallet.models import Account, LimitRefusal, Transfer
 pytestmark = pytest.mark.django_db
 
 CHANGELISTS = ["wallet_currency", "wallet_player", "wallet_wallet", "wallet_systemaccount", "wallet_transfer", "wallet_gametransaction",
-               "wallet_limitrefusal", "lobby_integration", "lobby_game", "lobby_launchsession",
+               "wallet_limitrefusal", "core_integration", "lobby_game", "lobby_launchsession",
                "providers_calllog", "providers_statuscode"]
 
 
@@ -99,7 +99,7 @@ def test_ledger_rows_cannot_be_added_changed_or_deleted_in_the_admin(client, adm
 
 def test_integration_secret_is_never_rendered_back(client, admin_user, onegaming):
     client.force_login(admin_user)
-    page = client.get(reverse("admin:lobby_integration_change", args=[onegaming.pk]))
+    page = client.get(reverse("admin:core_integration_change", args=[onegaming.pk]))
     assert page.status_code == 200 and onegaming.secret.encode() not in page.content
 
 
@@ -109,7 +109,7 @@ def test_saving_an_integration_with_an_empty_secret_keeps_the_old_one(client, ad
             "agent_code": onegaming.agent_code, "sub_agent": "", "api_key": "", "secret": "",
             "api_base_url": "https://1g.example.test", "allowed_ips": "", "launch_method": "iframe",
             "change_reason": "renamed"}
-    response = client.post(reverse("admin:lobby_integration_change", args=[onegaming.pk]), data)
+    response = client.post(reverse("admin:core_integration_change", args=[onegaming.pk]), data)
     assert response.status_code == 302
     onegaming.refresh_from_db()
     assert onegaming.secret == "s3cr3t-1g" and onegaming.name == "x"

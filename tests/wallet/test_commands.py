@@ -8,7 +8,8 @@ from django.core.management import call_command
 from django.core.management.base import CommandError
 from django.test import RequestFactory
 
-from lobby.models import Game, Integration
+from core.models import Integration
+from lobby.models import Game
 from wallet.models import Account, Player, Transfer
 
 

@@ -2,8 +2,8 @@ import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.models import Integration
 from lobby.integrations import IntegrationError, game_upsert
-from lobby.models import Integration
 
 
 class Command(BaseCommand):

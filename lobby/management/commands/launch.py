@@ -12,9 +12,10 @@ import json
 from django.core.exceptions import ValidationError
 from django.core.management.base import BaseCommand, CommandError
 
+from core.models import Integration, WalletMode
 from lobby.adapters import adapter_for_provider
 from lobby.forms import amount_parse
-from lobby.models import Device, Integration, WalletMode
+from lobby.models import Device
 from lobby.selectors import game_for_integration
 from lobby.services import LaunchError, launch_start, play_wallet
 from wallet.models import Player

@@ -21,7 +21,8 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from lobby.models import Game, Integration, Provider
+from core.models import Integration, Provider
+from lobby.models import Game
 from lobby.reference import ONEGAMING_GAMES
 from reports import aggregation
 from wallet import services

@@ -2,7 +2,7 @@
 
 from django.core.management.base import CommandError
 
-from lobby.models import Integration, Provider, WalletMode
+from core.models import Integration, Provider, WalletMode
 
 
 def transfer_integration(code: str, *, transfer_mode: bool = True) -> Integration:

@@ -23,9 +23,9 @@ def _redis() -> str:
 
 def _broker() -> str:
     """The Celery broker answers a connection (one try, short timeout: a health probe must not hang)."""
-    from config.celery import app
+    from celery import current_app
 
-    with app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
+    with current_app.connection_for_write(settings.CELERY_BROKER_URL) as conn:
         conn.ensure_connection(max_retries=1, timeout=PROBE_TIMEOUT_SECONDS)
     return "ok"
 

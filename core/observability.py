@@ -1,6 +1,6 @@
 """Observability: Prometheus metrics of every provider call, and a request id on every request.
 
-Metrics are updated where every call already passes (providers.calllog.call_log_write), so no
+Metrics are updated where every call already passes (the call history's call_log_write), so no
 view has to remember them. Under gunicorn with several workers, set PROMETHEUS_MULTIPROC_DIR to
 an empty directory so that /metrics adds up all workers (prometheus_client multiprocess mode).
 """
@@ -18,6 +18,8 @@ from contextvars import ContextVar
 from django.conf import settings
 from django.http import HttpResponse
 from prometheus_client import CONTENT_TYPE_LATEST, CollectorRegistry, Counter, Histogram, generate_latest, multiprocess
+
+from .net import client_ip
 
 CALLS = Counter(
     "backoffice_provider_calls_total",
@@ -41,8 +43,6 @@ def call_observe(*, provider: str, direction: str, endpoint: str, status: str, s
 def metrics_allowed(request) -> bool:
     """A scraper shows settings.METRICS_TOKEN as a bearer token, or calls from METRICS_ALLOWED_IPS
     (the client address after the trusted-proxy rule); with neither configured, loopback only."""
-    from .calllog import client_ip  # calllog imports this module for call_observe
-
     token = settings.METRICS_TOKEN
     allowed = settings.METRICS_ALLOWED_IPS
     if token:

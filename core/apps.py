@@ -1,0 +1,9 @@
+from django.apps import AppConfig
+
+
+class CoreConfig(AppConfig):
+    """The bottom layer: what every other app needs (provider accounts, the provider registry,
+    request ids, client addresses, health and metrics). It imports no other app of ours."""
+
+    name = "core"
+    verbose_name = "Provider accounts"
