@@ -166,6 +166,11 @@ CELERY_TIMEZONE = "UTC"
 CELERY_BROKER_TRANSPORT_OPTIONS = {"visibility_timeout": env.int("CELERY_VISIBILITY_TIMEOUT", default=3600)}
 CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 
+# Launch sessions (seconds): how long a 1G l_token may wait for its first use, and how long an
+# Oppi sessionId lives without a call (the provider packages' lobby adapters read these).
+ONEGAMING_START_TTL_SECONDS = env.int("ONEGAMING_START_TTL_SECONDS", default=15 * 60)
+OPPI_SESSION_TTL_SECONDS = env.int("OPPI_SESSION_TTL_SECONDS", default=30 * 60)
+
 # 1G transfer wallet (operator -> 1G calls; transfers app). Seconds.
 ONEGAMING_CONNECT_TIMEOUT = env.float("ONEGAMING_CONNECT_TIMEOUT", default=3.0)
 ONEGAMING_READ_TIMEOUT = env.float("ONEGAMING_READ_TIMEOUT", default=10.0)

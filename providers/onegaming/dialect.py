@@ -85,12 +85,8 @@ LOBBY_PATHS: dict[tuple[bool, bool], str] = {
     (True, False): "/lobby/mobile", (True, True): "/lobby/mobile/url",
 }
 
-# Transfer wallet (operator -> 1G, spec section 4), on the integration's 1G base URL. For the
-# outbound client: every path it calls should be read from here.
-TRANSFER_PATHS: dict[str, str] = {
-    "wallet_create": "/wallet/create", "wallet_balance": "/wallet/balance", "deposit": "/wallet/deposit",
-    "withdraw": "/wallet/withdraw", "records": "/wallet/records", "games": "/games",
-}
+# Transfer wallet (operator -> 1G, spec section 4): the paths are TRANSFER_PATHS below, with the
+# outbound client's other wire rules.
 
 # --- headers --------------------------------------------------------------------------------
 

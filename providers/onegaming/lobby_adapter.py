@@ -15,7 +15,7 @@ from lobby.models import Device, LaunchSession
 from .launch import LobbyQuery, LobbyUrlError, entry_url, lobby_url_fetch
 
 # *(ours)* A 1G l_token must be used (validated by 1G) within this time after the click.
-START_TTL = dt.timedelta(seconds=getattr(settings, "ONEGAMING_START_TTL_SECONDS", 15 * 60))
+START_TTL = dt.timedelta(seconds=settings.ONEGAMING_START_TTL_SECONDS)
 
 
 class OneGamingAdapter(ProviderAdapter):

@@ -15,7 +15,7 @@ from lobby.models import LaunchSession
 from .client import OppiClient, OppiClientError
 
 # *(ours)* An Oppi session idles out after 30 minutes (spec oppi.md section 2).
-SESSION_TTL = dt.timedelta(seconds=getattr(settings, "OPPI_SESSION_TTL_SECONDS", 30 * 60))
+SESSION_TTL = dt.timedelta(seconds=settings.OPPI_SESSION_TTL_SECONDS)
 
 
 class OppiAdapter(ProviderAdapter):
