@@ -80,7 +80,6 @@ def database_prepare(db: str, players: int, reuse: bool = False) -> None:
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
-    from core.models import Provider
     from lobby.integrations import integration_upsert
     from lobby.models import Game, LaunchSession
     from wallet import services
@@ -88,9 +87,9 @@ def database_prepare(db: str, players: int, reuse: bool = False) -> None:
 
     onegaming, _ = integration_upsert(provider="onegaming", code="bench-1g", agent_code="BENCH", secret=SECRET_1G)
     oppi, _ = integration_upsert(provider="oppi", code="bench-oppi", api_key=OPPI_KEY, secret=SECRET_OPPI)
-    Game.objects.get_or_create(provider=Provider.ONEGAMING, integration=None, game_id="301",
+    Game.objects.get_or_create(provider="onegaming", integration=None, game_id="301",
                                defaults={"name": "bench 1G", "game_type": "list", "enabled": True})
-    Game.objects.get_or_create(provider=Provider.OPPI, integration=None, game_id="bench-game",
+    Game.objects.get_or_create(provider="oppi", integration=None, game_id="bench-game",
                                defaults={"name": "bench Oppi", "enabled": True})
     now = timezone.now()
     far = now + dt.timedelta(days=1)

@@ -37,7 +37,12 @@ class CallbackPathsDispatcher:
 
 
 def with_callback_handler(full):
-    prefixes = tuple(getattr(settings, "CALLBACK_PATH_PREFIXES", ()))
+    prefixes = getattr(settings, "CALLBACK_PATH_PREFIXES", None)
+    if prefixes is None:
+        from core.registry import registrations
+
+        prefixes = [f"/{r.url_prefix}" for r in registrations() if r.urls and r.callback_paths]
+    prefixes = tuple(prefixes)
     if not prefixes:
         return full
     return CallbackPathsDispatcher(full, CallbackHandler(settings.CALLBACK_MIDDLEWARE), prefixes)

@@ -54,6 +54,16 @@ INSTALLED_APPS = [
     "simple_history",
     "audit",  # after the apps whose models it audits
     "staffauth",
+    "demo",
+]
+
+# The installed game providers: one line per provider package, each declaring itself in its
+# `registration` module (core/registry.py). This is the only place outside a provider's own
+# package that names it; the lobby, transfers, reports, the admin and the commands iterate these.
+INSTALLED_PROVIDERS = [
+    "providers.onegaming",
+    "providers.oppi",
+    "providers.sandbox",  # stand-in lobbies and games (404 unless SANDBOX_ENABLED)
 ]
 
 MIDDLEWARE = [
@@ -73,11 +83,11 @@ MIDDLEWARE = [
     # Last, as django-axes asks: it turns a lockout raised while signing in into the lockout page.
     "axes.middleware.AxesMiddleware",
 ]
-# Providers' server-to-server calls (seamless callbacks, 1G's igPokerValidation) go through a
+# Providers' server-to-server calls (seamless callbacks, lobby validations) go through a
 # handler with only these (config/wsgi.py): they authenticate by signature, not by session, and
 # the full stack above cost about a tenth of a callback's CPU. SecurityMiddleware stays for the
 # HTTPS redirect and HSTS, the request id for the logs.
-CALLBACK_PATH_PREFIXES = ("/api/onegaming/", "/api/oppi/")
+CALLBACK_PATH_PREFIXES = None  # None: every installed provider's callback URL prefix (core.registry)
 CALLBACK_MIDDLEWARE = [
     "core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
@@ -273,13 +283,6 @@ SPECTACULAR_SETTINGS = {
         "headings": {"fontFamily": "system-ui, -apple-system, 'Segoe UI', Roboto, sans-serif"},
         "code": {"fontFamily": "ui-monospace, SFMono-Regular, Menlo, monospace"}}}},
 }
-
-# The lobby's provider adapters (lobby/adapters.py): one dotted path per provider package.
-# A new provider is its package plus one line here.
-LOBBY_PROVIDER_ADAPTERS = [
-    "providers.onegaming.lobby_adapter.OneGamingAdapter",
-    "providers.oppi.lobby_adapter.OppiAdapter",
-]
 
 # Transfer mode: how long a lobby launch waits for a worker to confirm the player's deposit
 # (with a real broker) before saying it is still on its way. Seconds.

@@ -6,6 +6,7 @@ from audit.admin import audit_log_view
 from config.api_docs import redoc_bundle
 from core.health import healthz
 from core.observability import metrics
+from core.registry import registrations
 
 # At 1280 px the app sidebar took a quarter of the width and pushed list columns out of sight;
 # staff move between lists from the index page and the breadcrumbs instead.
@@ -24,10 +25,8 @@ urlpatterns = [
          name="api-docs"),
     path("api/docs/redoc.standalone.js", redoc_bundle, name="api-docs-redoc-bundle"),
     path("api/docs/swagger", SpectacularSwaggerView.as_view(url_name="api-schema"), name="api-swagger"),
-    path("api/onegaming/", include("providers.onegaming.urls")),
-    path("api/oppi/", include("providers.oppi.urls")),
-    # Stand-in provider lobbies and games for development and tests. Every sandbox view checks
-    # settings.SANDBOX_ENABLED (off in production) on each request and answers 404 when it is off.
-    path("sandbox/", include("providers.sandbox.urls")),
+    # Each installed provider's routes (its callbacks; the sandbox's stand-in lobbies, whose every
+    # view checks settings.SANDBOX_ENABLED on each request and answers 404 when it is off).
+    *(path(r.url_prefix, include(r.urls)) for r in registrations() if r.urls),
     path("", include("lobby.urls")),
 ]

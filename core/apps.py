@@ -7,3 +7,6 @@ class CoreConfig(AppConfig):
 
     name = "core"
     verbose_name = "Provider accounts"
+
+    def ready(self):
+        from . import registry  # noqa: F401  (connects its setting_changed receiver)

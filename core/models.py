@@ -11,10 +11,7 @@ from django.core.exceptions import ValidationError
 from django.db import models
 from django.db.models import Q
 
-
-class Provider(models.TextChoices):
-    ONEGAMING = "onegaming", "1Gaming"
-    OPPI = "oppi", "Oppi Games"
+from .registry import provider_choices
 
 
 class WalletMode(models.TextChoices):
@@ -46,7 +43,7 @@ def time_zone_validate(value: str) -> None:
 class Integration(models.Model):
     """One account with one provider: its keys, where it lives and how it settles."""
 
-    provider = models.CharField(max_length=16, choices=Provider.choices)
+    provider = models.CharField(max_length=16, choices=provider_choices)
     code = models.SlugField(max_length=32, unique=True, help_text="Our name for this account, used in commands.")
     name = models.CharField(max_length=100, blank=True)
     mode = models.CharField(max_length=16, choices=WalletMode.choices, default=WalletMode.SEAMLESS)

@@ -1,34 +1,25 @@
 """The one interface between the lobby and a game provider: how a launch is started.
 
 The lobby never imports a provider package. Each provider package has an adapter class (a
-subclass of `ProviderAdapter`), named by dotted path in `settings.LOBBY_PROVIDER_ADAPTERS`; the
-registry imports those paths the first time an adapter is asked for. A third provider is one
-new package with its adapter, plus one line in that setting (tests may also call `register()`).
+subclass of `ProviderAdapter`), named by dotted path in its registration (core.registry); it is
+imported the first time it is asked for. A third provider is one new package (with its
+registration and adapter) plus its line in settings.INSTALLED_PROVIDERS.
 """
 
 from __future__ import annotations
 
-import threading
 from abc import ABC, abstractmethod
 from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
-from django.conf import settings
-from django.utils.module_loading import import_string
-
 from core.models import WalletMode
+from core.registry import registration_for
 
 if TYPE_CHECKING:
     from core.models import Integration
     from wallet.models import Account, Player
 
     from .models import Game, LaunchSession
-
-DEFAULT_ADAPTERS = (
-    "providers.onegaming.lobby_adapter.OneGamingAdapter",
-    "providers.oppi.lobby_adapter.OppiAdapter",
-)
-
 
 class LaunchError(Exception):
     """A launch that cannot start; the message is safe to show to the player."""
@@ -76,41 +67,19 @@ class ProviderAdapter(ABC):
         return mode in self.wallet_modes
 
 
-_registry: dict[str, ProviderAdapter] = {}
-_loaded = False
-_lock = threading.Lock()
-
-
-def register(adapter: ProviderAdapter | type[ProviderAdapter]) -> ProviderAdapter:
-    """Make `adapter` the one for its provider (a later registration replaces an earlier one)."""
-    instance = adapter() if isinstance(adapter, type) else adapter
-    if not getattr(instance, "provider", ""):
-        raise ValueError(f"{type(instance).__name__} names no provider")
-    _registry[instance.provider] = instance
-    return instance
-
-
-def unregister(provider: str) -> None:
-    _registry.pop(provider, None)
-
-
-def _load_configured() -> None:
-    global _loaded
-    if _loaded:
-        return
-    with _lock:
-        if _loaded:
-            return
-        for path in getattr(settings, "LOBBY_PROVIDER_ADAPTERS", DEFAULT_ADAPTERS):
-            adapter = import_string(path)
-            if adapter.provider not in _registry:  # a test's register() wins over the setting
-                register(adapter)
-        _loaded = True
+_instances: dict[type, ProviderAdapter] = {}
 
 
 def adapter_for_provider(provider: str) -> ProviderAdapter | None:
-    _load_configured()
-    return _registry.get(provider)
+    """The lobby adapter its registration names (one instance per class), or None."""
+    registration = registration_for(provider)
+    adapter_class = registration.lobby_adapter_class() if registration is not None else None
+    if adapter_class is None:
+        return None
+    instance = _instances.get(adapter_class)
+    if instance is None:
+        instance = _instances.setdefault(adapter_class, adapter_class())
+    return instance
 
 
 def adapter_for(integration: Integration) -> ProviderAdapter:
@@ -141,4 +110,4 @@ def lobby_name(integration: Integration) -> str | None:
 
 
 __all__ = ["LaunchError", "LaunchRequest", "LaunchResult", "ProviderAdapter", "adapter_for",
-           "adapter_for_provider", "launchable", "lobby_name", "opens_game", "register", "unregister"]
+           "adapter_for_provider", "launchable", "lobby_name", "opens_game"]

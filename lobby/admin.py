@@ -7,14 +7,13 @@ from django.contrib import admin
 from django.utils import timezone
 
 from audit.admin import AuditedAdmin
-from core.models import Integration, Provider
+from core.models import Integration
+from core.registry import registration_for, registrations
 from wallet.admin_paging import QuickListMixin
 
 from .integrations import secret_set
 from .masking import mask, mask_url_with_token
 from .models import Game, LaunchSession
-
-ONEGAMING_SECRET_MAX = 50
 
 
 class IntegrationForm(forms.ModelForm):
@@ -29,48 +28,64 @@ class IntegrationForm(forms.ModelForm):
     new_api_key = forms.CharField(
         label="API key", required=False, max_length=100,
         widget=forms.TextInput(attrs={"autocomplete": "off"}),
-        help_text="Leave empty to keep the current key (Oppi). Shown masked once saved.",
+        help_text="Leave empty to keep the current key (providers that name us by API key). Shown masked once saved.",
     )
 
     class Meta:
         model = Integration
         fields = ["provider", "code", "name", "mode", "enabled", "agent_code", "sub_agent",
-                  "api_base_url", "allowed_ips", "launch_method", "signature_encoding", "time_zone",
-                  "accept_unknown_bet_sessions"]
-
-    # 1G wire settings: a form posted without them (a script, an older page) keeps what is stored.
-    KEPT_WHEN_EMPTY = ("signature_encoding", "time_zone")
+                  "api_base_url", "allowed_ips", "launch_method"]
 
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
-        for name in self.KEPT_WHEN_EMPTY:
+        # Each provider's own fields (its registration's): a form posted without them (a script,
+        # an older page) keeps what is stored.
+        for name in _provider_fields():
             if name in self.fields:
                 self.fields[name].required = False
 
     def _kept(self, name: str):
-        return self.cleaned_data.get(name) or getattr(self.instance, name) or Integration._meta.get_field(name).default
+        value = self.cleaned_data.get(name)
+        if value in (None, "") and not isinstance(value, bool):
+            return getattr(self.instance, name) or Integration._meta.get_field(name).default
+        return value
 
-    def clean_signature_encoding(self):
-        return self._kept("signature_encoding")
-
-    def clean_time_zone(self):
-        return self._kept("time_zone")
+    def _post_clean(self):
+        for name in _provider_fields():
+            if name in self.cleaned_data:
+                self.cleaned_data[name] = self._kept(name)
+        super()._post_clean()
 
     def clean(self):
         cleaned = super().clean()
         secret = cleaned.get("new_secret", "")
         api_key = cleaned.get("new_api_key", "").strip()
         provider = cleaned.get("provider") or self.instance.provider
+        registration = registration_for(provider)
         if not secret and not self.instance.secret:
             self.add_error("new_secret", "A new integration needs a secret.")
-        if provider == Provider.ONEGAMING and len(secret) > ONEGAMING_SECRET_MAX:
-            self.add_error("new_secret", f"1G secret keys are at most {ONEGAMING_SECRET_MAX} characters.")
-        if provider == Provider.OPPI and not (api_key or self.instance.api_key):
-            self.add_error("new_api_key", "An Oppi integration needs an API key.")
+        if registration is not None:
+            limit = registration.secret_max_length
+            if limit and len(secret) > limit:
+                self.add_error("new_secret", f"{registration.short_name or registration.label} secret keys are at "
+                                             f"most {limit} characters.")
+            if registration.identity_field == "api_key" and not (api_key or self.instance.api_key):
+                self.add_error("new_api_key", f"{_a(registration.label)} integration needs an API key.")
         if api_key and Integration.objects.filter(provider=provider, api_key=api_key).exclude(
                 pk=self.instance.pk).exists():
             self.add_error("new_api_key", "Another integration of this provider has this API key.")
         return cleaned
+
+
+def _provider_fields() -> list[str]:
+    names: list[str] = []
+    for registration in registrations(accounts_only=True):
+        names += [n for n in registration.integration_fields if n not in names]
+    return names
+
+
+def _a(word: str) -> str:
+    return f"{'An' if word[:1].lower() in 'aeiou' else 'A'} {word}"
 
 
 @admin.register(Integration)
@@ -89,8 +104,9 @@ class IntegrationAdmin(AuditedAdmin):
             (None, {"fields": ["provider", "code", "name", "mode", "enabled"]}),
             ("Credentials", {"fields": credentials}),
             ("Connection", {"fields": ["api_base_url", "allowed_ips", "launch_method"]}),
-            ("1G wire", {"fields": ["signature_encoding", "time_zone"]}),
-            ("Sessions (Oppi)", {"fields": ["accept_unknown_bet_sessions"]}),
+            # Each installed provider's own fields, under the title its registration gives them.
+            *((title, {"fields": list(fields)}) for r in registrations(accounts_only=True)
+              for title, fields in r.admin_fieldsets),
         ]
 
     @admin.display(description="API key")

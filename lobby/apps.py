@@ -1,5 +1,21 @@
 from django.apps import AppConfig
+from django.db.models.signals import post_migrate
 
 
 class LobbyConfig(AppConfig):
     name = "lobby"
+
+    def ready(self):
+        # Installing a provider (its INSTALLED_PROVIDERS line) and migrating loads its catalogue.
+        post_migrate.connect(catalogue_sync, sender=self, dispatch_uid="lobby-catalogue-sync")
+
+
+def catalogue_sync(sender, apps=None, **kwargs):
+    from .reference import catalogue_load
+
+    try:
+        game = apps.get_model("lobby", "Game") if apps is not None else None
+    except LookupError:
+        return
+    if game is not None:
+        catalogue_load(game)

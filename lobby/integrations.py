@@ -8,7 +8,8 @@ from django.core.exceptions import ValidationError
 from django.db import transaction
 from django.utils import timezone
 
-from core.models import Integration, LaunchMethod, Provider, SignatureEncoding, WalletMode
+from core.models import Integration, LaunchMethod, WalletMode
+from core.registry import provider_names, registration_for
 
 from .models import Game
 
@@ -41,44 +42,35 @@ def integration_upsert(*, provider: str, code: str, secret: str, mode: str = Wal
                        allowed_ips: str | None = None, enabled: bool = True, name: str = "",
                        launch_method: str | None = None, signature_encoding: str | None = None,
                        time_zone: str | None = None, accept_unknown_bet_sessions: bool | None = None,
-                       set_by: str = "command") -> tuple[Integration, bool]:
+                       extra: dict | None = None, set_by: str = "command") -> tuple[Integration, bool]:
     """Create or update an integration account by its code. Returns (integration, created).
 
-    `set_by` names who sets the secret (a username, or the command); it is recorded only when the
-    secret is new or changes."""
-    if provider not in Provider.values:
-        raise IntegrationError(f"unknown provider {provider!r} (choose from {', '.join(Provider.values)})")
+    What each provider requires and allows is its registration's (`integration_errors`); `extra`
+    carries further provider-only fields by name. `set_by` names who sets the secret (a username,
+    or the command); it is recorded only when the secret is new or changes."""
+    registration = registration_for(provider)
+    if registration is None or not registration.accounts:
+        names = ", ".join(provider_names())
+        raise IntegrationError(f"unknown provider {provider!r} (choose from {names})")
     if mode not in WalletMode.values:
         raise IntegrationError(f"unknown mode {mode!r} (seamless or transfer)")
-    if provider == Provider.ONEGAMING and not agent_code:
-        raise IntegrationError("a 1Gaming integration needs --agent-code")
-    if provider == Provider.OPPI and not api_key:
-        raise IntegrationError("an Oppi integration needs --api-key")
-    if provider == Provider.OPPI and mode != WalletMode.SEAMLESS:
-        raise IntegrationError("Oppi integrations are seamless only")
     if not secret:
         raise IntegrationError("a secret is required")
     if launch_method is not None and launch_method not in LaunchMethod.values:
         raise IntegrationError(f"unknown launch method {launch_method!r} ({', '.join(LaunchMethod.values)})")
-    if signature_encoding is not None and signature_encoding not in SignatureEncoding.values:
-        raise IntegrationError(f"unknown signature encoding {signature_encoding!r} "
-                               f"({', '.join(SignatureEncoding.values)})")
-    if provider == Provider.ONEGAMING and len(secret) > 50:
-        raise IntegrationError("1G secret keys are at most 50 characters")
+    provider_values = {"signature_encoding": signature_encoding, "accept_unknown_bet_sessions": accept_unknown_bet_sessions,
+                       "time_zone": time_zone.strip() if time_zone is not None else None, **(extra or {})}
+    errors = registration.integration_errors({"mode": mode, "agent_code": agent_code, "sub_agent": sub_agent,
+                                              "api_key": api_key, **provider_values}, secret=secret)
+    if errors:
+        raise IntegrationError("; ".join(errors))
     values = {"provider": provider, "mode": mode, "agent_code": agent_code, "sub_agent": sub_agent,
               "api_key": api_key, "enabled": enabled}
     if name:
         values["name"] = name
     if launch_method is not None:
         values["launch_method"] = launch_method
-    if signature_encoding is not None:
-        values["signature_encoding"] = signature_encoding
-    if time_zone is not None:
-        values["time_zone"] = time_zone.strip()
-    if accept_unknown_bet_sessions is not None:
-        if provider != Provider.OPPI:
-            raise IntegrationError("accepting unknown sessions for bets is an Oppi setting")
-        values["accept_unknown_bet_sessions"] = accept_unknown_bet_sessions
+    values.update({key: value for key, value in provider_values.items() if value is not None})
     if api_base_url is not None:
         values["api_base_url"] = api_base_url.rstrip("/")
     ips = _clean_ips(allowed_ips)

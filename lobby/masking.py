@@ -4,8 +4,11 @@ from __future__ import annotations
 
 from urllib.parse import parse_qsl, quote, urlsplit, urlunsplit
 
-# Query parameters of a launch URL that carry a live token or the check code derived from it.
-SECRET_QUERY_PARAMS = frozenset({"l_token", "token", "bcode", "sessionid", "session_id", "session"})
+from core.registry import masked_query_params
+
+# Query parameters of a launch URL that carry a live token, whatever the provider; each provider's
+# registration adds its own (its token's name, a check code derived from it).
+GENERIC_SECRET_QUERY_PARAMS = frozenset({"token", "session", "session_id", "sessionid"})
 SHOWN_CHARS = 4
 
 
@@ -23,11 +26,12 @@ def mask_url(url: str | None) -> str:
     """A launch URL with its token-like query values (and any path segment equal to one) masked."""
     if not url:
         return ""
+    secret_params = masked_query_params(GENERIC_SECRET_QUERY_PARAMS)
     parts = urlsplit(url)
     query = parse_qsl(parts.query, keep_blank_values=True)
-    secrets = [value for name, value in query if name.lower() in SECRET_QUERY_PARAMS and value]
+    secrets = [value for name, value in query if name.lower() in secret_params and value]
     masked_query = "&".join(
-        f"{quote(name)}={mask(value) if name.lower() in SECRET_QUERY_PARAMS else quote(value)}" for name, value in query
+        f"{quote(name)}={mask(value) if name.lower() in secret_params else quote(value)}" for name, value in query
     )
     path = parts.path
     for secret in secrets:

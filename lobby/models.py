@@ -5,7 +5,8 @@ from __future__ import annotations
 from django.db import models
 from django.db.models import Q
 
-from core.models import Integration, LaunchMethod, Provider
+from core.models import Integration, LaunchMethod
+from core.registry import provider_choices
 
 
 class Device(models.TextChoices):
@@ -21,7 +22,7 @@ class Game(models.Model):
     provider-wide row with the same game id (see lobby.selectors.game_for_integration).
     """
 
-    provider = models.CharField(max_length=16, choices=Provider.choices)
+    provider = models.CharField(max_length=16, choices=provider_choices)
     integration = models.ForeignKey(Integration, null=True, blank=True, on_delete=models.CASCADE, related_name="games")
     game_id = models.CharField(max_length=64)
     name = models.CharField(max_length=100)

@@ -1,36 +1,13 @@
-"""The 1G game catalogue from the seed: (category, game id, brand, type)."""
+"""Provider-wide game catalogues, as each installed provider's registration declares them."""
 
-ONEGAMING_GAMES: list[tuple[str, str, str, str]] = [
-    ("SPORT", "201", "UG-SportBook", "lobby"),
-    ("SPORT", "202", "SBO-SportBook", "lobby"),
-    ("SPORT", "203", "BTI-SportBook", "lobby"),
-    ("SLOT", "301", "GamePlay", "list"),
-    ("SLOT", "302", "ISoftBet", "list"),
-    ("SLOT", "303", "Habanero", "list"),
-    ("SLOT", "304", "TopTrendGaming", "list"),
-    ("SLOT", "305", "Joker", "list"),
-    ("SLOT", "306", "MicroGaming", "list"),
-    ("SLOT", "307", "SimplePlay", "lobby"),
-    ("LIVECASINO", "401", "AsiaGaming", "lobby"),
-    ("LIVECASINO", "402", "SAGaming", "lobby"),
-    ("LIVECASINO", "403", "GamePlay", "lobby"),
-    ("LIVECASINO", "404", "MicroGaming", "lobby"),
-    ("LIVECASINO", "405", "EBET", "lobby"),
-    ("RNG", "501", "UltimateGaming", "list"),
-    ("RNG", "502", "Joker", "list"),
-    ("P2P", "601", "1GPoker", "lobby"),
-    ("FISHING", "701", "Joker", "list"),
-    ("COCKFIGHT", "801", "S128", "lobby"),
-]
+from core.registry import registrations
 
 
-def onegaming_catalogue_load(game_model) -> None:
-    """Create or update the provider-wide 1G catalogue (migrations pass their historical model)."""
-    for order, (category, game_id, brand, game_type) in enumerate(ONEGAMING_GAMES):
-        game_model.objects.update_or_create(
-            provider="onegaming",
-            integration=None,
-            game_id=game_id,
-            defaults={"name": f"{brand} {category.title()}", "category": category, "brand": brand,
-                      "game_type": game_type, "sort_order": order},
-        )
+def catalogue_load(game_model) -> None:
+    """Create or update every installed provider's provider-wide catalogue rows (migrations pass
+    their historical model)."""
+    for registration in registrations(accounts_only=True):
+        for row in registration.reference_games:
+            values = dict(row)
+            game_model.objects.update_or_create(provider=registration.name, integration=None,
+                                                game_id=values.pop("game_id"), defaults=values)

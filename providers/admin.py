@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from audit.admin import AuditedAdmin
+from core.registry import success_codes
 from wallet.admin_paging import QuickListMixin
 
 from .models import CallLog, StatusCode
@@ -57,9 +58,9 @@ class OutcomeFilter(admin.SimpleListFilter):
 
     def queryset(self, request, queryset):
         if self.value() == "ok":
-            return queryset.filter(status_code__in=["OK", "RS_OK"])
+            return queryset.filter(status_code__in=success_codes())
         if self.value() == "error":
-            return queryset.exclude(status_code__in=["OK", "RS_OK"])
+            return queryset.exclude(status_code__in=success_codes())
         return queryset
 
 
@@ -116,7 +117,7 @@ class CallLogAdmin(QuickListMixin, admin.ModelAdmin):
 
     @admin.display(description="status", ordering="status_code")
     def status_badge(self, obj):
-        ok = obj.status_code in ("OK", "RS_OK")
+        ok = obj.status_code in success_codes()
         colour = "#1a7f37" if ok else "#b42318"
         # inline-block + nowrap: a long code (RS_ERROR_INVALID_SIGNATURE) stays inside its badge.
         return format_html('<span style="display:inline-block;white-space:nowrap;color:#fff;background:{};'

@@ -1,5 +1,5 @@
 from django.apps import AppConfig
-from django.db.models.signals import post_delete, post_save
+from django.db.models.signals import post_delete, post_migrate, post_save
 
 
 class ProvidersConfig(AppConfig):
@@ -14,3 +14,16 @@ class ProvidersConfig(AppConfig):
         for model in (Integration, Game):
             post_save.connect(lookups.clear, sender=model, dispatch_uid=f"lookups-clear-save-{model.__name__}")
             post_delete.connect(lookups.clear, sender=model, dispatch_uid=f"lookups-clear-delete-{model.__name__}")
+        # Installing a provider (its INSTALLED_PROVIDERS line) and migrating loads its status codes.
+        post_migrate.connect(status_codes_sync, sender=self, dispatch_uid="providers-status-codes-sync")
+
+
+def status_codes_sync(sender, apps=None, **kwargs):
+    from .reference import status_codes_load
+
+    try:
+        status_code = apps.get_model("providers", "StatusCode") if apps is not None else None
+    except LookupError:
+        return
+    if status_code is not None:
+        status_codes_load(status_code)

@@ -4,11 +4,11 @@ from __future__ import annotations
 
 from django.db import models
 
-from core.models import Provider
+from core.registry import provider_choices
 
 
 class StatusCode(models.Model):
-    provider = models.CharField(max_length=16, choices=Provider.choices)
+    provider = models.CharField(max_length=16, choices=provider_choices)
     code = models.CharField(max_length=64)
     description = models.CharField(max_length=255, blank=True)
     is_success = models.BooleanField(default=False)
@@ -35,7 +35,7 @@ class CallLog(models.Model):
     """
 
     created_at = models.DateTimeField()
-    provider = models.CharField(max_length=16, choices=Provider.choices)
+    provider = models.CharField(max_length=16, choices=provider_choices)
     # db_index=False: calllog_integration_time below leads with the integration (one index fewer
     # written per call).
     integration = models.ForeignKey(

@@ -1,12 +1,12 @@
-"""Both providers' status-code catalogues, as the data migration and the tests load them."""
+"""Every installed provider's status-code catalogue, as the data migration and the tests load it."""
 
-from providers.onegaming import codes as onegaming_codes
-from providers.oppi import codes as oppi_codes
+from core.registry import registrations
 
 
 def status_codes_load(status_code_model) -> None:
-    for provider, module, ok in (("onegaming", onegaming_codes, "OK"), ("oppi", oppi_codes, "RS_OK")):
-        for status, description in module.DESCRIPTIONS.items():
+    for registration in registrations(accounts_only=True):
+        for status, description in registration.status_codes.items():
             status_code_model.objects.update_or_create(
-                provider=provider, code=str(status), defaults={"description": description, "is_success": status == ok}
+                provider=registration.name, code=str(status),
+                defaults={"description": description, "is_success": str(status) in registration.success_codes},
             )

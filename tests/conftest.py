@@ -87,14 +87,14 @@ def django_db_setup(django_db_setup, django_db_blocker):
 def reference_data_load() -> None:
     """What the data migrations load (currencies, 1G catalogue, status codes), idempotently."""
     from lobby.models import Game
-    from lobby.reference import onegaming_catalogue_load
+    from lobby.reference import catalogue_load
     from providers.models import StatusCode
     from providers.reference import status_codes_load
     from wallet.models import Currency
     from wallet.reference import currencies_load
 
     currencies_load(Currency)
-    onegaming_catalogue_load(Game)
+    catalogue_load(Game)
     status_codes_load(StatusCode)
 
 

@@ -3,7 +3,7 @@
 import factory
 from django.contrib.auth import get_user_model
 
-from core.models import Integration, Provider, WalletMode
+from core.models import Integration, WalletMode
 from lobby.models import Game
 from wallet.models import Player
 
@@ -29,7 +29,7 @@ class OneGamingIntegrationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Integration
 
-    provider = Provider.ONEGAMING
+    provider = "onegaming"
     code = factory.Sequence(lambda n: f"og-{n}")
     mode = WalletMode.SEAMLESS
     agent_code = factory.Sequence(lambda n: f"AGENT{n}")
@@ -41,7 +41,7 @@ class OppiIntegrationFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Integration
 
-    provider = Provider.OPPI
+    provider = "oppi"
     code = factory.Sequence(lambda n: f"oppi-{n}")
     mode = WalletMode.SEAMLESS
     api_key = factory.Sequence(lambda n: f"oppi-key-{n}")
@@ -53,7 +53,7 @@ class GameFactory(factory.django.DjangoModelFactory):
     class Meta:
         model = Game
 
-    provider = factory.LazyAttribute(lambda o: o.integration.provider if o.integration else Provider.OPPI)
+    provider = factory.LazyAttribute(lambda o: o.integration.provider if o.integration else "oppi")
     integration = None
     game_id = factory.Sequence(lambda n: f"G{n}")
     name = factory.Sequence(lambda n: f"Game {n}")

@@ -5,7 +5,6 @@ from __future__ import annotations
 import pytest
 from django.test import override_settings
 
-from core.models import Provider
 from lobby.integrations import integration_upsert
 from lobby.models import Game
 from providers import lookups
@@ -59,7 +58,7 @@ def test_unknown_keys_never_grow_the_cache_past_its_bound():
 @override_settings(CALLBACK_LOOKUP_CACHE_SECONDS=60.0)
 def test_saving_a_game_or_integration_clears_the_cache_at_once():
     integration, _ = integration_upsert(provider="onegaming", code="c1", agent_code="AG", secret="s")
-    game = Game.objects.create(provider=Provider.ONEGAMING, game_id="lookup-1", name="g", enabled=True)
+    game = Game.objects.create(provider="onegaming", game_id="lookup-1", name="g", enabled=True)
     assert lookups.game_of(integration, "lookup-1").enabled is True
     game.enabled = False
     game.save()
@@ -68,9 +67,9 @@ def test_saving_a_game_or_integration_clears_the_cache_at_once():
     def load():
         return type(integration).objects.get(pk=integration.pk)
 
-    assert lookups.integration_by(Provider.ONEGAMING, load, agent_code="AG").enabled is True
+    assert lookups.integration_by("onegaming", load, agent_code="AG").enabled is True
     integration.enabled = False
     integration.save()
-    assert lookups.integration_by(Provider.ONEGAMING, load, agent_code="AG").enabled is False
+    assert lookups.integration_by("onegaming", load, agent_code="AG").enabled is False
     game.delete()
     assert lookups.game_of(integration, "lookup-1") is None

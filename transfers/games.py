@@ -21,9 +21,9 @@ from django.utils import timezone
 
 from core.models import Integration
 from lobby.models import Game
-from providers.onegaming.client import OneGamingClient
 
 from .models import SyncedGame
+from .services import client_for
 
 
 class GamesSyncError(Exception):
@@ -74,7 +74,7 @@ _OWNED_BY_1G = ("category", "brand", "game_type") + (("product",) if _HAS_PRODUC
 
 
 def games_sync(integration: Integration) -> GamesSyncResult:
-    answer = OneGamingClient(integration).games()
+    answer = client_for(integration).games()
     if not answer.ok:
         raise GamesSyncError(f"1G's game list could not be read: {answer.error or answer.status}")
     listed = _listed((answer.body or {}).get("games") or [])

@@ -24,7 +24,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import Integration
-from providers.onegaming.client import OneGamingClient, Record
+from core.transfer_client import Record
 
 from . import services
 from .models import (
@@ -55,7 +55,7 @@ class ReconcileResult:
                 "resolved": self.resolved}
 
 
-def records_fetch(client: OneGamingClient, since: dt.datetime, until: dt.datetime) -> dict[str, Record]:
+def records_fetch(client, since: dt.datetime, until: dt.datetime) -> dict[str, Record]:
     """Every record of the period, all pages, by transfer_id."""
     found: dict[str, Record] = {}
     page = 1
@@ -111,7 +111,7 @@ def reconcile(integration: Integration, *, since: dt.datetime, until: dt.datetim
     run = ReconciliationRun.objects.create(integration=integration, since=since, until=until, started_at=now)
     result = ReconcileResult(integration=integration.code)
     try:
-        records = records_fetch(OneGamingClient(integration), since - MARGIN, until + MARGIN)
+        records = records_fetch(services.client_for(integration), since - MARGIN, until + MARGIN)
     except ReconcileError as exc:
         ReconciliationRun.objects.filter(pk=run.pk).update(error=str(exc)[:255], finished_at=timezone.now())
         raise

@@ -38,10 +38,9 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.models import Integration, Provider, WalletMode
-from providers.onegaming import dialect
-from providers.onegaming.client import Answer, OneGamingClient, Outcome
-from providers.onegaming.codes import Status
+from core.models import Integration, WalletMode
+from core.registry import registration_for
+from core.transfer_client import Answer, Outcome
 from wallet.models import Account, AccountKind, Currency, Player, TransferKind
 from wallet.money import MAX_UNITS, SCALE
 from wallet.services import player_wallets_lock, system_account_id, transfer_post
@@ -65,6 +64,15 @@ class TransferError(Exception):
 
 
 # --- helpers ----------------------------------------------------------------------------------
+
+
+def client_for(integration: Integration):
+    """The transfer-wallet client its provider's registration declares (TransferError: none)."""
+    registration = registration_for(integration)
+    client = registration.transfer_client_for(integration) if registration is not None else None
+    if client is None:
+        raise TransferError(f"integration {integration.code} has no transfer wallet")
+    return client
 
 
 def new_transfer_id() -> str:
@@ -110,22 +118,24 @@ def _provider_balance_note(order: TransferOrder, balance: int | None, now: dt.da
 
 
 def _integration_check(integration: Integration) -> None:
-    if integration.provider != Provider.ONEGAMING or integration.mode != WalletMode.TRANSFER:
+    registration = registration_for(integration)
+    if registration is None or not registration.transfer_client or integration.mode != WalletMode.TRANSFER:
         raise TransferError("this game account does not take transfers")
     if not integration.enabled:
         raise TransferError("this game account is not available right now")
 
 
-def _amount_check(amount: object, currency: Currency) -> int:
+def _amount_check(amount: object, currency: Currency, integration: Integration) -> int:
     if isinstance(amount, bool) or not isinstance(amount, int):
         raise TransferError("the amount must be a whole number of ledger units")
     if amount <= 0:
         raise TransferError("the amount must be above zero")
     if amount > MAX_UNITS:
         raise TransferError("the amount is too large")
-    step = 10 ** (SCALE - min(dialect.wire_digits(currency.code), SCALE))
+    digits = client_for(integration).amount_digits(currency.code)
+    step = 10 ** (SCALE - min(digits, SCALE))
     if amount % step:
-        raise TransferError(f"{currency.code} amounts have at most {dialect.wire_digits(currency.code)} decimals")
+        raise TransferError(f"{currency.code} amounts have at most {digits} decimals")
     return amount
 
 
@@ -149,7 +159,7 @@ def transfer_start(*, integration: Integration, player: Player, currency: str, d
     currency_row = Currency.objects.filter(code=str(currency).upper(), enabled=True).first()
     if currency_row is None:
         raise TransferError(f"unknown currency {currency!r}")
-    amount = _amount_check(amount, currency_row)
+    amount = _amount_check(amount, currency_row, integration)
     now = timezone.now()
     with transaction.atomic():
         wallet = player_wallets_lock(player.pk).get(currency_row.code)
@@ -210,7 +220,7 @@ def _provider_wallet_ensure(order: TransferOrder) -> bool:
     lookup = {"integration_id": order.integration_id, "player_id": order.player_id, "currency_id": order.currency_id}
     if ProviderWallet.objects.filter(**lookup).exists():
         return True
-    answer = OneGamingClient(order.integration).create_wallet(order.player.external_id, order.player.username,
+    answer = client_for(order.integration).create_wallet(order.player.external_id, order.player.username,
                                                              order.currency_id)
     now = timezone.now()
     _event(order, EventKind.WALLET, now=now, answer=answer)
@@ -223,7 +233,7 @@ def _provider_wallet_ensure(order: TransferOrder) -> bool:
 
 def _send_claimed(order: TransferOrder) -> TransferOrder:
     """Send an order this caller has just claimed into `sending`, and act on the answer."""
-    client = OneGamingClient(order.integration)
+    client = client_for(order.integration)
     call = client.deposit if order.direction == Direction.DEPOSIT else client.withdraw
     sent_at = timezone.now()
     TransferOrder.objects.filter(pk=order.pk).update(attempts=F("attempts") + 1, last_sent_at=sent_at)
@@ -285,7 +295,7 @@ def _finish(order: TransferOrder, to: str, *, now: dt.datetime, answer: Answer |
 # --- unknown outcomes -----------------------------------------------------------------------
 
 
-def _record_for(order: TransferOrder, client: OneGamingClient, now: dt.datetime):
+def _record_for(order: TransferOrder, client, now: dt.datetime):
     """(answer, record or None) for the order's transfer_id in 1G's records."""
     page = client.records(order.created_at - RECORDS_MARGIN, now + RECORDS_MARGIN, 1,
                           player_id=order.player.external_id, transfer_id=order.transfer_id)
@@ -335,7 +345,7 @@ def order_check(order_id: int, *, allow_resend: bool = True, actor=None, note: s
     if order.state != OrderState.UNKNOWN:
         return order
     now = timezone.now()
-    client = OneGamingClient(order.integration)
+    client = client_for(order.integration)
     answer, record = _record_for(order, client, now)
     now = timezone.now()
     checks = order.checks + 1
@@ -487,8 +497,9 @@ def withdraw_all(*, integration: Integration, player: Player, currency: str, act
     """
     _integration_check(integration)
     currency = str(currency).upper()
-    answer = OneGamingClient(integration).balance(player.external_id, currency)
-    if answer.outcome == Outcome.REFUSED and answer.status == Status.USER_NOT_EXIST:
+    client = client_for(integration)
+    answer = client.balance(player.external_id, currency)
+    if client.player_missing(answer):
         return None
     if not answer.ok or answer.balance is None:
         raise TransferError("the game provider did not tell us your balance; please try again")

@@ -14,7 +14,8 @@ import logging
 from celery import current_app, shared_task
 from django.db import DatabaseError
 
-from core.models import Integration, Provider, WalletMode
+from core.models import Integration, WalletMode
+from core.registry import with_transfer_client
 
 from . import services
 from .models import OrderState
@@ -61,7 +62,8 @@ def resolve_stuck() -> dict:
 
 
 def _transfer_integrations():
-    return Integration.objects.filter(provider=Provider.ONEGAMING, mode=WalletMode.TRANSFER, enabled=True)
+    providers = [r.name for r in with_transfer_client()]
+    return Integration.objects.filter(provider__in=providers, mode=WalletMode.TRANSFER, enabled=True)
 
 
 @shared_task(name="transfers.reconcile_all", acks_late=True)

@@ -1,10 +1,10 @@
 from django.db import migrations
 
-from lobby.reference import onegaming_catalogue_load
+from lobby.reference import catalogue_load
 
 
 def load_catalogue(apps, schema_editor):
-    onegaming_catalogue_load(apps.get_model("lobby", "Game"))
+    catalogue_load(apps.get_model("lobby", "Game"))
 
 
 class Migration(migrations.Migration):

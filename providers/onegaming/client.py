@@ -19,69 +19,22 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from dataclasses import dataclass, field
 from decimal import Decimal
-from enum import StrEnum
 
 import httpx
 from django.conf import settings
 from django.utils import timezone
 
-from core.models import Integration, Provider
+from core.models import Integration
+from core.transfer_client import Answer, Outcome, Record, RecordsPage
 from providers.calllog import CallRecord, call_logged
 from providers.models import Direction
 from wallet.money import AmountError, to_units
 
 from . import dialect
 from .codes import Status
+from .registration import PROVIDER
 from .signing import sign
-
-
-class Outcome(StrEnum):
-    OK = "ok"
-    REFUSED = "refused"
-    UNKNOWN = "unknown"
-
-
-@dataclass
-class Answer:
-    """What one call came to: its outcome, 1G's status (or our label for a transport failure),
-    the parsed body when there was one, and the parsed amounts of interest."""
-
-    outcome: Outcome
-    status: str
-    http_status: int = 0
-    body: dict | None = None
-    request: dict = field(default_factory=dict)
-    error: str = ""
-    balance: int | None = None  # ledger units, when the answer carried a readable balance
-
-    @property
-    def ok(self) -> bool:
-        return self.outcome == Outcome.OK
-
-
-@dataclass(frozen=True)
-class Record:
-    """One row of `/wallet/records`, amounts in ledger units (None when unreadable)."""
-
-    transfer_id: str
-    player_id: str
-    type: str
-    currency: str
-    amount: int | None
-    status: str
-    created_at: str
-    raw: dict
-
-
-@dataclass
-class RecordsPage:
-    answer: Answer
-    page: int = 1
-    total_pages: int = 1
-    records: list[Record] = field(default_factory=list)
-
 
 # Statuses that are a final refusal: every spec status but OK and UNKNOWN_ERROR.
 FINAL_REFUSALS = frozenset(s.value for s in Status) - {Status.OK.value, Status.UNKNOWN_ERROR.value}
@@ -153,6 +106,16 @@ class OneGamingClient:
         self._now = now
 
     # --- the calls ---------------------------------------------------------------------------
+
+    @staticmethod
+    def amount_digits(currency: str) -> int:
+        """Fractional digits 1G carries for `currency` (a transfer amount must fit them)."""
+        return dialect.wire_digits(currency)
+
+    @staticmethod
+    def player_missing(answer: Answer) -> bool:
+        """1G refused because it has no wallet of this player (USER_NOT_EXIST)."""
+        return answer.outcome == Outcome.REFUSED and answer.status == Status.USER_NOT_EXIST
 
     def create_wallet(self, player_id: str, username: str, currency: str) -> Answer:
         """Create the player's 1G wallet; `USER_EXIST` counts as OK (it is there)."""
@@ -256,7 +219,7 @@ class OneGamingClient:
         payload = {**fields, "datetime": dialect.datetime_wire(self._now())}
         body = _body_bytes(payload)
         logged = {k: (format(v, "f") if isinstance(v, Decimal) else v) for k, v in payload.items()}
-        record = CallRecord(provider=Provider.ONEGAMING, endpoint=path.lstrip("/"), direction=Direction.OUTBOUND,
+        record = CallRecord(provider=PROVIDER, endpoint=path.lstrip("/"), direction=Direction.OUTBOUND,
                             integration_id=self.integration.pk, player_external_id=player_id, txn_id=txn_id,
                             request_body=logged, http_status=0)
         with call_logged(record):

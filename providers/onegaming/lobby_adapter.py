@@ -8,18 +8,19 @@ import uuid
 from django.conf import settings
 from django.utils import timezone
 
-from core.models import LaunchMethod, Provider, WalletMode
+from core.models import LaunchMethod, WalletMode
 from lobby.adapters import LaunchError, LaunchRequest, LaunchResult, ProviderAdapter
 from lobby.models import Device, LaunchSession
 
 from .launch import LobbyQuery, LobbyUrlError, entry_url, lobby_url_fetch
+from .registration import PROVIDER
 
 # *(ours)* A 1G l_token must be used (validated by 1G) within this time after the click.
 START_TTL = dt.timedelta(seconds=settings.ONEGAMING_START_TTL_SECONDS)
 
 
 class OneGamingAdapter(ProviderAdapter):
-    provider = Provider.ONEGAMING
+    provider = PROVIDER
     token_name = "l_token"
     short_name = "1G"
     has_lobby = True

@@ -13,7 +13,7 @@ from dataclasses import dataclass, replace
 from django.db import connection
 from django.db.models import Q
 
-from core.models import Integration, Provider, WalletMode
+from core.models import Integration, WalletMode
 from lobby.models import LaunchSession
 from providers import lookups
 from wallet import gameplay, sql
@@ -23,6 +23,7 @@ from wallet.models import Account, AccountKind, GameOutcome, GameTransaction, Pl
 from . import dialect, parsing
 from .codes import Status
 from .parsing import Refused, WalletCall
+from .registration import PROVIDER
 from .signing import signature_valid
 
 
@@ -70,8 +71,8 @@ def partner_find(agent_code: object, ip: str | None, *sub_agents: object) -> Int
     sub-agent the call names is the integration's."""
     if not isinstance(agent_code, str) or not agent_code:
         raise Refused(Status.INVALID_PARTNER)
-    integration = lookups.integration_by(Provider.ONEGAMING, lambda: Integration.objects.filter(
-        provider=Provider.ONEGAMING, agent_code=agent_code, enabled=True, mode=WalletMode.SEAMLESS
+    integration = lookups.integration_by(PROVIDER, lambda: Integration.objects.filter(
+        provider=PROVIDER, agent_code=agent_code, enabled=True, mode=WalletMode.SEAMLESS
     ).first(), agent_code=agent_code)
     if integration is None or not integration.ip_allowed(ip) or not sub_agent_matches(integration, *sub_agents):
         raise Refused(Status.INVALID_PARTNER)

@@ -36,7 +36,7 @@ from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, OpenApiResponse, extend_schema
 from rest_framework.views import APIView
 
-from core.models import Integration, Provider, WalletMode
+from core.models import Integration, WalletMode
 from core.net import client_ip
 from lobby.models import LaunchSession
 from providers.calllog import CallRecord, call_logged
@@ -45,6 +45,7 @@ from wallet.models import Account, AccountKind, Player
 from . import dialect
 from .codes import Status
 from .dialect import balance_wire, token_fresh
+from .registration import PROVIDER
 from .seamless import sub_agent_matches
 from .signing import bcode_valid
 from .views import AlwaysJSON
@@ -108,7 +109,7 @@ def _partner_ok(integration: Integration, ip: str | None, sub_agents: tuple) -> 
 def _integration_by_agent(agent_code: str) -> Integration | None:
     if not _usable(agent_code):
         return None
-    return Integration.objects.filter(provider=Provider.ONEGAMING, agent_code=agent_code).first()
+    return Integration.objects.filter(provider=PROVIDER, agent_code=agent_code).first()
 
 
 def _launch_find(token: str | None, integration: Integration | None) -> LaunchSession | None:
@@ -117,7 +118,7 @@ def _launch_find(token: str | None, integration: Integration | None) -> LaunchSe
     if not _usable(token):
         return None
     launches = LaunchSession.objects.select_related("integration", "player").filter(
-        token=token, integration__provider=Provider.ONEGAMING)
+        token=token, integration__provider=PROVIDER)
     if integration is not None:
         launches = launches.filter(integration=integration)
     found = list(launches[:2])
@@ -180,7 +181,7 @@ def _param(request, name: str) -> str | None:
 def ig_poker_validation(request):
     params = {name: _param(request, name) for name in QUERY_PARAMS}
     record = CallRecord(
-        provider=Provider.ONEGAMING, endpoint=dialect.VALIDATION_PATH, caller_ip=client_ip(request),
+        provider=PROVIDER, endpoint=dialect.VALIDATION_PATH, caller_ip=client_ip(request),
         player_external_id=params["player_id"] if _usable(params["player_id"]) else "",
         request_body={name: value for name, value in params.items() if value is not None},
     )

@@ -19,7 +19,6 @@ from rest_framework.parsers import JSONParser
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.models import Provider
 from core.net import client_ip
 from providers.calllog import CallRecord, call_logged
 
@@ -27,6 +26,7 @@ from . import dialect, serializers
 from .answers import ExactJSONRenderer
 from .callbacks import callback_answer
 from .codes import Status
+from .registration import PROVIDER
 
 logger = logging.getLogger(__name__)
 
@@ -79,7 +79,7 @@ class _WalletCallbackView(APIView):
     content_negotiation_class = AlwaysJSON
 
     def _respond(self, request, answer_for, *, same_transaction: bool = False) -> Response:
-        record = CallRecord(provider=Provider.ONEGAMING, endpoint=self.call, caller_ip=client_ip(request))
+        record = CallRecord(provider=PROVIDER, endpoint=self.call, caller_ip=client_ip(request))
         try:
             with call_logged(record, same_transaction=same_transaction) as guard:
                 answer = answer_for(record)
@@ -178,7 +178,7 @@ def unknown_path(request, rest: str = ""):
     """Any other path under /api/onegaming/ (a trailing slash, a typo): HTTP 200 UNKNOWN_ERROR, in
     the history, so that a callback URL configured wrong at 1G shows up there, not as a 404 page."""
     answer = {"status": str(Status.UNKNOWN_ERROR)}
-    record = CallRecord(provider=Provider.ONEGAMING, endpoint=rest or "/", caller_ip=client_ip(request),
+    record = CallRecord(provider=PROVIDER, endpoint=rest or "/", caller_ip=client_ip(request),
                         status_code=str(Status.UNKNOWN_ERROR), response_body=answer, endpoint_known=False)
     with call_logged(record):
         return JsonResponse(answer)

@@ -13,13 +13,14 @@ from urllib.parse import urlsplit
 
 import httpx
 
-from core.models import Integration, Provider
+from core.models import Integration
 from lobby.models import LaunchSession
 from providers.calllog import CallRecord, call_logged
 from providers.models import Direction
 
 from . import dialect
 from .codes import Status
+from .registration import PROVIDER
 from .signing import canonical_body, sign
 
 
@@ -97,7 +98,7 @@ class OppiClient:
         """Send, record, and return Oppi's RS_OK answer, which must carry `required` as non-empty
         strings and pass `check` (a function naming the answer's problem, or None)."""
         body = canonical_body(payload) if payload is not None else b""
-        record = CallRecord(provider=Provider.OPPI, endpoint=path.lstrip("/"), direction=Direction.OUTBOUND,
+        record = CallRecord(provider=PROVIDER, endpoint=path.lstrip("/"), direction=Direction.OUTBOUND,
                             integration_id=self.integration.pk, player_external_id=player_id,
                             request_body=payload if payload is not None else params, http_status=0)
         with call_logged(record):

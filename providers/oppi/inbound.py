@@ -10,13 +10,14 @@ import json
 from dataclasses import dataclass
 from decimal import Decimal
 
-from core.models import Integration, Provider
+from core.models import Integration
 from core.net import client_ip
 from providers import lookups
 
 from . import dialect
 from .codes import Status
 from .dialect import BOOLEAN, NUMBER, STRING, AmountRefused
+from .registration import PROVIDER
 from .signing import signature_valid
 
 
@@ -33,8 +34,8 @@ def _known_integration(api_key: str) -> Integration | None:
     # A key with a NUL or control character is no key of ours (and PostgreSQL refuses NUL).
     if not api_key.isprintable() or len(api_key) > Integration._meta.get_field("api_key").max_length:
         return None
-    return lookups.integration_by(Provider.OPPI, lambda: Integration.objects.filter(
-        provider=Provider.OPPI, api_key=api_key).first(), api_key=api_key)
+    return lookups.integration_by(PROVIDER, lambda: Integration.objects.filter(
+        provider=PROVIDER, api_key=api_key).first(), api_key=api_key)
 
 
 def _timestamp_in_window(timestamp: str) -> bool:

@@ -8,18 +8,18 @@ from django.conf import settings
 from django.db import IntegrityError, transaction
 from django.utils import timezone
 
-from core.models import Provider
 from lobby.adapters import LaunchError, LaunchRequest, LaunchResult, ProviderAdapter
 from lobby.models import LaunchSession
 
 from .client import OppiClient, OppiClientError
+from .registration import PROVIDER
 
 # *(ours)* An Oppi session idles out after 30 minutes (spec oppi.md section 2).
 SESSION_TTL = dt.timedelta(seconds=settings.OPPI_SESSION_TTL_SECONDS)
 
 
 class OppiAdapter(ProviderAdapter):
-    provider = Provider.OPPI
+    provider = PROVIDER
     token_name = "sessionId"
 
     def launch(self, request: LaunchRequest) -> LaunchResult:

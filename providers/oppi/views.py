@@ -20,7 +20,6 @@ from rest_framework.renderers import JSONRenderer
 from rest_framework.response import Response
 from rest_framework.views import APIView
 
-from core.models import Provider
 from core.net import client_ip
 from providers.calllog import CallRecord, call_logged
 
@@ -28,6 +27,7 @@ from . import dialect, handlers, schema
 from .codes import Status
 from .handlers import Answer
 from .inbound import Parsed, Refused, parse_object, parse_rollback, verify_request
+from .registration import PROVIDER
 
 logger = logging.getLogger(__name__)
 
@@ -98,7 +98,7 @@ class OppiWalletView(APIView):
 
     def post(self, request):
         raw = _read_body(request)
-        record = CallRecord(provider=Provider.OPPI, endpoint=self.endpoint, caller_ip=client_ip(request),
+        record = CallRecord(provider=PROVIDER, endpoint=self.endpoint, caller_ip=client_ip(request),
                             request_body=history_body(raw))
         # One transaction for the call and its history row (one commit), except for rollbacks,
         # whose items stand on their own (one item's database error must not undo the others).
@@ -119,7 +119,7 @@ class OppiWalletView(APIView):
     def http_method_not_allowed(self, request, *args, **kwargs):
         """Every answer is HTTP 200 JSON with a status, a wrong method included (dialect.WRONG_METHOD_STATUS)."""
         answer = {"status": dialect.WRONG_METHOD_STATUS.value}
-        record = CallRecord(provider=Provider.OPPI, endpoint=self.endpoint, caller_ip=client_ip(request),
+        record = CallRecord(provider=PROVIDER, endpoint=self.endpoint, caller_ip=client_ip(request),
                             status_code=answer["status"], response_body=answer)
         with call_logged(record):
             return Response(answer, status=200)
@@ -224,7 +224,7 @@ def unknown_path(request, rest: str = ""):
     """Any other path under /api/oppi/ (a trailing slash, a typo): HTTP 200 RS_ERROR, in the history,
     so that a callback URL configured wrong at Oppi shows up there instead of as Django's 404 page."""
     answer = {"status": dialect.WRONG_METHOD_STATUS.value}
-    record = CallRecord(provider=Provider.OPPI, endpoint=rest or "/", caller_ip=client_ip(request),
+    record = CallRecord(provider=PROVIDER, endpoint=rest or "/", caller_ip=client_ip(request),
                         status_code=answer["status"], response_body=answer, endpoint_known=False)
     with call_logged(record):
         return JsonResponse(answer)

@@ -50,9 +50,9 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_POST
 
 from core.models import Integration, WalletMode
-from lobby.reference import ONEGAMING_GAMES
 from providers.onegaming import signing as og_signing
 from providers.onegaming.dialect import WIRE_DIGITS, balance_wire, wire_digits
+from providers.onegaming.reference import ONEGAMING_GAMES
 from wallet.money import AmountError, to_units
 
 from . import wire

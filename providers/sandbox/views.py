@@ -19,7 +19,7 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lobby.models import LaunchSession
-from lobby.reference import ONEGAMING_GAMES
+from providers.onegaming.reference import ONEGAMING_GAMES
 from providers.oppi import dialect as oppi_dialect
 from providers.oppi import signing as oppi_signing
 from wallet.money import AmountError, from_units, to_units

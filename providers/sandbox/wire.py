@@ -15,10 +15,12 @@ from decimal import Decimal
 import httpx
 from django.utils import timezone
 
-from core.models import Integration, Provider
+from core.models import Integration
 from providers.onegaming import signing as og_signing
+from providers.onegaming.registration import PROVIDER as ONEGAMING
 from providers.onegaming.validation import json_exact
 from providers.oppi import signing as oppi_signing
+from providers.oppi.registration import PROVIDER as OPPI
 
 HTTP_TIMEOUT = 15.0
 ONEGAMING_CALLBACKS = "/api/onegaming/"
@@ -34,11 +36,11 @@ def sandbox_integration(*, provider: str, **lookup) -> Integration | None:
 
 
 def onegaming_integration(agent_code: str) -> Integration | None:
-    return sandbox_integration(provider=Provider.ONEGAMING, agent_code=agent_code) if agent_code else None
+    return sandbox_integration(provider=ONEGAMING, agent_code=agent_code) if agent_code else None
 
 
 def oppi_integration(api_key: str) -> Integration | None:
-    return sandbox_integration(provider=Provider.OPPI, api_key=api_key) if api_key else None
+    return sandbox_integration(provider=OPPI, api_key=api_key) if api_key else None
 
 
 def new_id(prefix: str) -> str:

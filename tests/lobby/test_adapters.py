@@ -7,11 +7,9 @@ from pathlib import Path
 
 import pytest
 from django.core.management import call_command
-from django.utils import timezone
 
 from core.models import Integration, WalletMode
-from lobby import adapters
-from lobby.adapters import LaunchError, LaunchRequest, LaunchResult, ProviderAdapter
+from lobby.adapters import LaunchError, ProviderAdapter
 from lobby.models import LaunchSession
 from lobby.services import launch_start
 from tests.factories import GameFactory
@@ -38,50 +36,39 @@ def test_no_module_of_the_lobby_imports_a_provider_package():
     assert {f: m for f, m in offenders.items() if m} == {}
 
 
-def test_the_setting_names_one_adapter_per_built_in_provider(settings):
-    from django.utils.module_loading import import_string
+def test_each_built_in_provider_registration_names_its_adapter():
+    from core.registry import registrations
 
-    loaded = [import_string(path) for path in settings.LOBBY_PROVIDER_ADAPTERS]
-    assert sorted(a.provider for a in loaded) == ["onegaming", "oppi"]
-    assert all(issubclass(a, ProviderAdapter) for a in loaded)
-
-
-class ThirdAdapter(ProviderAdapter):
-    """A provider the lobby has never heard of: one class and one register() call."""
-
-    provider = "thirdp"
-    token_name = "ticket"
-
-    def launch(self, request: LaunchRequest) -> LaunchResult:
-        now = timezone.now()
-        session = LaunchSession.objects.create(
-            token=f"third-{request.player.external_id}", integration=request.integration, player=request.player,
-            game=request.game, currency=request.wallet.currency, device=request.device, method=request.method,
-            url="https://third.example.test/play", created_at=now, expires_at=now + timezone.timedelta(minutes=5))
-        return LaunchResult(url=session.url, token=session.token, method=request.method, session=session)
+    loaded = {r.name: r.lobby_adapter_class() for r in registrations(accounts_only=True)}
+    assert sorted(loaded) == ["onegaming", "oppi"]
+    assert all(issubclass(a, ProviderAdapter) and a.provider == name for name, a in loaded.items())
 
 
 @pytest.fixture
-def third():
-    adapters.register(ThirdAdapter)
-    yield Integration.objects.create(provider="thirdp", code="third-1", secret="x", api_base_url="https://third.example.test")
-    adapters.unregister("thirdp")
+def third(settings):
+    """The made-up provider of tests/thirdprovider, installed by its settings line alone."""
+    settings.INSTALLED_PROVIDERS = [*settings.INSTALLED_PROVIDERS, "tests.thirdprovider"]
+    yield Integration.objects.create(provider="thirdwave", code="third-1", secret="x",
+                                     api_base_url="https://third.example.test")
 
 
 @pytest.mark.django_db
 def test_a_registered_third_provider_launches_through_the_lobby(third, rich_player):
-    game = GameFactory(integration=third, provider="thirdp", game_id="T1")
+    game = GameFactory(integration=third, provider="thirdwave", game_id="T1")
     result = launch_start(integration=third, player=rich_player, game=game, currency="USD", method="redirect")
-    assert result.url == "https://third.example.test/play"
+    assert result.url == f"https://third.example.test/play?game=T1&tw_ticket={result.token}"
     session = LaunchSession.objects.get(token=result.token)
     assert (session.integration, session.game, session.currency_id, session.method) == (third, game, "USD", "redirect")
 
 
 @pytest.mark.django_db
 def test_the_launch_command_prints_the_third_providers_token_name(third, rich_player):
+    GameFactory(integration=third, provider="thirdwave", game_id="T1")
     out = StringIO()
-    call_command("launch", "third-1", "CLi3000001", stdout=out)
-    assert json.loads(out.getvalue()) == {"url": "https://third.example.test/play", "ticket": "third-CLi3000001"}
+    call_command("launch", "third-1", rich_player.external_id, "--game", "T1", stdout=out)
+    line = json.loads(out.getvalue())
+    assert sorted(line) == ["tw_ticket", "url"]
+    assert line["url"].endswith(f"tw_ticket={line['tw_ticket']}")
 
 
 @pytest.mark.django_db
@@ -94,6 +81,7 @@ def test_a_provider_without_an_adapter_is_refused_politely(rich_player):
 @pytest.mark.django_db
 def test_a_seamless_only_adapter_refuses_a_transfer_mode_account(third, rich_player):
     third.mode = WalletMode.TRANSFER
+    game = GameFactory(integration=third, provider="thirdwave", game_id="T1")
     with pytest.raises(LaunchError, match="not available"):
-        launch_start(integration=third, player=rich_player)
+        launch_start(integration=third, player=rich_player, game=game)
     assert not LaunchSession.objects.exists()

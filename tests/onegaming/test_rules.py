@@ -6,7 +6,6 @@ from decimal import Decimal
 import pytest
 from django.utils import timezone
 
-from core.models import Provider
 from lobby.models import Game, LaunchSession
 from tests.conftest import funded_wallet
 from tests.factories import GameFactory, PlayerFactory
@@ -166,7 +165,7 @@ def test_bet_invalid_game_id_when_game_unknown(wire, bet_fields, rich_player):
 
 
 def test_bet_invalid_game_id_when_game_disabled(wire, bet_fields, rich_player):
-    Game.objects.filter(provider=Provider.ONEGAMING, game_id="301").update(enabled=False)
+    Game.objects.filter(provider="onegaming", game_id="301").update(enabled=False)
     assert wire.bet(**bet_fields())["status"] == "INVALID_GAME_ID"
 
 

@@ -1,8 +1,8 @@
-import argparse
 import json
 
 from django.core.management.base import BaseCommand, CommandError
 
+from core.registry import registrations
 from lobby.integrations import IntegrationError, integration_upsert
 
 
@@ -10,7 +10,8 @@ class Command(BaseCommand):
     help = "Create or update a provider integration account (see docs/operations.md)."
 
     def add_arguments(self, parser):
-        parser.add_argument("provider", choices=["onegaming", "oppi"])
+        installed = registrations(accounts_only=True)
+        parser.add_argument("provider", choices=[r.name for r in installed])
         parser.add_argument("code")
         parser.add_argument("--secret", required=True)
         parser.add_argument("--agent-code", default="")
@@ -23,30 +24,25 @@ class Command(BaseCommand):
         parser.add_argument("--name", default="")
         parser.add_argument("--launch-method", choices=["iframe", "redirect", "new_tab"], default=None,
                             help="how the lobby opens this provider's games (default: unchanged, iframe when new)")
-        parser.add_argument("--signature-encoding", choices=["hex", "base64"], default=None,
-                            help="1G: encoding of UG-Data-Signature and bcode (default: unchanged, hex when new)")
-        parser.add_argument("--time-zone", default=None,
-                            help="1G: IANA zone of a callback datetime sent without one "
-                                 "(e.g. Asia/Jakarta; default: unchanged, UTC when new)")
-        parser.add_argument("--accept-unknown-sessions", action=argparse.BooleanOptionalAction, default=None,
-                            help="Oppi: accept bets naming a sessionId we did not get from /game/url, for a known "
-                                 "player (default: unchanged, off when new)")
+        for registration in installed:  # each provider's own settings (its registration's options)
+            registration.add_arguments(parser)
 
     def handle(self, *args, **o):
+        extra = {}
+        for registration in registrations(accounts_only=True):
+            extra.update({k: v for k, v in registration.command_values(o).items() if v is not None})
         try:
             integration, created = integration_upsert(
                 provider=o["provider"], code=o["code"], secret=o["secret"], mode=o["mode"],
                 agent_code=o["agent_code"], sub_agent=o["sub_agent"], api_key=o["api_key"],
                 api_base_url=o["api_base_url"], allowed_ips=o["allowed_ips"], enabled=not o["disabled"],
-                name=o["name"], launch_method=o["launch_method"], set_by="integration_add (command)",
-                signature_encoding=o["signature_encoding"], time_zone=o["time_zone"],
-                accept_unknown_bet_sessions=o["accept_unknown_sessions"],
+                name=o["name"], launch_method=o["launch_method"], set_by="integration_add (command)", extra=extra,
             )
         except IntegrationError as exc:
             raise CommandError(str(exc)) from exc
-        self.stdout.write(json.dumps({
-            "integration": integration.code, "provider": integration.provider, "mode": integration.mode,
-            "enabled": integration.enabled, "created": created,
-            "signature_encoding": integration.signature_encoding, "time_zone": integration.time_zone,
-            "accept_unknown_bet_sessions": integration.accept_unknown_bet_sessions,
-        }))
+        shown = {"integration": integration.code, "provider": integration.provider, "mode": integration.mode,
+                 "enabled": integration.enabled, "created": created}
+        for registration in registrations(accounts_only=True):
+            if registration.name == integration.provider:
+                shown.update({f: getattr(integration, f) for f in registration.integration_fields})
+        self.stdout.write(json.dumps(shown))

@@ -22,7 +22,7 @@ from wallet.models import Player
 
 
 class Command(BaseCommand):
-    help = 'Start a game launch and print one JSON line: {"url", "l_token"} (1G) or {"url", "sessionId"} (Oppi).'
+    help = 'Start a game launch and print one JSON line: {"url", <the provider\'s token name>} (e.g. l_token, sessionId).'
 
     def add_arguments(self, parser):
         parser.add_argument("code", help="integration code")

@@ -2,7 +2,8 @@
 
     DATABASE_URL=postgres://…/bo_reports_big manage.py reports_bulkload --transfers 1000000
 
-Players with one wallet each play rounds over `--days` days at two integrations: a bet, a win
+Players with one wallet each play rounds over `--days` days at one integration per installed
+provider (`bulk-<short name>`), with its rules, endpoint and status names (its registration): a bet, a win
 on about half of them, now and then a reward, a rollback (refund, and reclaim of a paid win: the
 wallet may go below zero) or a bet refused by a daily limit; wallets are topped up by deposits
 when a stake exceeds the balance. Every money call has its game transaction and its
@@ -21,9 +22,9 @@ from django.core.management.base import BaseCommand, CommandError
 from django.db import connection, transaction
 from django.utils import timezone
 
-from core.models import Integration, Provider
+from core.models import Integration
+from core.registry import registration_for, registrations
 from lobby.models import Game
-from lobby.reference import ONEGAMING_GAMES
 from reports import aggregation
 from wallet import services
 from wallet.models import Account, AccountKind, BetTicket, Currency, GameTransaction, LimitRefusal, Player, Transfer
@@ -31,7 +32,7 @@ from wallet.money import to_units
 
 CURRENCIES = {"IDR": (50, ("1", "2", "5", "10", "20", "50")), "USD": (35, ("0.5", "1", "2", "5", "10")),
               "EUR": (15, ("0.5", "1", "2", "5"))}
-OPPI_BULK_GAMES = [(f"oppi-bulk-{n}", f"Oppi game {n}") for n in range(1, 13)]
+BULK_GAMES = 12  # per provider without a provider-wide catalogue of its own
 MULTIPLIERS = ((0, 52), (0.5, 8), (1, 12), (2, 17), (3, 6), (5, 3), (10, 1.5), (50, 0.5))
 FINGERPRINT = "0" * 64
 
@@ -81,9 +82,12 @@ def overdrawn_play(count: int, *, seed: int) -> int:
     the round back (bet refunded, win reclaimed): the wallet ends below zero, as in production."""
     from wallet import gameplay
 
-    integration = Integration.objects.filter(code="bulk-1g").first()
+    integration = next((i for i in Integration.objects.filter(code__startswith="bulk-").order_by("pk")
+                        if (r := registration_for(i)) is not None and r.rules.rollback_by == "ticket"), None)
     if integration is None or count <= 0:
         return 0
+    rules = registration_for(integration).rules
+    game_code = _games(registration_for(integration))[0][0]
     rng = random.Random(seed)
     wallets = list(Account.objects.filter(kind=AccountKind.WALLET, player__external_id__startswith="BULK",
                                           balance__gte=0).select_related("player").order_by("pk")[:5000])
@@ -95,19 +99,27 @@ def overdrawn_play(count: int, *, seed: int) -> int:
         def call(suffix, wallet=wallet, ticket=ticket):
             return gameplay.GameCall(integration_id=integration.pk, player=wallet.player, external_id=f"{ticket}-{suffix}",
                                      fingerprint=gameplay.fingerprint(ticket=ticket, suffix=suffix),
-                                     currency=wallet.currency_id, game_code="301")
+                                     currency=wallet.currency_id, game_code=game_code)
 
         services.wallet_deposit(wallet=wallet, amount=stake, key=f"{ticket}-dep")
-        if not gameplay.bet_place(call("bet"), ticket=ticket, amount=stake).applied:
+        if not gameplay.bet_place(call("bet"), ticket=ticket, amount=stake,
+                                  rollback_check_first=rules.rollback_check_first).applied:
             continue
-        gameplay.win_settle(call("win"), ticket=ticket, amount=stake * 20, single_settlement=True,
-                            refuse_rolled_back_id=False)
+        gameplay.win_settle(call("win"), ticket=ticket, amount=stake * 20, single_settlement=rules.single_settlement,
+                            refuse_rolled_back_id=rules.refuse_rolled_back_id)
         wallet.refresh_from_db()
         if wallet.balance > 0:
             services.wallet_withdraw(wallet=wallet, amount=wallet.balance, key=f"{ticket}-cashout")
         if gameplay.ticket_rollback(call("rb"), ticket=ticket).applied:
             done += 1
     return done
+
+
+def _games(registration) -> list[tuple[str, str]]:
+    """(game id, name) the bulk rounds play at this provider: its catalogue, else made-up games."""
+    if registration.reference_games:
+        return [(row["game_id"], row.get("name", row["game_id"])) for row in registration.reference_games]
+    return [(f"{registration.name}-bulk-{n}", f"{registration.label} game {n}") for n in range(1, BULK_GAMES + 1)]
 
 
 class Loader:
@@ -124,19 +136,22 @@ class Loader:
     def prepare(self) -> None:
         for code in CURRENCIES:
             Currency.objects.get_or_create(code=code, defaults={"digits": 2})
-        self.integrations = [
-            Integration.objects.get_or_create(code="bulk-1g", defaults={
-                "provider": Provider.ONEGAMING, "agent_code": "BULK1G", "secret": "bulk-secret",
-                "api_base_url": "https://1g.example.test"})[0],
-            Integration.objects.get_or_create(code="bulk-oppi", defaults={
-                "provider": Provider.OPPI, "api_key": "bulk-oppi-key", "secret": "bulk-secret",
-                "api_base_url": "https://oppi.example.test"})[0],
-        ]
-        for game_id, name in OPPI_BULK_GAMES:
-            Game.objects.get_or_create(integration=self.integrations[1], game_id=game_id,
-                                       defaults={"provider": Provider.OPPI, "name": name, "category": "SLOT"})
-        self.games = {self.integrations[0].pk: [g[1] for g in ONEGAMING_GAMES],
-                      self.integrations[1].pk: [g[0] for g in OPPI_BULK_GAMES]}
+        self.integrations, self.games = [], {}
+        for registration in registrations(accounts_only=True):
+            short = (registration.short_name or registration.name).lower()
+            defaults = {"provider": registration.name, "secret": "bulk-secret",
+                        "api_base_url": f"https://{short}.example.test"}
+            if registration.identity_field:
+                defaults[registration.identity_field] = f"bulk-{short}-id"
+            integration = Integration.objects.get_or_create(code=f"bulk-{short}", defaults=defaults)[0]
+            self.integrations.append(integration)
+            games = _games(registration)
+            if not registration.reference_games:
+                for game_id, name in games:
+                    Game.objects.get_or_create(integration=integration, game_id=game_id,
+                                               defaults={"provider": registration.name, "name": name,
+                                                         "category": "SLOT"})
+            self.games[integration.pk] = [game_id for game_id, _ in games]
         # Popular games first: weights fall off like 1/rank.
         self.game_weights = {pk: [1 / (rank + 1) for rank in range(len(codes))] for pk, codes in self.games.items()}
         self.game_account = {(i.pk, c): services.system_account_id(kind=AccountKind.GAME, currency=c,
@@ -243,7 +258,7 @@ class Loader:
             rows.transfer(self, "refund", game_account, wallet, stake, undo_at, rollback, f"{ticket}-rb-refund")
             if won:
                 rows.transfer(self, "reclaim", wallet, game_account, won, undo_at, rollback, f"{ticket}-rb-reclaim")
-        elif integration.provider == Provider.OPPI and rng.random() < 0.03:
+        elif registration_for(integration).rules.rewards and rng.random() < 0.03:
             reward = rows.game_txn(self, integration, wallet, "reward", stake, f"reward:{ticket}", game, later,
                                    f"{ticket}-rw", reference=ticket)
             rows.transfer(self, "reward", game_account, wallet, stake, later, reward, f"{ticket}-rw")
@@ -288,15 +303,14 @@ class Rows:
 
     def _call(self, loader: Loader, integration, wallet, action, external_id, at, *, ok: bool) -> None:
         rng = loader.rng
-        onegaming = integration.provider == Provider.ONEGAMING
-        endpoint = {"win": "result", "reward": "reward"}.get(action, action) if onegaming else \
-            f"transaction/{ {'win': 'payout'}.get(action, action)}"
+        registration = registration_for(integration)
+        endpoint = registration.endpoint_for(action)
         if not ok:
-            status = "INSUFFICIENT_CREDIT" if onegaming else "RS_ERROR_LIMIT_REACHED"
+            status = registration.status_for(action, "limit_reached")
         elif rng.random() < 0.004:
-            status = "UNKNOWN_ERROR" if onegaming else "RS_ERROR"
+            status = registration.error_status
         else:
-            status = "OK" if onegaming else "RS_OK"
+            status = registration.status_for(action, "applied")
         duration = round(rng.lognormvariate(2.3, 0.6), 3)  # ~10 ms typical, a long tail
         self.calls.append((loader._id(loader.calllog_model), at, integration.provider, integration.pk, "in", endpoint,
                            wallet["external_id"], external_id, "", status, 200, duration, None, "", "", False))

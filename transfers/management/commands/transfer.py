@@ -5,8 +5,7 @@ import re
 
 from django.core.management.base import BaseCommand, CommandError
 
-from providers.onegaming import dialect
-from transfers.services import TransferError, transfer_start
+from transfers.services import TransferError, client_for, transfer_start
 from wallet.models import Account, AccountKind, Player
 from wallet.money import AmountError, to_units
 
@@ -41,7 +40,7 @@ class Command(BaseCommand):
         if not AMOUNT.fullmatch(amount):
             raise CommandError(f"not an amount: {amount!r} (write it like 12.50)")
         try:
-            units = to_units(amount, digits=dialect.wire_digits(wallet.currency_id))
+            units = to_units(amount, digits=client_for(integration).amount_digits(wallet.currency_id))
         except AmountError as exc:
             raise CommandError(f"bad amount {amount!r}: {exc}") from exc
         if units <= 0:

@@ -11,8 +11,9 @@ from django.contrib.auth.models import Group, Permission
 from django.core.management.base import BaseCommand
 
 from audit.roles import roles_sync
+from core.registry import registrations
+from demo.rounds import demo_rounds_play
 from lobby.integrations import game_upsert, integration_upsert
-from reports.demo_play import demo_rounds_play
 from wallet import services
 from wallet.money import to_units
 
@@ -26,7 +27,6 @@ PLAYERS = [
     ("CLi3000002", "Ana", "demo-pass-2", True, [("USD", "250.00")]),
     ("CLi3000003", "Blocked", "demo-pass-3", False, [("IDR", "10.00")]),
 ]
-OPPI_GAMES = [("oppi-crash", "Crash", "CRASH"), ("oppi-mines", "Mines", "MINI"), ("oppi-dice", "Dice", "MINI")]
 # Staff logins for each role (the groups themselves are created by the audit app's migration).
 STAFF = [
     # username, password, role group
@@ -44,19 +44,16 @@ class Command(BaseCommand):
 
     def handle(self, *args, **options):
         base_url = options["base_url"].rstrip("/")
-        sandbox = f"{base_url}/sandbox"
-        onegaming, _ = integration_upsert(provider="onegaming", code="onegaming-demo", name="1Gaming (sandbox)",
-                                          agent_code="DEMO", secret="demo-1g-secret",
-                                          api_base_url=f"{sandbox}/onegaming")
-        # Transfer mode: the lobby moves money into the sandbox's 1G transfer wallet before opening it.
-        onegaming_transfer, _ = integration_upsert(
-            provider="onegaming", code="onegaming-transfer", name="1Gaming transfer wallet (sandbox)", mode="transfer",
-            agent_code="DEMOTR", secret="demo-1g-transfer-secret", api_base_url=f"{sandbox}/onegaming")
-        oppi, _ = integration_upsert(provider="oppi", code="oppi-demo", name="Oppi Games (sandbox)",
-                                     api_key="demo-oppi-key", secret="demo-oppi-secret", api_base_url=f"{sandbox}/oppi",
-                                     launch_method="redirect")
-        for game_id, name, category in OPPI_GAMES:
-            game_upsert(integration=oppi, game_id=game_id, name=name, category=category, brand="Oppi")
+        integrations = []
+        for registration in registrations(accounts_only=True):  # each provider's demo accounts
+            for spec in registration.demo_integrations(base_url):
+                spec = dict(spec)
+                games = spec.pop("games", ())
+                spec.pop("demo_rounds", None)
+                integration, _ = integration_upsert(**spec)
+                integrations.append(integration)
+                for game_id, name, category, brand in games:
+                    game_upsert(integration=integration, game_id=game_id, name=name, category=category, brand=brand)
 
         user_model = get_user_model()
         for external_id, username, password, enabled, wallets in PLAYERS:
@@ -88,7 +85,7 @@ class Command(BaseCommand):
             admin.save()
         # A few days of rounds through the real gameplay services, so every report has numbers.
         played = demo_rounds_play()
-        self.stdout.write(json.dumps({"integrations": [onegaming.code, onegaming_transfer.code, oppi.code],
+        self.stdout.write(json.dumps({"integrations": [i.code for i in integrations],
                                       "players": [p[0] for p in PLAYERS], "rounds": played}))
         self.stdout.write(self.style.SUCCESS(
             f"Demo ready. Admin: {base_url}/admin/ as {ADMIN[0]} / {ADMIN[1]}; "
