@@ -50,6 +50,7 @@ mutation: install  # slow, not in CI: needs PostgreSQL; writes docs/MUTATION.md 
 
 lint: install
 	$(VENV)/bin/ruff check .
+	$(VENV)/bin/lint-imports --no-cache
 
 clean:
 	rm -rf $(VENV) var/*.sqlite3 mutants

@@ -201,7 +201,7 @@ GAMES_SYNC_EVERY = env.float("GAMES_SYNC_EVERY", default=86400.0)
 CELERY_BEAT_SCHEDULE = {
     "transfers-resolve-stuck": {"task": "transfers.resolve_stuck", "schedule": TRANSFER_RESOLVER_EVERY},
     "transfers-reconcile": {"task": "transfers.reconcile_all", "schedule": TRANSFER_RECONCILE_EVERY},
-    "games-sync": {"task": "transfers.games_sync_all", "schedule": GAMES_SYNC_EVERY},
+    "games-sync": {"task": "lobby.games_sync_all", "schedule": GAMES_SYNC_EVERY},
     # Report aggregates follow the ledger: a refresh every minute (idempotent, high-water mark).
     "reports-aggregates-refresh": {"task": "reports.aggregates_refresh", "schedule": 60.0},
 }

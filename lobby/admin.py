@@ -6,7 +6,7 @@ from django import forms
 from django.contrib import admin
 from django.utils import timezone
 
-from audit.admin import AuditedAdmin
+from core.admin import AuditedAdmin
 from core.models import Integration
 from core.registry import registration_for, registrations
 from wallet.admin_paging import QuickListMixin

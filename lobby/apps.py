@@ -6,6 +6,13 @@ class LobbyConfig(AppConfig):
     name = "lobby"
 
     def ready(self):
+        from wallet.selectors import RECENT, player_overview_section_register
+
+        from .models import LaunchSession
+
+        player_overview_section_register("launches", lambda player: list(
+            LaunchSession.objects.filter(player=player).select_related("integration", "game")
+            .order_by("-created_at")[:RECENT]))
         # Installing a provider (its INSTALLED_PROVIDERS line) and migrating loads its catalogue.
         post_migrate.connect(catalogue_sync, sender=self, dispatch_uid="lobby-catalogue-sync")
 

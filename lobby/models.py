@@ -82,3 +82,18 @@ class LaunchSession(models.Model):
         # Never the token: this text is the admin's page title and breadcrumb, and the token
         # opens the lobby as the player.
         return f"Launch #{self.pk}"
+
+
+class SyncedGame(models.Model):
+    """What the games sync (lobby/games_sync.py) knows of a catalogue row: when the provider last listed it, and whether the
+    sync (not a person) disabled it, so only the sync's own disabling is undone."""
+
+    game = models.OneToOneField(Game, on_delete=models.CASCADE, related_name="sync_state")
+    last_seen_at = models.DateTimeField(null=True, blank=True)
+    removed_by_sync = models.BooleanField(default=False)
+
+    class Meta:
+        db_table = "transfers_syncedgame"  # moved from the transfers app with its table
+
+    def __str__(self) -> str:
+        return f"{self.game_id} {'removed' if self.removed_by_sync else 'listed'}"

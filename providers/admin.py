@@ -6,7 +6,7 @@ from django.contrib import admin
 from django.utils import timezone
 from django.utils.html import format_html
 
-from audit.admin import AuditedAdmin
+from core.admin import AuditedAdmin
 from core.registry import success_codes
 from wallet.admin_paging import QuickListMixin
 

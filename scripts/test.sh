@@ -59,6 +59,9 @@ fi
 
 
 .venv/bin/ruff check --quiet . || exit 1
+# The architecture's contracts (pyproject.toml [tool.importlinter], docs/architecture.md): layers,
+# independent provider packages, a wallet and a core that import nothing above them.
+.venv/bin/lint-imports --no-cache || exit 1
 
 # Hypothesis (state machines, fuzzers): a fresh seed each run, printed so that a failure can be
 # replayed exactly (HYPOTHESIS_SEED=<seed> bash scripts/test.sh <the failing test>); failing

@@ -181,15 +181,3 @@ class ReconciliationDifference(models.Model):
 
     def __str__(self) -> str:
         return f"{self.transfer_id}: {self.get_kind_display()}"
-
-
-class SyncedGame(models.Model):
-    """What the games sync knows of a catalogue row: when 1G last listed it, and whether the
-    sync (not a person) disabled it, so only the sync's own disabling is undone."""
-
-    game = models.OneToOneField("lobby.Game", on_delete=models.CASCADE, related_name="sync_state")
-    last_seen_at = models.DateTimeField(null=True, blank=True)
-    removed_by_sync = models.BooleanField(default=False)
-
-    def __str__(self) -> str:
-        return f"{self.game_id} {'removed' if self.removed_by_sync else 'listed'}"

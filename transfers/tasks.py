@@ -77,16 +77,3 @@ def reconcile_all() -> list[dict]:
         except Exception:  # one integration's failure must not stop the others
             logger.exception("reconciliation of %s failed", integration.code)
     return results
-
-
-@shared_task(name="transfers.games_sync_all", acks_late=True)
-def games_sync_all() -> list[dict]:
-    from .games import games_sync
-
-    results = []
-    for integration in _transfer_integrations():
-        try:
-            results.append(games_sync(integration).figures())
-        except Exception:
-            logger.exception("games sync of %s failed", integration.code)
-    return results

@@ -13,9 +13,10 @@ from django.db.models.functions import Coalesce
 from django.shortcuts import render
 from django.utils.html import format_html
 
-from audit.admin import AuditedAdmin
+from core.admin import AuditedAdmin
 
 from . import services
+from .admin_history import MoneyAwareContextHelper
 from .admin_paging import QuickListMixin
 from .models import (
     Account,
@@ -111,6 +112,7 @@ class PlayerAddForm(forms.ModelForm):
 
 @admin.register(Player)
 class PlayerAdmin(AuditedAdmin):
+    history_context_helper = MoneyAwareContextHelper  # limits in currency units
     list_display = ["external_id", "username", "is_enabled", "balances", "created_at"]
     list_filter = ["is_enabled"]
     # Prefix match on the player id (support types the start of an id read over the phone).
@@ -293,6 +295,8 @@ class WalletLimitForm(forms.ModelForm):
 @admin.register(Wallet)
 class WalletAdmin(AuditedAdmin):
     """Player wallets. Balances change only through the ledger (adjustment action)."""
+
+    history_context_helper = MoneyAwareContextHelper  # limits in currency units
 
     form = WalletLimitForm
     list_display = ["__str__", "player_link", "balance_display", "daily_bet_limit_display",

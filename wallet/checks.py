@@ -115,10 +115,19 @@ def ledger_report(*, max_listed: int = 50) -> LedgerReport:
     for external_id in missing:
         violation(f"provider transaction {external_id} applied without a ledger transfer")
 
-    from transfers.checks import transfer_violations  # the transfer wallet's own invariants
-
-    transfer_violations(violation)
+    for check in _extra_checks:  # other apps' invariants over the ledger (e.g. transfer orders)
+        check(violation)
     return report
+
+
+_extra_checks: list = []
+
+
+def ledger_check_register(check) -> None:
+    """Add an app's own invariants to every ledger check: `check(violation)` calls `violation(text)`
+    for each broken one. Apps register in their AppConfig.ready(); the wallet names none of them."""
+    if check not in _extra_checks:
+        _extra_checks.append(check)
 
 
 def ledger_violations() -> list[str]:

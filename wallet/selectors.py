@@ -4,7 +4,6 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from django.apps import apps
 from django.db.models import Q
 
 from .models import AccountKind, GameTransaction, LimitRefusal, Player, Transfer
@@ -25,11 +24,14 @@ class PlayerOverview:
     transfer_orders: list = field(default_factory=list)
 
 
-def _model(label: str):
-    try:
-        return apps.get_model(label)
-    except LookupError:  # an app that is not part of this version
-        return None
+# Lists of other apps on the player's page (launches, callbacks, transfer orders): each app
+# registers a loader in its AppConfig.ready(); the wallet names none of them.
+_sections: dict[str, object] = {}
+
+
+def player_overview_section_register(name: str, load) -> None:
+    """`load(player)` fills PlayerOverview.<name> (the latest RECENT rows of that app's list)."""
+    _sections[name] = load
 
 
 def player_overview(player: Player) -> PlayerOverview:
@@ -46,17 +48,8 @@ def player_overview(player: Player) -> PlayerOverview:
     overview.refusals = list(LimitRefusal.objects.filter(wallet__player=player)
                              .select_related("wallet__currency", "integration").order_by("-id")[:RECENT])
     overview.status_changes = list(player.status_changes.select_related("actor").order_by("-created_at")[:RECENT])
-    launch_session = _model("lobby.LaunchSession")
-    if launch_session is not None:
-        overview.launches = list(launch_session.objects.filter(player=player)
-                                 .select_related("integration", "game").order_by("-created_at")[:RECENT])
-    call_log = _model("providers.CallLog")
-    if call_log is not None:
-        overview.callbacks = list(call_log.objects.filter(player_external_id=player.external_id)
-                                  .select_related("integration").order_by("-id")[:RECENT])
-    transfer_order = _model("transfers.TransferOrder")
-    if transfer_order is not None:
-        overview.transfer_orders = list(transfer_order.objects.filter(player=player).order_by("-id")[:RECENT])
+    for name, load in _sections.items():
+        setattr(overview, name, load(player))
     return overview
 
 

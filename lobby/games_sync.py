@@ -20,14 +20,13 @@ from django.db.models import Max
 from django.utils import timezone
 
 from core.models import Integration
-from lobby.models import Game
+from core.registry import registration_for
 
-from .models import SyncedGame
-from .services import client_for
+from .models import Game, SyncedGame
 
 
 class GamesSyncError(Exception):
-    """1G's game list could not be read; the message is fit for ops staff."""
+    """The provider's game list could not be read; the message is fit for ops staff."""
 
 
 @dataclass
@@ -73,8 +72,16 @@ _HAS_PRODUCT = any(f.name == "product" for f in Game._meta.get_fields())
 _OWNED_BY_1G = ("category", "brand", "game_type") + (("product",) if _HAS_PRODUCT else ())
 
 
+def _client(integration: Integration):
+    registration = registration_for(integration)
+    client = registration.transfer_client_for(integration) if registration is not None else None
+    if client is None:
+        raise GamesSyncError(f"integration {integration.code} has no game list to sync")
+    return client
+
+
 def games_sync(integration: Integration) -> GamesSyncResult:
-    answer = client_for(integration).games()
+    answer = _client(integration).games()
     if not answer.ok:
         raise GamesSyncError(f"1G's game list could not be read: {answer.error or answer.status}")
     listed = _listed((answer.body or {}).get("games") or [])
