@@ -31,3 +31,29 @@ def test_no_two_top_level_packages_import_each_other():
     edges = {(top(a), top(b)) for a in graph.modules for b in graph.find_modules_directly_imported_by(a)
              if top(a) != top(b)}
     assert sorted((a, b) for a, b in edges if (b, a) in edges) == []
+
+
+def test_no_code_outside_the_provider_packages_names_a_built_in_provider():
+    """Settings list the installed providers; every other package iterates the registry."""
+    import ast
+    import re
+
+    # a provider's name as a value, its package or its URL (help texts and comments may mention it)
+    named = re.compile(r"^(onegaming|oppi)$|providers\.(onegaming|oppi)|/api/(onegaming|oppi)|^ONEGAMING|^OPPI")
+    offenders = []
+    for package in ("core", "wallet", "lobby", "transfers", "reports", "audit", "demo", "staffauth", "config"):
+        for path in sorted((ROOT / package).rglob("*.py")):
+            if "migrations" in path.parts or path.name == "settings.py":
+                continue
+            tree = ast.parse(path.read_text())
+            docstrings = {id(node.body[0].value) for node in ast.walk(tree)
+                          if isinstance(node, (ast.Module, ast.ClassDef, ast.FunctionDef, ast.AsyncFunctionDef))
+                          and node.body and isinstance(node.body[0], ast.Expr)
+                          and isinstance(node.body[0].value, ast.Constant)}
+            for node in ast.walk(tree):
+                if isinstance(node, ast.Constant) and isinstance(node.value, str) and id(node) not in docstrings \
+                        and named.search(node.value):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: {node.value[:60]!r}")
+                elif isinstance(node, ast.Attribute) and named.search(node.attr):
+                    offenders.append(f"{path.relative_to(ROOT)}:{node.lineno}: .{node.attr}")
+    assert offenders == []
