@@ -16,7 +16,7 @@
 set -uo pipefail
 cd "$(dirname "$0")/.."
 
-MODULES=${MUTATION_MODULES:-"providers.onegaming.signing providers.oppi.signing wallet.money wallet.checks wallet.services wallet.gameplay providers.onegaming.parsing providers.oppi.inbound"}
+MODULES=${MUTATION_MODULES:-"providers.onegaming.signing providers.oppi.signing wallet.money wallet.checks wallet.services wallet.gameplay providers.onegaming.parsing providers.oppi.parsing"}
 export DATABASE_URL=${MUTATION_DATABASE_URL:-postgres://postgres@127.0.0.1:5432/backoffice_mutation}
 export HYPOTHESIS_PROFILE=mutation
 unset TEST_REDIS_URL  # the Redis tests reach none of these modules

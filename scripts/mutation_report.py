@@ -25,7 +25,7 @@ MODULES = [
     "wallet/services.py",
     "wallet/gameplay.py",
     "providers/onegaming/parsing.py",
-    "providers/oppi/inbound.py",
+    "providers/oppi/parsing.py",
 ]
 KILLED = {1, 3}  # pytest failed / internal error: the tests noticed the mutant
 TIMEOUT = {36, -24, 24, 152, 255}

@@ -141,20 +141,40 @@ class _Seen:
                    for r in self.rows)
 
 
-def _replay(call: GameCall, wallets: dict[str, Account], seen: _Seen) -> GameResult | None:
-    """The first answer again for a known id, DUPLICATE_ID for a known id with other content."""
-    previous = seen.by_id(call.external_id)
+@dataclass(frozen=True)
+class Replay:
+    """What the replay rule says of a call whose transaction id was seen before."""
+
+    code: Code  # DUPLICATE_ID (same id, other content or another player), else the first answer's code
+    currency: str | None  # the currency to answer in: the first answer's for a replay
+    replayed: bool
+
+
+def replay_of(previous, *, player_pk: int | None, fingerprint: str, currency: str | None) -> Replay | None:
+    """The replay rule, the one place it is written (every provider's pre-check before the lock
+    and `_run` under it apply it): a known id with the same content and player gets its first
+    answer again, whatever changed since (token, player state, balance); a known id with other
+    content, or another player's, is DUPLICATE_ID. A replay answers in the currency of the money
+    it moved (a rollback's may differ from the call's), a duplicate in the call's own.
+
+    `previous` is the earlier transaction with this id (anything with fingerprint, outcome,
+    player_id and currency_id), or None."""
     if previous is None:
         return None
-    same = previous.fingerprint == call.fingerprint and previous.player_id == call.player.pk
-    # As the providers' pre-check answers: a replay in the currency of the money it moved (a
-    # rollback's may differ from the call's), a call with other content in its own.
-    currency = (previous.currency_id if same else None) or call.currency
-    wallet = wallets.get(currency or "")
-    balance = wallet.balance if wallet else None
+    same = previous.fingerprint == fingerprint and player_pk is not None and previous.player_id == player_pk
     if not same:
-        return GameResult(Code.DUPLICATE_ID, balance, currency)
-    return GameResult(_outcome_code(previous.outcome), balance, currency, replayed=True)
+        return Replay(Code.DUPLICATE_ID, currency, replayed=False)
+    return Replay(_outcome_code(previous.outcome), previous.currency_id or currency, replayed=True)
+
+
+def _replay(call: GameCall, wallets: dict[str, Account], seen: _Seen) -> GameResult | None:
+    """The first answer again for a known id, DUPLICATE_ID for a known id with other content."""
+    verdict = replay_of(seen.by_id(call.external_id), player_pk=call.player.pk, fingerprint=call.fingerprint,
+                        currency=call.currency)
+    if verdict is None:
+        return None
+    wallet = wallets.get(verdict.currency or "")
+    return GameResult(verdict.code, wallet.balance if wallet else None, verdict.currency, replayed=verdict.replayed)
 
 
 def _record(call: GameCall, *, action: str, now: dt.datetime, amount: int = 0, ticket: str = "",

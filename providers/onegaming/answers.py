@@ -9,7 +9,7 @@ from rest_framework.renderers import JSONRenderer
 
 from . import dialect
 from .codes import Status
-from .seamless import Outcome
+from .handlers import Outcome
 
 # What each answer echoes: dialect.ANSWER_ECHOED and dialect.ITEM_ECHOED.
 ECHOED = dialect.ANSWER_ECHOED

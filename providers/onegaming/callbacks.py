@@ -10,10 +10,10 @@ import logging
 
 from providers.calllog import CallRecord
 
-from . import answers, dialect, parsing, seamless
+from . import answers, dialect, handlers, parsing
 from .codes import Status
+from .handlers import Outcome
 from .parsing import Refused
-from .seamless import Outcome
 
 logger = logging.getLogger(__name__)
 
@@ -42,7 +42,7 @@ def _item_outcome(integration, item: dict, now: dt.datetime, *, stale: bool) -> 
     try:
         if stale and item.get("type") in dialect.WINDOWED_CALLS:
             return Outcome(Status.REQUEST_TIMEOUT)
-        return seamless.call_handle(integration, parsing.item_parse(item), now)
+        return handlers.call_handle(integration, parsing.item_parse(item), now)
     except Refused as refused:
         return Outcome(refused.status)
     except Exception:
@@ -55,7 +55,7 @@ def callback_answer(*, call: str, raw: bytes, signature: str | None, ip: str | N
     """The answer body of a 1G wallet callback (1G's field names); fills `record` for the history."""
     seen: dict = {}
     try:
-        envelope = seamless.envelope_open(call=call, raw=raw, signature=signature, ip=ip, now=now, seen=seen,
+        envelope = handlers.envelope_open(call=call, raw=raw, signature=signature, ip=ip, now=now, seen=seen,
                                           sub_agent=sub_agent)
         if call == dialect.TRANSACTIONS:
             items = parsing.batch_items(envelope.body)
@@ -63,7 +63,7 @@ def callback_answer(*, call: str, raw: bytes, signature: str | None, ip: str | N
                 (item, _item_outcome(envelope.integration, item, now, stale=envelope.stale)) for item in items
             ])
         else:
-            outcome = seamless.call_handle(envelope.integration, parsing.call_parse(call, envelope.body), now)
+            outcome = handlers.call_handle(envelope.integration, parsing.call_parse(call, envelope.body), now)
             answer = answers.call_answer(call, envelope.body, outcome)
     except Refused as refused:
         answer = answers.call_answer(call, seen.get("body"), Outcome(refused.status))

@@ -45,8 +45,8 @@ from wallet.models import Account, AccountKind, Player
 from . import dialect
 from .codes import Status
 from .dialect import balance_wire, token_fresh
+from .handlers import sub_agent_matches
 from .registration import PROVIDER
-from .seamless import sub_agent_matches
 from .signing import bcode_valid
 from .views import AlwaysJSON
 

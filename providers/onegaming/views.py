@@ -22,7 +22,7 @@ from rest_framework.views import APIView
 from core.net import client_ip
 from providers.calllog import CallRecord, call_logged
 
-from . import dialect, serializers
+from . import dialect, schema
 from .answers import ExactJSONRenderer
 from .callbacks import callback_answer
 from .codes import Status
@@ -121,14 +121,14 @@ class _WalletCallbackView(APIView):
     options = http_method_not_allowed
 
 
-@_schema("Balance of a player's wallet", serializers.OneGamingBalanceRequest, serializers.OneGamingBalanceAnswer,
+@_schema("Balance of a player's wallet", schema.OneGamingBalanceRequest, schema.OneGamingBalanceAnswer,
          "3.1. USER_NOT_EXIST for an unknown player, INVALID_CURRENCY without a wallet in the currency.",
          {**_COMMON, "player_id": "CLi3000001", "currency": "IDR"})
 class BalanceView(_WalletCallbackView):
     call = dialect.BALANCE
 
 
-@_schema("Bet: charge a ticket", serializers.OneGamingBetRequest, serializers.OneGamingTxnAnswer,
+@_schema("Bet: charge a ticket", schema.OneGamingBetRequest, schema.OneGamingTxnAnswer,
          "3.2. First match wins: same txn_id and content → first answer again (current balance); same txn_id "
          "other content → DUPLICATE_REF_TXN_ID; USER_NOT_EXIST; INVALID_TOKEN / TOKEN_EXPIRED; USER_DISABLED; "
          "INVALID_CURRENCY; INVALID_GAME_ID; ticket rolled back first → TXN_ROLLED_BACK; ticket has a bet → "
@@ -139,7 +139,7 @@ class BetView(_WalletCallbackView):
     call = dialect.BET
 
 
-@_schema("Result: settle a ticket", serializers.OneGamingResultRequest, serializers.OneGamingTxnAnswer,
+@_schema("Result: settle a ticket", schema.OneGamingResultRequest, schema.OneGamingTxnAnswer,
          "3.3. Replay/duplicate as for bet; USER_NOT_EXIST; no bet on the ticket for this player or ticket rolled "
          "back → TXN_DOES_NOT_EXIST; ticket already settled → DUPLICATE_REF_TXN_ID; currency not the bet's → "
          "INVALID_CURRENCY; else credit (0 = lost), OK. Never refused for token expiry or a disabled player.",
@@ -149,7 +149,7 @@ class ResultView(_WalletCallbackView):
     call = dialect.RESULT
 
 
-@_schema("Rollback: undo a ticket", serializers.OneGamingRollbackRequest, serializers.OneGamingTxnAnswer,
+@_schema("Rollback: undo a ticket", schema.OneGamingRollbackRequest, schema.OneGamingTxnAnswer,
          "3.4. Same txn_id → first answer again; unknown ticket → TXN_DOES_NOT_EXIST and the ticket is remembered "
          "(a late bet on it answers TXN_ROLLED_BACK); ticket rolled back by another txn_id → TXN_ROLLED_BACK; else "
          "refund the bet and take back any paid result (the wallet may go below zero), OK.",
@@ -159,8 +159,8 @@ class RollbackView(_WalletCallbackView):
     call = dialect.ROLLBACK
 
 
-@_schema("Several bets, results and rollbacks at once", serializers.OneGamingTransactionsRequest,
-         serializers.OneGamingTransactionsAnswer,
+@_schema("Several bets, results and rollbacks at once", schema.OneGamingTransactionsRequest,
+         schema.OneGamingTransactionsAnswer,
          "3.5. Items applied in order, each by its own rules and on its own. The envelope answers OK unless the "
          "envelope itself fails a check; each item's status is in `results`. A stale envelope datetime refuses "
          "each bet item with REQUEST_TIMEOUT and applies the result and rollback items.",

@@ -18,12 +18,16 @@ from core.models import Integration
 from lobby.models import LaunchSession
 from providers import lookups
 from wallet import gameplay, sql
-from wallet.gameplay import Code, GameCall, GameResult
-from wallet.models import Account, AccountKind, GameOutcome, GameTransaction, Player
+from wallet.gameplay import GameCall, GameResult
+from wallet.models import Account, AccountKind, GameTransaction, Player
 
 from . import dialect
 from .codes import Status
-from .inbound import Parsed
+from .parsing import Parsed
+from .registration import registration
+
+# The rule variants gameplay applies for this provider, as its registration declares them.
+RULES = registration.rules
 
 
 @dataclass
@@ -179,15 +183,12 @@ def _earlier(previous: GameTransaction | None, player: Player | None, fingerprin
     Read-only and without locks: a replay moves nothing and answers the first status with the
     current balance. gameplay repeats the check under the wallet lock for calls that race.
     """
-    if previous is None:
+    verdict = gameplay.replay_of(previous, player_pk=player.pk if player is not None else None,
+                                 fingerprint=fingerprint, currency=currency)
+    if verdict is None:
         return None
-    same = player is not None and previous.player_id == player.pk and previous.fingerprint == fingerprint
-    balance_currency = previous.currency_id if same and previous.currency_id else currency
-    balance = _balance(player, balance_currency, currency)
-    if not same:
-        return GameResult(Code.DUPLICATE_ID, balance, currency)
-    code = Code.UNKNOWN_REFERENCE if previous.outcome == GameOutcome.UNKNOWN_REFERENCE else Code.APPLIED
-    return GameResult(code, balance, balance_currency, replayed=True)
+    balance = _balance(player, verdict.currency, currency)
+    return GameResult(verdict.code, balance, verdict.currency, replayed=verdict.replayed)
 
 
 def _session_idle(session: LaunchSession, now: dt.datetime) -> bool:
@@ -324,7 +325,7 @@ def bet(integration: Integration, parsed: Parsed) -> Answer:
         # Oppi rolls back single transactions, so a bet's ticket is its own id; the
         # rolled-back-first check comes last in the spec's bet rules.
         return gameplay.bet_place(call, ticket=call.external_id, amount=parsed.units["amount"],
-                                  rollback_check_first=False)
+                                  rollback_check_first=RULES.rollback_check_first)
 
     return _money_call("bet", integration, parsed, currency_field="currency", checks=checks, apply=apply)
 
@@ -337,7 +338,8 @@ def payout(integration: Integration, parsed: Parsed) -> Answer:
     def apply(call: GameCall) -> GameResult:
         amount = dialect.payout_credit(parsed.units["amount"], parsed.fields["isWin"])
         return gameplay.win_settle(call, ticket=parsed.fields["refTransactionId"], amount=amount,
-                                   single_settlement=False)
+                                   single_settlement=RULES.single_settlement,
+                                   refuse_rolled_back_id=RULES.refuse_rolled_back_id)
 
     return _money_call("payout", integration, parsed, currency_field="currency", checks=_no_checks, apply=apply)
 

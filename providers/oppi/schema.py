@@ -1,6 +1,6 @@
 """OpenAPI descriptions of Oppi's wallet callbacks, for a provider engineer reading /api/docs.
 
-Documentation only: requests are checked by providers.oppi.inbound, which needs stricter JSON
+Documentation only: requests are checked by providers.oppi.parsing, which needs stricter JSON
 type checks (100 vs 100.0 vs "100") than serializers give.
 """
 

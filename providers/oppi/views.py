@@ -26,7 +26,7 @@ from providers.calllog import CallRecord, call_logged
 from . import dialect, handlers, schema
 from .codes import Status
 from .handlers import Answer
-from .inbound import Parsed, Refused, parse_object, parse_rollback, verify_request
+from .parsing import Parsed, Refused, parse_object, parse_rollback, verify_request
 from .registration import PROVIDER
 
 logger = logging.getLogger(__name__)

@@ -9,7 +9,7 @@ Found by bench/faults.py (issue 11) with CALL_HISTORY_IN_CALL_TRANSACTION on: th
 import pytest
 from django.db import connection
 
-from providers.onegaming import seamless
+from providers.onegaming import handlers
 from tests.lost_connection import own_backend_terminate
 from wallet.models import Account, GameTransaction
 
@@ -21,16 +21,16 @@ def test_bet_whose_connection_is_lost_answers_unknown_error_and_moves_nothing(
         wire, bet_fields, rich_player, settings, monkeypatch, history_in_call_transaction):
     settings.CALL_HISTORY_IN_CALL_TRANSACTION = history_in_call_transaction
     before = Account.objects.get(player=rich_player, currency="IDR", kind="wallet").balance
-    real = seamless.call_handle
+    real = handlers.call_handle
 
     def then_the_server_restarts(*args, **kwargs):
         outcome = real(*args, **kwargs)
         own_backend_terminate()
         return outcome
 
-    monkeypatch.setattr(seamless, "call_handle", then_the_server_restarts)
+    monkeypatch.setattr(handlers, "call_handle", then_the_server_restarts)
     answer = wire.bet(**bet_fields(txn_id="B-lost"))  # asserts HTTP 200
-    monkeypatch.setattr(seamless, "call_handle", real)
+    monkeypatch.setattr(handlers, "call_handle", real)
     connection.close()
     kept = GameTransaction.objects.filter(external_id="B-lost").count()
     after = Account.objects.get(player=rich_player, currency="IDR", kind="wallet").balance

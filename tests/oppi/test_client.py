@@ -138,7 +138,7 @@ def test_integration_without_base_url_is_refused(oppi):
 
 def test_our_signature_matches_what_our_callbacks_verify(oppi):
     """Round trip: what the client signs, the inbound check accepts."""
-    from providers.oppi.inbound import verify
+    from providers.oppi.parsing import verify
     from providers.oppi.signing import canonical_body, sign
 
     body = canonical_body({"a": "é"})

@@ -1,5 +1,5 @@
 """Oppi spec sections 0 and 2, the checks before any business rule, rule by rule on
-providers/oppi/inbound.py itself (written to kill its mutants): headers, key, merchant, IP,
+providers/oppi/parsing.py itself (written to kill its mutants): headers, key, merchant, IP,
 timestamp window, signature, then the body (JSON object and types, required fields, amounts).
 
 Expected values come from the spec (/work/shared/spec/oppi.md) and the dialect's documented
@@ -13,9 +13,9 @@ from decimal import Decimal
 
 import pytest
 
-from providers.oppi import dialect, inbound
+from providers.oppi import dialect, parsing
 from providers.oppi.codes import Status
-from providers.oppi.inbound import Parsed, Refused
+from providers.oppi.parsing import Parsed, Refused
 from tests.oppi.conftest import spec_signature
 
 NOW_MS = 1_764_000_000_000
@@ -42,7 +42,7 @@ def verify_refused(status, integration_expected, **kwargs):
     kwargs.setdefault("raw_body", BODY)
     kwargs.setdefault("remote_ip", "127.0.0.1")
     with pytest.raises(Refused) as caught:
-        inbound.verify(**kwargs)
+        parsing.verify(**kwargs)
     assert caught.value.status == status, caught.value.status
     assert caught.value.integration == integration_expected
     return caught.value
@@ -51,12 +51,12 @@ def verify_refused(status, integration_expected, **kwargs):
 # --- headers, key, merchant, IP, clock, signature (spec section 2, in that order) ---------------
 
 def test_a_call_with_every_check_passing_gives_its_integration(oppi, clock):
-    assert inbound.verify(headers=headers(oppi), raw_body=BODY, remote_ip="10.0.0.1") == oppi
+    assert parsing.verify(headers=headers(oppi), raw_body=BODY, remote_ip="10.0.0.1") == oppi
 
 
 def test_surrounding_spaces_of_the_headers_are_ignored(oppi, clock):
     h = {name: f"  {value} " for name, value in headers(oppi).items()}
-    assert inbound.verify(headers=h, raw_body=BODY, remote_ip=None) == oppi
+    assert parsing.verify(headers=h, raw_body=BODY, remote_ip=None) == oppi
 
 
 @pytest.mark.parametrize("missing", ["x-api-key", "x-timestamp", "x-signature"])
@@ -81,7 +81,7 @@ def test_key_of_the_longest_storable_length_is_looked_up(clock):
     from tests.factories import OppiIntegrationFactory
 
     integration = OppiIntegrationFactory(code="oppi-long", api_key="k" * 100, secret="long-key-secret")
-    assert inbound.verify(headers=headers(integration), raw_body=BODY, remote_ip=None) == integration
+    assert parsing.verify(headers=headers(integration), raw_body=BODY, remote_ip=None) == integration
 
 
 @pytest.mark.django_db
@@ -104,12 +104,12 @@ def test_caller_outside_the_allowed_ips_is_ip_restriction_before_the_clock(oppi,
     oppi.save()
     verify_refused(Status.IP_RESTRICTION, oppi, headers=headers(oppi, ts="1"), remote_ip="10.0.0.3")
     verify_refused(Status.IP_RESTRICTION, oppi, headers=headers(oppi), remote_ip=None)
-    assert inbound.verify(headers=headers(oppi), raw_body=BODY, remote_ip="10.0.0.2") == oppi
+    assert parsing.verify(headers=headers(oppi), raw_body=BODY, remote_ip="10.0.0.2") == oppi
 
 
 @pytest.mark.parametrize("delta", [0, WINDOW_MS, -WINDOW_MS, 1, -1])
 def test_timestamp_within_three_hundred_seconds_either_way_is_accepted(oppi, clock, delta):
-    assert inbound.verify(headers=headers(oppi, ts=str(NOW_MS + delta)), raw_body=BODY, remote_ip=None) == oppi
+    assert parsing.verify(headers=headers(oppi, ts=str(NOW_MS + delta)), raw_body=BODY, remote_ip=None) == oppi
 
 
 @pytest.mark.parametrize("delta", [WINDOW_MS + 1, -WINDOW_MS - 1, 10**9, -NOW_MS])
@@ -132,7 +132,7 @@ def test_timestamp_that_is_not_a_millisecond_count_is_signature_expired(oppi, cl
 def test_timestamp_of_sixteen_digits_with_leading_zeros_is_read_as_its_value(oppi, clock):
     ts = "000" + str(NOW_MS)
     assert len(ts) == 16
-    assert inbound.verify(headers=headers(oppi, ts=ts), raw_body=BODY, remote_ip=None) == oppi
+    assert parsing.verify(headers=headers(oppi, ts=ts), raw_body=BODY, remote_ip=None) == oppi
 
 
 def test_body_too_large_is_refused_after_the_clock_and_before_the_signature(oppi, clock):
@@ -157,7 +157,7 @@ def test_signature_not_over_this_body_and_timestamp_with_this_secret_is_not_matc
 def test_signature_in_upper_case_hex_is_accepted(oppi, clock):
     # dialect.SIGNATURE_HEX_ANY_CASE (ours): the hex is compared without case.
     sig = spec_signature(oppi.secret, BODY, str(NOW_MS)).upper()
-    assert inbound.verify(headers=headers(oppi, sig=sig), raw_body=BODY, remote_ip=None) == oppi
+    assert parsing.verify(headers=headers(oppi, sig=sig), raw_body=BODY, remote_ip=None) == oppi
 
 
 def test_verify_request_reads_the_headers_and_the_callers_address(oppi, clock, rf):
@@ -165,11 +165,11 @@ def test_verify_request_reads_the_headers_and_the_callers_address(oppi, clock, r
     oppi.save()
     request = rf.post("/api/oppi/user/balance", data=BODY, content_type="application/json",
                       headers=headers(oppi), REMOTE_ADDR="10.0.0.7")
-    assert inbound.verify_request(request, BODY) == oppi
+    assert parsing.verify_request(request, BODY) == oppi
     request = rf.post("/api/oppi/user/balance", data=BODY, content_type="application/json",
                       headers=headers(oppi), REMOTE_ADDR="10.0.0.8")
     with pytest.raises(Refused) as caught:
-        inbound.verify_request(request, BODY)
+        parsing.verify_request(request, BODY)
     assert caught.value.status == Status.IP_RESTRICTION
 
 
@@ -193,26 +193,26 @@ def dumps(value) -> bytes:
 
 def parse_refused(status, raw, fields=dialect.BET_FIELDS):
     with pytest.raises(Refused) as caught:
-        inbound.parse_object(raw, fields)
+        parsing.parse_object(raw, fields)
     assert caught.value.status == status, caught.value.status
 
 
 def test_bet_body_gives_its_fields_and_the_amount_in_ledger_units():
-    parsed = inbound.parse_object(dumps(BET | {"extra": "ignored", "isWin": None}), dialect.BET_FIELDS)
+    parsed = parsing.parse_object(dumps(BET | {"extra": "ignored", "isWin": None}), dialect.BET_FIELDS)
     assert parsed == Parsed(fields=BET, units={"amount": 1234567})  # 12.34567 on the x100000 scale
 
 
 def test_reward_body_amount_is_rewarded_amount_and_currency_is_optional():
     body = {"transactionId": "r-1", "refTransactionId": "j-1", "sessionId": "s-1", "rewardType": "jackpot",
             "playerId": "p-1", "gameId": "g-1", "rewardedAmount": 500}
-    parsed = inbound.parse_object(dumps(body | {"currency": None}), dialect.REWARD_FIELDS)
+    parsed = parsing.parse_object(dumps(body | {"currency": None}), dialect.REWARD_FIELDS)
     assert parsed == Parsed(fields=body, units={"rewardedAmount": 500})
 
 
 def test_payout_body_keeps_is_win_false_and_a_zero_amount():
     body = {"transactionId": "p-1", "refTransactionId": "b-1", "sessionId": "s-1", "playerId": "p-1",
             "gameId": "g-1", "currency": "IDR", "amount": 0, "isWin": False}
-    parsed = inbound.parse_object(dumps(body), dialect.PAYOUT_FIELDS)
+    parsed = parsing.parse_object(dumps(body), dialect.PAYOUT_FIELDS)
     assert parsed.fields == body and parsed.units == {"amount": 0}
 
 
@@ -258,7 +258,7 @@ def test_required_field_absent_null_or_blank_is_field_required_or_invalid(name, 
 def test_optional_field_may_be_absent_or_null_but_not_unstorable():
     body = {"transactionId": "r-1", "refTransactionId": "j-1", "sessionId": "s-1", "rewardType": "bonus",
             "playerId": "p-1", "gameId": "g-1", "rewardedAmount": 1}
-    assert inbound.parse_object(dumps(body), dialect.REWARD_FIELDS).fields == body
+    assert parsing.parse_object(dumps(body), dialect.REWARD_FIELDS).fields == body
     parse_refused(Status.FIELD_REQUIRED_OR_INVALID, dumps(body | {"currency": "C" * 9}), dialect.REWARD_FIELDS)
     parse_refused(Status.FIELD_REQUIRED_OR_INVALID, dumps(body | {"currency": "ID\x00"}), dialect.REWARD_FIELDS)
 
@@ -266,7 +266,7 @@ def test_optional_field_may_be_absent_or_null_but_not_unstorable():
 @pytest.mark.parametrize("name, longest", [("transactionId", 128), ("sessionId", 128), ("playerId", 64),
                                            ("gameId", 64), ("currency", 8)])
 def test_string_field_up_to_its_column_is_taken_and_longer_is_field_required_or_invalid(name, longest):
-    assert inbound.parse_object(dumps(BET | {name: "x" * longest}), dialect.BET_FIELDS).fields[name] == "x" * longest
+    assert parsing.parse_object(dumps(BET | {name: "x" * longest}), dialect.BET_FIELDS).fields[name] == "x" * longest
     parse_refused(Status.FIELD_REQUIRED_OR_INVALID, dumps(BET | {name: "x" * (longest + 1)}))
 
 
@@ -292,7 +292,7 @@ def test_amount_negative_or_beyond_the_ledger_is_invalid_amount(amount):
 
 def test_amount_of_the_ledgers_ceiling_is_taken():
     raw = dumps(BET).replace(b'"amount": 1234567', b'"amount": 1000000000000000')  # 10^10 whole units
-    assert inbound.parse_object(raw, dialect.BET_FIELDS).units == {"amount": 10**15}
+    assert parsing.parse_object(raw, dialect.BET_FIELDS).units == {"amount": 10**15}
 
 
 def test_amount_checks_come_after_the_required_fields():
@@ -301,15 +301,15 @@ def test_amount_checks_come_after_the_required_fields():
 
 
 def test_long_integer_literals_are_read_as_a_huge_value_of_their_sign():
-    assert inbound.parse_json(b'{"a": ' + b"1" * 40 + b"}") == {"a": int("1" * 40)}
-    assert inbound.parse_json(b'{"a": -' + b"1" * 39 + b"}") == {"a": -int("1" * 39)}
-    assert inbound.parse_json(b'{"a": ' + b"7" * 41 + b"}") == {"a": 10**40}
-    assert inbound.parse_json(b'{"a": -' + b"7" * 40 + b"}") == {"a": -(10**40)}
-    assert inbound.parse_json(b'{"a": ' + b"9" * 5000 + b"}") == {"a": 10**40}
+    assert parsing.parse_json(b'{"a": ' + b"1" * 40 + b"}") == {"a": int("1" * 40)}
+    assert parsing.parse_json(b'{"a": -' + b"1" * 39 + b"}") == {"a": -int("1" * 39)}
+    assert parsing.parse_json(b'{"a": ' + b"7" * 41 + b"}") == {"a": 10**40}
+    assert parsing.parse_json(b'{"a": -' + b"7" * 40 + b"}") == {"a": -(10**40)}
+    assert parsing.parse_json(b'{"a": ' + b"9" * 5000 + b"}") == {"a": 10**40}
 
 
 def test_numbers_with_a_fraction_or_exponent_are_exact_decimals():
-    value = inbound.parse_json(b'{"a": 12.50, "b": 1e2, "c": [true, null, "x"]}')
+    value = parsing.parse_json(b'{"a": 12.50, "b": 1e2, "c": [true, null, "x"]}')
     assert value == {"a": Decimal("12.50"), "b": Decimal("1e2"), "c": [True, None, "x"]}
     assert type(value["a"]) is Decimal and str(value["a"]) == "12.50" and type(value["b"]) is Decimal
 
@@ -321,13 +321,13 @@ ITEM = {"transactionId": "rb-1", "refTransactionId": "b-1", "sessionId": "s-1", 
 
 def rollback_refused(status, raw):
     with pytest.raises(Refused) as caught:
-        inbound.parse_rollback(raw)
+        parsing.parse_rollback(raw)
     assert caught.value.status == status, caught.value.status
 
 
 def test_rollback_gives_each_item_with_its_known_fields_in_order():
     second = ITEM | {"transactionId": "rb-2", "refTransactionId": "p-1"}
-    parsed = inbound.parse_rollback(dumps({"transactions": [ITEM | {"extra": 1, "amount": None}, second]}))
+    parsed = parsing.parse_rollback(dumps({"transactions": [ITEM | {"extra": 1, "amount": None}, second]}))
     assert parsed == [Parsed(fields=ITEM, units={}), Parsed(fields=second, units={})]
 
 
@@ -355,7 +355,7 @@ def test_rollback_item_missing_a_field_is_field_required_or_invalid_even_after_a
 
 
 def test_rollback_item_with_a_reference_longer_than_stored_is_field_required_or_invalid():
-    assert inbound.parse_rollback(dumps({"transactions": [ITEM | {"refTransactionId": "r" * 120}]}))
+    assert parsing.parse_rollback(dumps({"transactions": [ITEM | {"refTransactionId": "r" * 120}]}))
     rollback_refused(Status.FIELD_REQUIRED_OR_INVALID, dumps({"transactions": [ITEM | {"refTransactionId": "r" * 121}]}))
 
 
@@ -375,7 +375,7 @@ def test_with_the_lookup_cache_on_each_key_still_finds_its_own_integration(oppi,
 
     second = OppiIntegrationFactory(code="oppi-second", api_key="second-key", secret="second-secret")
     verify_refused(Status.INVALID_APIKEY, None, headers=headers(oppi, key="unknown-key"))  # a miss is cached too
-    assert inbound.verify(headers=headers(oppi), raw_body=BODY, remote_ip=None) == oppi
-    assert inbound.verify(headers=headers(second), raw_body=BODY, remote_ip=None) == second
-    assert inbound.verify(headers=headers(oppi), raw_body=BODY, remote_ip=None) == oppi
+    assert parsing.verify(headers=headers(oppi), raw_body=BODY, remote_ip=None) == oppi
+    assert parsing.verify(headers=headers(second), raw_body=BODY, remote_ip=None) == second
+    assert parsing.verify(headers=headers(oppi), raw_body=BODY, remote_ip=None) == oppi
     verify_refused(Status.INVALID_APIKEY, None, headers=headers(oppi, key="unknown-key"))

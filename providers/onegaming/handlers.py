@@ -17,14 +17,17 @@ from core.models import Integration, WalletMode
 from lobby.models import LaunchSession
 from providers import lookups
 from wallet import gameplay, sql
-from wallet.gameplay import Code, GameCall
-from wallet.models import Account, AccountKind, GameOutcome, GameTransaction, Player
+from wallet.gameplay import GameCall
+from wallet.models import Account, AccountKind, GameTransaction, Player
 
 from . import dialect, parsing
 from .codes import Status
 from .parsing import Refused, WalletCall
-from .registration import PROVIDER
+from .registration import PROVIDER, registration
 from .signing import signature_valid
+
+# The rule variants gameplay applies for this provider, as its registration declares them.
+RULES = registration.rules
 
 
 @dataclass(frozen=True)
@@ -150,6 +153,16 @@ _READS_SQL = (
 
 
 @dataclass(frozen=True)
+class _Earlier:
+    """The earlier transaction with this txn_id, as the reads found it (gameplay.replay_of judges it)."""
+
+    fingerprint: str
+    outcome: str
+    player_id: int
+    currency_id: str | None
+
+
+@dataclass(frozen=True)
 class _Reads:
     previous: dict | None  # the applied transaction (or tombstone) with this txn_id, if any
     player: Player | None  # with `balance_units` in the currency asked for
@@ -185,23 +198,26 @@ def _reads(integration: Integration, call: WalletCall, currency: str | None, tok
     return _Reads(previous, player, session)
 
 
-def _replay_answer(call: WalletCall, fingerprint: str, previous: dict | None) -> Outcome | None:
+def _replay_answer(call: WalletCall, fingerprint: str, previous: dict | None,
+                   player: Player | None) -> Outcome | None:
     """Rules 1-2 of every money call, before any check of the player, token or game: a known
     txn_id gets its first answer (with today's balance), or DUPLICATE_REF_TXN_ID.
 
     Only applied calls (and rollback tombstones) are stored, so a hit is always a first answer
     worth repeating. gameplay checks again under the wallet lock, which settles races.
     """
-    if previous is None:
+    verdict = gameplay.replay_of(_Earlier(**previous) if previous is not None else None,
+                                 player_pk=player.pk if player is not None else None, fingerprint=fingerprint,
+                                 currency=call.currency)
+    if verdict is None:
         return None
-    if previous["fingerprint"] != fingerprint:
+    if not verdict.replayed:  # the player's balance in the call's own currency
         player = _player(call.player_id, call.currency)
         return Outcome(Status.DUPLICATE_REF_TXN_ID, player.balance_units if player else None, call.currency)
-    code = Code.UNKNOWN_REFERENCE if previous["outcome"] == GameOutcome.UNKNOWN_REFERENCE else Code.APPLIED
     # The first answer's currency: a rollback's fingerprint leaves `currency` out, and it answered
     # in the bet's currency.
-    currency = previous["currency_id"] or call.currency
-    return Outcome(dialect.status_for(call.call, code), _balance(previous["player_id"], currency), currency)
+    return Outcome(dialect.status_for(call.call, verdict.code), _balance(previous["player_id"], verdict.currency),
+                   verdict.currency)
 
 
 def _game_call(integration: Integration, player: Player, call: WalletCall, fingerprint: str) -> GameCall:
@@ -270,7 +286,7 @@ def _known_player(integration: Integration, call: WalletCall, currency: str | No
     the launch session of `token` when one is asked for)."""
     fingerprint = _fingerprint(call)
     reads = _reads(integration, call, currency, token)
-    replay = _replay_answer(call, fingerprint, reads.previous)
+    replay = _replay_answer(call, fingerprint, reads.previous, reads.player)
     if replay is not None:
         return replay
     if reads.player is None:
@@ -299,7 +315,7 @@ def bet_place(integration: Integration, call: WalletCall, now: dt.datetime) -> O
     if not game_playable(integration, call.game_id):
         return known(Status.INVALID_GAME_ID)
     result = gameplay.bet_place(_game_call(integration, player, call, fingerprint), ticket=call.txn_ticket,
-                                amount=call.amount, rollback_check_first=True)
+                                amount=call.amount, rollback_check_first=RULES.rollback_check_first)
     if result.applied and not result.replayed and session is not None:
         _token_touch(session, now)
     return _answer(call, result, balance)
@@ -312,7 +328,8 @@ def result_settle(integration: Integration, call: WalletCall, now: dt.datetime) 
         return found
     fingerprint, player, _ = found
     result = gameplay.win_settle(_game_call(integration, player, call, fingerprint), ticket=call.txn_ticket,
-                                 amount=call.amount, single_settlement=True, refuse_rolled_back_id=False)
+                                 amount=call.amount, single_settlement=RULES.single_settlement,
+                                 refuse_rolled_back_id=RULES.refuse_rolled_back_id)
     return _answer(call, result)
 
 
