@@ -25,6 +25,7 @@ from django.urls import reverse
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
+from core.registry import success_codes
 from wallet.money import UNITS_PER_WHOLE, from_units, quantize_for
 
 from . import aggregation, selectors
@@ -227,8 +228,8 @@ def callbacks_tables(filters: ReportFilters) -> tuple[list[Table], dict]:
                   "p95_ms": selectors.latency_label(s.p95), "p99_ms": selectors.latency_label(s.p99)}
                  for s in selectors.endpoint_stats(filters)]
     days = selectors.calls_per_day(filters)
-    note = ("Error: a status other than the provider's success code (OK, RS_OK) or HTTP 5xx. Latency "
-            "percentiles are the upper bound of the duration bucket holding that call (nearest rank).")
+    note = (f"Error: a status other than the provider's success code ({', '.join(sorted(success_codes()))}) or "
+            "HTTP 5xx. Latency percentiles are the upper bound of the duration bucket holding that call (nearest rank).")
     if filters.integration_id:
         note += f" Integration: {integrations.get(filters.integration_id)}."
     return [

@@ -11,10 +11,10 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from django.db import connection
-from django.db.models import Q
 
 from core.models import Integration, WalletMode
 from lobby.models import LaunchSession
+from lobby.sessions import session_touch
 from providers import lookups
 from wallet import gameplay, sql
 from wallet.gameplay import GameCall
@@ -274,9 +274,7 @@ def _token_refusal(player: Player, session: LaunchSession | None, now: dt.dateti
 def _token_touch(session: LaunchSession, now: dt.datetime) -> None:
     """Slide the l_token's validity forward (at most once per TOUCH_EVERY; the session's own row)."""
     if dialect.token_needs_touch(last_seen_at=session.last_seen_at, now=now):
-        LaunchSession.objects.filter(pk=session.pk).filter(
-            Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=now)
-        ).update(last_seen_at=now)
+        session_touch(session, now, seen_before=now)
 
 
 def _known_player(integration: Integration, call: WalletCall, currency: str | None,

@@ -10,7 +10,8 @@ from django.utils import timezone
 
 from core.models import LaunchMethod, WalletMode
 from lobby.adapters import LaunchError, LaunchRequest, LaunchResult, ProviderAdapter
-from lobby.models import Device, LaunchSession
+from lobby.models import Device
+from lobby.sessions import session_open, session_url_set
 
 from .launch import LobbyQuery, LobbyUrlError, entry_url, lobby_url_fetch
 from .registration import PROVIDER
@@ -35,11 +36,7 @@ class OneGamingAdapter(ProviderAdapter):
         integration, player = request.integration, request.player
         game = request.game if self.opens_game(request.device) else None  # never claim a game 1G won't open
         now = timezone.now()
-        session = LaunchSession.objects.create(
-            token=str(uuid.uuid4()), integration=integration, player=player, game=game,
-            currency=request.wallet.currency, device=request.device, method=request.method, created_at=now,
-            expires_at=now + START_TTL,
-        )
+        session = session_open(request, token=str(uuid.uuid4()), game=game, now=now, expires_at=now + START_TTL)
         query = LobbyQuery(agent_code=integration.agent_code, player_id=player.external_id, username=player.username,
                            l_token=session.token, game_code=game.game_id if game else "")
         if request.method == LaunchMethod.NEW_TAB:
@@ -51,6 +48,5 @@ class OneGamingAdapter(ProviderAdapter):
                 raise LaunchError(f"The game lobby could not be opened: {exc}") from exc
         else:
             url = entry_url(integration=integration, query=query, device=request.device)
-        session.url = url[:1000]
-        session.save(update_fields=["url"])
+        session_url_set(session, url)
         return LaunchResult(url=url, token=session.token, method=request.method, session=session)

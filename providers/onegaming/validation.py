@@ -39,6 +39,7 @@ from rest_framework.views import APIView
 from core.models import Integration, WalletMode
 from core.net import client_ip
 from lobby.models import LaunchSession
+from lobby.sessions import session_validated
 from providers.calllog import CallRecord, call_logged
 from wallet.models import Account, AccountKind, Player
 
@@ -160,7 +161,7 @@ def _check(params: dict[str, str | None], ip: str | None, sub_agent_header: str 
     if balance is None:  # a player without any wallet cannot play; 1G has no better code for it
         return Status.USER_DISABLED, {}
     currency, units = balance
-    LaunchSession.objects.filter(pk=session.pk).update(validated_at=now, last_seen_at=now)
+    session_validated(session, now)
     return Status.OK, {
         "player_id": player.external_id,
         "username": player.username,

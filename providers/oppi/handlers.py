@@ -11,11 +11,11 @@ import datetime as dt
 from dataclasses import dataclass, field
 
 from django.db import connection
-from django.db.models import Q
 from django.utils import timezone
 
 from core.models import Integration
 from lobby.models import LaunchSession
+from lobby.sessions import session_touch
 from providers import lookups
 from wallet import gameplay, sql
 from wallet.gameplay import GameCall, GameResult
@@ -201,9 +201,7 @@ def _session_touch(session: LaunchSession, now: dt.datetime) -> None:
     stale = now - dialect.SESSION_TOUCH_EVERY
     if session.last_seen_at is not None and session.last_seen_at >= stale:
         return  # touched within the minute, as the row read for this call says: no statement
-    LaunchSession.objects.filter(pk=session.pk).filter(Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=stale)).update(
-        last_seen_at=now
-    )
+    session_touch(session, now, seen_before=stale)
 
 
 def _game_active(integration: Integration, game_id: str) -> bool:

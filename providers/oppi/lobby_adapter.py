@@ -9,7 +9,7 @@ from django.db import IntegrityError, transaction
 from django.utils import timezone
 
 from lobby.adapters import LaunchError, LaunchRequest, LaunchResult, ProviderAdapter
-from lobby.models import LaunchSession
+from lobby.sessions import session_open
 
 from .client import OppiClient, OppiClientError
 from .registration import PROVIDER
@@ -37,11 +37,8 @@ class OppiAdapter(ProviderAdapter):
         now = timezone.now()
         try:
             with transaction.atomic():
-                session = LaunchSession.objects.create(
-                    token=str(answer.session_id), integration=integration, player=player, game=game,
-                    currency=wallet.currency, device=request.device, method=request.method,
-                    url=str(answer.game_url)[:1000], created_at=now, expires_at=now + SESSION_TTL,
-                )
+                session = session_open(request, token=str(answer.session_id), url=str(answer.game_url), now=now,
+                                       expires_at=now + SESSION_TTL)
         except IntegrityError as exc:  # Oppi handed out a sessionId we already hold
             raise LaunchError("The game could not be opened: the provider reused a session id.") from exc
         return LaunchResult(url=answer.game_url, token=session.token, method=request.method, session=session)

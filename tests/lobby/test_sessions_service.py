@@ -1,0 +1,59 @@
+"""Launch sessions are written through lobby.sessions only (issue 23): the provider packages open,
+validate and touch them there."""
+
+import ast
+import datetime as dt
+from pathlib import Path
+
+import pytest
+from django.utils import timezone
+
+from lobby.models import LaunchSession
+from lobby.sessions import session_touch, session_validated
+
+ROOT = Path(__file__).resolve().parents[2]
+
+
+def test_no_provider_package_writes_launch_sessions_itself():
+    writers = []
+    for path in sorted((ROOT / "providers").rglob("*.py")):
+        text = path.read_text()
+        for node in ast.walk(ast.parse(text)):
+            if isinstance(node, ast.Attribute) and node.attr in ("create", "update", "save", "bulk_create", "delete"):
+                segment = ast.get_source_segment(text, node) or ""
+                if "LaunchSession" in segment or segment.startswith("session."):
+                    writers.append(f"{path.relative_to(ROOT)}:{node.lineno}: {segment[:60]}")
+    assert writers == []
+
+
+@pytest.fixture
+def session(onegaming, rich_player):
+    now = timezone.now()
+    return LaunchSession.objects.create(token="t-1", integration=onegaming, player=rich_player, created_at=now,
+                                        expires_at=now + dt.timedelta(minutes=15))
+
+
+@pytest.mark.django_db
+def test_a_touch_moves_last_seen_forward_only_when_it_is_older_than_asked(session):
+    first = timezone.now()
+    session_touch(session, first, seen_before=first)
+    session.refresh_from_db()
+    assert session.last_seen_at == first
+    later = first + dt.timedelta(seconds=30)
+    session_touch(session, later, seen_before=first)  # seen at `first`, not before it: unchanged
+    session.refresh_from_db()
+    assert session.last_seen_at == first
+    session_touch(session, later, seen_before=later)
+    session.refresh_from_db()
+    assert session.last_seen_at == later
+    session_touch(session, first, seen_before=first)  # an older moment never moves it back
+    session.refresh_from_db()
+    assert session.last_seen_at == later
+
+
+@pytest.mark.django_db
+def test_validation_marks_the_session_validated_and_seen(session):
+    now = timezone.now()
+    session_validated(session, now)
+    session.refresh_from_db()
+    assert (session.validated_at, session.last_seen_at) == (now, now)
