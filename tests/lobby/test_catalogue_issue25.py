@@ -43,15 +43,15 @@ def test_each_game_is_one_card_naming_the_wallet_modes_it_is_offered_in(player_c
     assert len(shown) == len(set(shown)) == 21  # the seed's 20 1G games once each, and Oppi's one
     both = card(page, "301")  # in the seamless and the transfer integration of 1G
     assert 'data-integration="og-test"' in both  # it plays from the player's wallet
-    assert re.findall(r'<span class="badge mode[^"]*">([^<]+)</span>', both) == ["Your wallet", "Transfer wallet"]
-    assert re.findall(r'<span class="badge mode[^"]*">([^<]+)</span>', card(page, "crash")) == ["Your wallet"]
+    assert re.findall(r'<span class="badge mode[^"]*"[^>]*>([^<]+)</span>', both) == ["Your wallet", "Transfer wallet"]
+    assert re.findall(r'<span class="badge mode[^"]*"[^>]*>([^<]+)</span>', card(page, "crash")) == ["Your wallet"]
 
 
 def test_a_game_only_a_transfer_integration_offers_says_so_on_its_card(player_client, transfer_1g):
     page = player_client.get(reverse("lobby:catalogue")).content.decode()
     only = card(page, "301")
     assert 'data-integration="og-transfer"' in only
-    assert re.findall(r'<span class="badge mode[^"]*">([^<]+)</span>', only) == ["Transfer wallet"]
+    assert re.findall(r'<span class="badge mode[^"]*"[^>]*>([^<]+)</span>', only) == ["Transfer wallet"]
 
 
 def test_one_way_into_the_transfer_wallet(player_client, onegaming, transfer_1g):
