@@ -52,7 +52,9 @@ class OppiRegistration(ProviderRegistration):
     def demo_integrations(self, base_url: str) -> list[dict[str, Any]]:
         return [{"provider": PROVIDER, "code": "oppi-demo", "name": "Oppi Games (sandbox)", "api_key": "demo-oppi-key",
                  "secret": "demo-oppi-secret", "api_base_url": f"{base_url}/sandbox/oppi",
-                 "launch_method": "redirect", "demo_rounds": True,
+                 # Framed like 1G: the lobby's bar above the game is the way back (a player may
+                 # still choose "Opens in this window" in the preferences).
+                 "launch_method": "iframe", "demo_rounds": True,
                  "games": [(game_id, name, category, "Oppi") for game_id, name, category in DEMO_GAMES]}]
 
     def endpoint_for(self, action: str) -> str:
