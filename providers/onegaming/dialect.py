@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from decimal import Decimal
 
 from wallet.gameplay import Code
@@ -284,7 +285,11 @@ def status_for(call: str, code: Code) -> Status:
 # - Paths are ours (the seed names none), relative to the integration's 1G base URL.
 # - Every body is compact JSON carrying only the call's fields plus `datetime` (the agent is in
 #   the `UG-Agent` header, not repeated in the body).
-# - `datetime`, `start_time` and `end_time` are ISO 8601 in UTC with milliseconds and `Z`.
+# - `datetime`, `start_time` and `end_time` are ISO 8601 with milliseconds, written in the
+#   integration's `time_zone` (the zone inbound times without one are read in; seed: "The system
+#   only proceed request within 10 sec of datetime from requested content"): the wall-clock time
+#   of that zone followed by its offset (`2026-11-22T08:15:02.120+07:00`), `Z` for UTC. A 1G that
+#   reads the digits as its local time and one that honours the offset read the same instant.
 # - Amounts are sent as JSON numbers with exactly the currency's wire digits (`12.50`).
 
 TRANSFER_PATHS: dict[str, str] = {
@@ -297,7 +302,29 @@ TRANSFER_PATHS: dict[str, str] = {
 }
 
 
-def datetime_wire(moment: dt.datetime) -> str:
-    """`2026-11-22T01:15:02.120Z`: UTC, milliseconds, Z."""
-    utc = moment.astimezone(dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+def datetime_wire(moment: dt.datetime, time_zone: str | None = None) -> str:
+    """`2026-11-22T08:15:02.120+07:00` in `time_zone` (an IANA name; default UTC: `...Z`)."""
+    zone = _zone(time_zone)
+    local = moment.astimezone(zone)
+    text = local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}"
+    offset = local.utcoffset() or dt.timedelta(0)
+    if not offset:
+        return text + "Z"
+    sign = "-" if offset < dt.timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{text}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _zone(name: str | None) -> dt.tzinfo:
+    if not name or name == DEFAULT_TIME_ZONE:
+        return dt.UTC
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        return dt.UTC  # the model validates the name; a bad one must not stop a transfer
+
+
+# A re-sent transfer answered with this status: 1G holds that transfer_id (seed: "A transaction
+# with same transaction_uuid was sent"). Never a refusal: the order stays held and 1G's records
+# decide it (spec section 4).
+TRANSFER_HELD_STATUSES = frozenset({Status.DUPLICATE_REF_TXN_ID.value})
