@@ -93,6 +93,21 @@ TRANSFER_PATHS: dict[str, str] = {
     "withdraw": "/wallet/withdraw", "records": "/wallet/records", "games": "/games",
 }
 
+# --- lobby bcode -------------------------------------------------------------------------------
+
+# Seed: "After Encrypted | bcode varchar(50)". A hex HMAC-SHA256 is 64 characters, so the bcode we
+# send is standard base64 with padding (44 characters) *(ours)*, whatever the integration's
+# `signature_encoding` (which keeps governing UG-Data-Signature). None: follow that setting.
+# A received bcode is taken in either encoding (hex, 64 characters; base64, 43-44), compared over
+# the whole digest.
+BCODE_ENCODING: str | None = "base64"
+BCODE_MAX_LENGTH = 50
+
+
+def bcode_encoding(signature_encoding: str) -> str:
+    return BCODE_ENCODING or signature_encoding
+
+
 # --- headers --------------------------------------------------------------------------------
 
 SIGNATURE_HEADER = "UG-Data-Signature"

@@ -145,8 +145,7 @@ def _check(params: dict[str, str | None], ip: str | None, sub_agent_header: str 
         return Status.INVALID_TOKEN, {}
     record.player_external_id = player.external_id
     if params["bcode"] is not None and not bcode_valid(integration.secret, integration.agent_code, player.external_id,
-                                                       player.username, params["bcode"],
-                                                       encoding=integration.signature_encoding):
+                                                       player.username, params["bcode"]):
         return Status.INVALID_SIGNATURE, {}
     if not token_fresh(created_at=session.created_at, expires_at=session.expires_at,
                        last_seen_at=session.last_seen_at, validated_at=session.validated_at, now=now):
