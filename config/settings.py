@@ -186,6 +186,9 @@ TRANSFER_RESOLVER_EVERY = env.float("TRANSFER_RESOLVER_EVERY", default=60.0)
 TRANSFER_RECONCILE_EVERY = env.float("TRANSFER_RECONCILE_EVERY", default=3600.0)
 TRANSFER_RECONCILE_LOOKBACK_HOURS = env.int("TRANSFER_RECONCILE_LOOKBACK_HOURS", default=24)
 GAMES_SYNC_EVERY = env.float("GAMES_SYNC_EVERY", default=86400.0)
+# 1G integrations (codes) that refuse bets on games their catalogue does not know even inside a
+# session launched into a lobby product (default: such games are accepted and recorded as discovered).
+ONEGAMING_LOBBY_UNKNOWN_GAMES_REFUSED = env.list("ONEGAMING_LOBBY_UNKNOWN_GAMES_REFUSED", default=[])
 # The games sync refuses (changes nothing) a list that would disable more than this share of the
 # integration's enabled games, unless run with --force.
 GAMES_SYNC_MAX_DISABLE_SHARE = env.float("GAMES_SYNC_MAX_DISABLE_SHARE", default=0.5)

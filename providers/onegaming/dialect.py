@@ -126,6 +126,11 @@ WIRE_NAMES: dict[str, str] = {
     "type": "type", "sub_agent": SUB_AGENT_FIELD, "status": "status", "balance": "balance", "results": "results",
     "username": "username",
 }
+# Other names 1G may send for one of our fields: the seed's own words ("A transaction with same
+# transaction_uuid was sent"; "incorrect sub_partner_id is sent"). Read wherever our name is read.
+# Sent together with our name and a different value, the field is not one value: it becomes a
+# list, which no id check takes (INVALID_TYPES; a sub-agent: INVALID_PARTNER).
+WIRE_ALIASES: dict[str, str] = {"transaction_uuid": "txn_id", "sub_partner_id": "sub_agent"}
 _FROM_WIRE = {wire: ours for ours, wire in WIRE_NAMES.items() if wire != ours}
 _TO_WIRE = {ours: wire for ours, wire in WIRE_NAMES.items() if wire != ours}
 
@@ -146,9 +151,35 @@ def _renamed(value: dict, names: dict[str, str]) -> dict:
     return renamed
 
 
+def _same_value(a: object, b: object) -> bool:
+    if isinstance(a, (str, int)) and isinstance(b, (str, int)) and not isinstance(a, bool) and not isinstance(b, bool):
+        return str(a) == str(b)
+    return a == b
+
+
+def _aliases_read(body: dict) -> dict:
+    """`body` with each WIRE_ALIASES name read as our name (see WIRE_ALIASES)."""
+    if not any(alias in body for alias in WIRE_ALIASES):
+        return body
+    body = dict(body)
+    for alias, ours in WIRE_ALIASES.items():
+        if alias not in body:
+            continue
+        value = body.pop(alias)
+        if body.get(ours) is None:
+            body[ours] = value
+        elif value is not None and not _same_value(body[ours], value):
+            body[ours] = [body[ours], value]
+    return body
+
+
 def names_from_wire(body: dict) -> dict:
-    """An inbound body (and its batch items) with our field names."""
-    return _renamed(body, _FROM_WIRE)
+    """An inbound body (and its batch items) with our field names (aliases included)."""
+    body = _aliases_read(_renamed(body, _FROM_WIRE))
+    items = body.get("transactions")
+    if isinstance(items, list):
+        body["transactions"] = [_aliases_read(item) if isinstance(item, dict) else item for item in items]
+    return body
 
 
 def names_to_wire(answer: dict) -> dict:
@@ -176,10 +207,20 @@ DEFAULT_TIME_ZONE = "UTC"
 # `type` of a catalogue product whose games 1G lists one by one (seed table: "lobby" or "list");
 # a bet may name such a game (lobby.models.Game.product = the product's game id).
 LIST_PRODUCT_TYPE = "list"
+# `type` of a product 1G runs as a lobby of its own (live dealers, sportsbooks): inside a session
+# launched into one, the player may switch games (seed, INVALID_GAME_ID), see
+# seamless.lobby_game_accept.
+LOBBY_PRODUCT_TYPE = "lobby"
 
 # --- body -----------------------------------------------------------------------------------
 
 MAX_BATCH_ITEMS = 500
+
+# The `transactions` envelope's status when its own checks pass *(ours: the seed lost the example)*:
+# BATCH_TOP_OK answers OK with a status per item; BATCH_TOP_FIRST_REFUSED puts the first refused
+# item's status on top (still with every item's own status in `results`; OK when all are OK).
+BATCH_TOP_OK, BATCH_TOP_FIRST_REFUSED = "ok", "first_refused"
+BATCH_TOP_STATUS = BATCH_TOP_OK
 
 COMMON_FIELDS = ("agent_code", "request_id", "datetime")
 # Fields each call requires besides the common ones (spec 3.1 - 3.5).
@@ -187,9 +228,16 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     BALANCE: ("player_id", "currency"),
     BET: ("player_id", "l_token", "currency", "game_id", "round_id", "txn_id", "txn_ticket", "amount"),
     RESULT: ("player_id", "currency", "game_id", "round_id", "txn_id", "txn_ticket", "amount"),
-    ROLLBACK: ("player_id", "currency", "game_id", "txn_id", "txn_ticket"),
+    # Issue 22: owed money is never refused on form; a rollback without currency/game_id takes
+    # them from the bet it names (OPTIONAL_FIELDS).
+    ROLLBACK: ("player_id", "txn_id", "txn_ticket"),
     TRANSACTIONS: ("transactions",),
 }
+# Fields read (and type-checked) when sent, but not required.
+OPTIONAL_FIELDS: dict[str, tuple[str, ...]] = {ROLLBACK: ("currency", "game_id")}
+# Calls whose amount is money owed to the player: more fraction digits than the wire table are
+# taken exactly as long as the ledger holds them (wallet.money.SCALE, 5 digits), refused beyond.
+OWED_AMOUNT_CALLS = frozenset({RESULT})
 ID_FIELDS = ("player_id", "l_token", "game_id", "round_id", "txn_id", "txn_ticket")
 # Longest id we take (longer: INVALID_TYPES), as long as where it is stored: a game id is a
 # catalogue key (64), every other id 128.

@@ -126,7 +126,7 @@ def _check(params: dict[str, str | None], ip: str | None, sub_agent_header: str 
            record: CallRecord) -> tuple[Status, dict]:
     """The checks of the module doc, in order."""
     now = timezone.now()
-    sub_agents = (params["sub_agent"], sub_agent_header)
+    sub_agents = (params["sub_agent"], params["sub_partner_id"], sub_agent_header)
     integration = None
     if params["agent_code"] is not None:
         integration = _integration_by_agent(params["agent_code"])
@@ -165,7 +165,7 @@ def _check(params: dict[str, str | None], ip: str | None, sub_agent_header: str 
     }
 
 
-QUERY_PARAMS = ("agent_code", "player_id", "l_token", "bcode", "sub_agent")
+QUERY_PARAMS = ("agent_code", "player_id", "l_token", "bcode", "sub_agent", "sub_partner_id")  # + the seed's alias
 
 
 def _param(request, name: str) -> str | None:
