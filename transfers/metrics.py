@@ -2,8 +2,11 @@
 
 - backoffice_transfer_attention_total{integration}: orders that went to "needs attention"
   (no positive evidence either way once the provider had time to show them, spec section 4);
-- backoffice_transfer_attention_open: orders needing attention now, refreshed whenever an order
-  enters or leaves that state and on every resolver pass and reconciliation run.
+- backoffice_transfer_attention_open{integration}: orders needing attention now, refreshed
+  whenever an order enters or leaves that state and on every resolver pass and reconciliation run.
+
+Both are labelled, so that under PROMETHEUS_MULTIPROC_DIR nothing is written at import time
+(the directory may not exist yet when a management command imports the app).
 """
 
 from __future__ import annotations
@@ -22,8 +25,10 @@ ATTENTION_ENTERED = Counter(
 ATTENTION_OPEN = Gauge(
     "backoffice_transfer_attention_open",
     "Transfer orders needing attention now",
+    ["integration"],
     multiprocess_mode="mostrecent",
 )
+_reported: set[str] = set()  # integrations this process has set a value for (set back to 0 when none)
 
 
 def attention_entered(integration_code: str) -> None:
@@ -31,12 +36,18 @@ def attention_entered(integration_code: str) -> None:
 
 
 def attention_refresh() -> int:
+    """Set the gauge per integration; the total needing attention (-1 when it could not be read)."""
+    from django.db.models import Count
+
     from .models import OrderState, TransferOrder
 
     try:
-        count = TransferOrder.objects.filter(state=OrderState.ATTENTION).count()
+        counts = dict(TransferOrder.objects.filter(state=OrderState.ATTENTION).values_list("integration__code")
+                      .annotate(n=Count("pk")).values_list("integration__code", "n"))
+        for code in _reported | set(counts):
+            ATTENTION_OPEN.labels(code).set(counts.get(code, 0))
     except Exception:  # a metric must never break a money step
         logger.exception("could not count transfer orders needing attention")
         return -1
-    ATTENTION_OPEN.set(count)
-    return count
+    _reported.update(counts)
+    return sum(counts.values())
