@@ -126,6 +126,13 @@ def operations_tiles(user, today: dt.date) -> list[Tile]:
         Tile("Wallets below zero", url=_report_url(user, "wallets-below-zero", _link("admin:wallet_wallet_changelist")),
              big=str(below_zero), alert=below_zero > 0, note="Left below zero by a rollback of a paid win."),
     ]
+    attention = selectors.transfers_needing_attention()
+    if attention is not None:
+        waiting = attention.count()
+        url = _link("admin:transfers_transferorder_changelist")
+        tiles.append(Tile("Transfers needing attention", url=f"{url}?state__exact=attention" if url else None,
+                          big=str(waiting), alert=waiting > 0,
+                          note="Sent to a provider, outcome not proven: finance decides each with a reason."))
     differences = selectors.open_reconciliation_differences()
     tiles.append(Tile("Open reconciliation differences", url=_report_url(user, "reconciliation"),
                       big=str(differences.count()) if differences is not None else "–",

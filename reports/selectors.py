@@ -337,6 +337,16 @@ def reconciliation_model():
     return None
 
 
+def transfers_needing_attention():
+    """Transfer orders in "needs attention" (no positive evidence either way, staff decide), or
+    None when there is no transfers app."""
+    try:
+        model = apps.get_model("transfers", "TransferOrder")
+    except LookupError:
+        return None
+    return model.objects.filter(state="attention")
+
+
 def open_reconciliation_differences():
     """The open differences queryset, or None when there is no such model yet."""
     model = reconciliation_model()
