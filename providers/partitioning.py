@@ -2,8 +2,8 @@
 
 PostgreSQL: `providers_calllog` is partitioned by range on `created_at`, one partition per UTC day
 named `providers_calllog_YYYY_MM_DD`. django-postgres-extra's partitioning manager plans which
-days to create (today and CALL_HISTORY_PARTITIONS_AHEAD days ahead) and which to drop (every day
-wholly older than CALL_HISTORY_RETENTION_DAYS). Here they are applied without blocking callbacks:
+days to create (today and CALL_HISTORY_PARTITIONS_AHEAD days ahead); every day wholly older than
+CALL_HISTORY_RETENTION_DAYS is dropped. Both are applied without blocking callbacks:
 - a day is created as a plain table and ATTACHed (SHARE UPDATE EXCLUSIVE on the parent: inserts go
   on), never `CREATE TABLE ... PARTITION OF` (ACCESS EXCLUSIVE);
 - a day leaves by DETACH PARTITION ... CONCURRENTLY, then DROP of the detached table; before that,
@@ -74,8 +74,8 @@ def maintain(*, now: dt.datetime | None = None) -> MaintainResult:
             if _create(partition.start_datetime):
                 result.created.append(_name(partition.start_datetime))
         if retention_days():
-            for partition in manager.plan(skip_create=True).deletions:
-                _drop(_table_name(partition.start_datetime), result, now=now)
+            for name in _past_retention(now):
+                _drop(name, result, now=now)
     elif retention_days():
         _delete_old(now - dt.timedelta(days=retention_days()), result, now=now)
     if result.created or result.dropped or result.deleted:
@@ -156,10 +156,8 @@ def _day_start(value: dt.datetime) -> dt.datetime:
 
 
 def _manager(now: dt.datetime):
-    """django-postgres-extra's partitioning manager for the call history: days from today to
-    CALL_HISTORY_PARTITIONS_AHEAD ahead; days whose end is at least CALL_HISTORY_RETENTION_DAYS
-    old go (max_age is measured from a day's start, hence the extra day)."""
-    from dateutil.relativedelta import relativedelta
+    """django-postgres-extra's partitioning manager for the call history: plans the days from
+    today to CALL_HISTORY_PARTITIONS_AHEAD ahead (the days to drop: _past_retention)."""
     from psqlextra.partitioning import (
         PostgresCurrentTimePartitioningStrategy,
         PostgresPartitioningConfig,
@@ -172,10 +170,28 @@ def _manager(now: dt.datetime):
             return now.astimezone(dt.UTC)
 
     ahead = max(0, int(getattr(settings, "CALL_HISTORY_PARTITIONS_AHEAD", 7)))
-    days = retention_days()
-    strategy = Strategy(size=PostgresTimePartitionSize(days=1), count=ahead + 1,
-                        max_age=relativedelta(days=days + 1) if days else None, name_format=NAME_FORMAT)
+    strategy = Strategy(size=PostgresTimePartitionSize(days=1), count=ahead + 1, name_format=NAME_FORMAT)
     return PostgresPartitioningManager([PostgresPartitioningConfig(model=CallLog, strategy=strategy)])
+
+
+def _past_retention(now: dt.datetime) -> list[str]:
+    """The day partitions whose whole day is older than the retention, oldest first. Read from the
+    catalogue through django-postgres-extra's introspection, not from the manager's deletion plan:
+    that one walks back day by day from the retention's edge and stops at the first day with no
+    partition, so a quiet day (no call, no partition) would keep everything older for good. Only
+    partitions bearing the manager's comment (made by the migration or this module) ever go."""
+    edge = now - dt.timedelta(days=retention_days())
+    with connection.cursor() as cursor:
+        table = connection.introspection.get_partitioned_table(cursor, _table())
+    names = []
+    for partition in table.partitions if table else []:
+        try:
+            day = dt.datetime.strptime(partition.name, NAME_FORMAT).replace(tzinfo=dt.UTC)
+        except ValueError:
+            continue
+        if partition.comment == AUTO_COMMENT and day + DAY <= edge:
+            names.append((day, partition.full_name))
+    return [name for _, name in sorted(names)]
 
 
 def _create(day: dt.datetime) -> bool:
