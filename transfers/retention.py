@@ -3,9 +3,10 @@
 Events older than the retention are deleted, in batches, except:
 - every event of an order that is not final (created, reserved, sending, unknown): all of its
   history is needed to settle it;
-- the events that decided where the money went, kept as long as the ledger: an answer that was
-  judged (ok or refused: the wire request and answer that confirmed or failed the transfer), the
-  change to the final state, and the staff's retries and resolves (who, why).
+- the events that decided where the money went, kept as long as the ledger: a transfer's attempt
+  or records check whose answer was judged (ok or refused: the wire request and answer that
+  confirmed or failed the transfer), the change to the final state, and the staff's retries and
+  resolves (who, why).
 What goes: answers of unknown outcome, wallet creations, intermediate state changes of orders long
 final. The order itself (amount, state, last answer) is never deleted.
 """
@@ -26,7 +27,8 @@ DECIDED = ("ok", "refused")  # an answer's classification that moved (or returne
 
 
 def events_kept_for_money() -> Q:
-    return (Q(classification__in=DECIDED) | Q(to_state__in=FINAL_STATES)
+    return (Q(kind__in=(EventKind.ATTEMPT, EventKind.RECORDS), classification__in=DECIDED)
+            | Q(to_state__in=FINAL_STATES)
             | Q(kind__in=(EventKind.RETRY, EventKind.RESOLVE)))
 
 
