@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import datetime as dt
 import logging
+import time
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
@@ -46,6 +47,8 @@ class MaintainResult:
     dropped: list[str] = field(default_factory=list)  # partitions dropped (PostgreSQL)
     kept: int = 0  # money calls copied to KeptCall
     deleted: int = 0  # rows deleted (SQLite)
+    # Seconds spent copying money calls, detaching (CONCURRENTLY) and dropping partitions.
+    seconds: dict[str, float] = field(default_factory=lambda: {"keep": 0.0, "detach": 0.0, "drop": 0.0})
 
 
 def partitioned() -> bool:
@@ -215,13 +218,19 @@ def _create(day: dt.datetime) -> bool:
 def _drop(name: str, result: MaintainResult, *, now: dt.datetime) -> None:
     """Keep the partition's money calls, detach it without blocking inserts, drop it."""
     qn = connection.ops.quote_name
+    started = time.perf_counter()
     result.kept += _keep_money_calls(qn(name), "TRUE", [], now=now)
+    detached = time.perf_counter()
     with connection.cursor() as cursor:
         if connection.in_atomic_block:  # CONCURRENTLY cannot run in a transaction (tests, shells)
             cursor.execute(f"ALTER TABLE {qn(_table())} DETACH PARTITION {qn(name)}")
         else:
             cursor.execute(f"ALTER TABLE {qn(_table())} DETACH PARTITION {qn(name)} CONCURRENTLY")
+        dropped = time.perf_counter()
         cursor.execute(f"DROP TABLE {qn(name)}")
+    result.seconds["keep"] += detached - started
+    result.seconds["detach"] += dropped - detached
+    result.seconds["drop"] += time.perf_counter() - dropped
     result.dropped.append(name)
 
 

@@ -303,3 +303,14 @@ def test_the_librarys_own_drop_command_is_not_installed():
     assert "psqlextra" not in settings.INSTALLED_APPS
     with pytest.raises(CommandError, match="Unknown command"):
         call_command("pgpartition")
+
+
+@pytest.mark.django_db
+def test_the_player_360_reads_the_latest_calls_of_a_bounded_window():
+    """The page's latest calls carry a time bound (on PostgreSQL: only the last days' partitions)."""
+    from wallet.selectors import player_overview
+
+    player = PlayerFactory(external_id="P360")
+    recent = _call(timezone.now() - DAY, "recent-360", player_external_id="P360")
+    _call(timezone.now() - 40 * DAY, "old-360", player_external_id="P360")
+    assert [c.pk for c in player_overview(player).callbacks] == [recent.pk]
