@@ -314,3 +314,19 @@ def test_the_player_360_reads_the_latest_calls_of_a_bounded_window():
     recent = _call(timezone.now() - DAY, "recent-360", player_external_id="P360")
     _call(timezone.now() - 40 * DAY, "old-360", player_external_id="P360")
     assert [c.pk for c in player_overview(player).callbacks] == [recent.pk]
+
+
+@pytest.mark.django_db
+def test_kept_money_calls_are_read_only_pages_support_can_read(client, support_user):
+    from django.urls import reverse
+
+    kept = KeptCall.objects.create(id=123456, created_at=timezone.now() - 100 * DAY, provider="oppi",
+                                   endpoint="transaction/bet", txn_id="KEPT-PAGE-1", status_code="RS_OK",
+                                   request_body='{"transactionId": "KEPT-PAGE-1"}', kept_at=timezone.now())
+    client.force_login(support_user)
+    listing = client.get(reverse("admin:providers_keptcall_changelist") + "?q=KEPT-PAGE-1")
+    assert listing.status_code == 200 and b"KEPT-PAGE-1" in listing.content
+    detail = client.get(reverse("admin:providers_keptcall_change", args=[kept.pk]))
+    assert detail.status_code == 200 and b"transactionId" in detail.content
+    assert client.post(reverse("admin:providers_keptcall_delete", args=[kept.pk]), {"post": "yes"}).status_code == 403
+    assert KeptCall.objects.filter(pk=kept.pk).exists()
