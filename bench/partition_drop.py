@@ -78,6 +78,7 @@ def main() -> None:
                 "SELECT %s, 'bench-drop-' || g, 'bet', 'applied', %s, 100, 't' || g, '', '', '', '', 'f', 0, now() "
                 "FROM generate_series(10, %s, 10) g", [integration.pk, player[0], args.rows])
         cursor.execute("ANALYZE providers_calllog")
+        cursor.execute("ANALYZE wallet_gametransaction")
     print(f"loaded {args.rows:,} calls into {day:%Y-%m-%d} in {time.perf_counter() - started:.1f} s")
 
     stop = threading.Event()

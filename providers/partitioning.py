@@ -27,7 +27,7 @@ from django.conf import settings
 from django.db import DatabaseError, connection, transaction
 from django.utils import timezone
 
-from .models import CallLog, KeptCall
+from .models import CallLog, KeptCall, StatusCode
 
 logger = logging.getLogger(__name__)
 
@@ -283,16 +283,34 @@ def _money_sources() -> list[tuple[str, str, str]]:
 
 
 def _keep_money_calls(source_sql: str, condition: str, params: list, *, now: dt.datetime) -> int:
-    """Copy the calls of `source_sql` (a table) matching `condition` whose transaction id reached
-    the ledger into KeptCall; a call kept already stays as it is. Returns the rows copied."""
+    """Copy the calls of `source_sql` (a table) matching `condition` that moved money into KeptCall;
+    a call kept already stays as it is. Returns the rows copied.
+
+    A call moved money when its answer was its provider's success code (the status catalogue) and
+    a transaction id it carried reached the ledger of its integration (a batch call carries its
+    items' ids joined by commas: any one of them). Refusals, and calls refused before
+    authentication, never answer success: they are never kept, whatever id they name."""
     qn = connection.ops.quote_name
     columns = ", ".join(qn(c) for c in COLUMNS)
     selected = ", ".join(f"c.{qn(c)}" for c in COLUMNS)
-    money = " OR ".join(f"EXISTS (SELECT 1 FROM {qn(table)} m WHERE m.{qn(integration)} = c.integration_id "
-                        f"AND m.{qn(txn)} = c.txn_id)" for table, integration, txn in _money_sources())
+    if connection.vendor == "postgresql":
+        # A single id: the unique (integration, id) index, one probe (the planner knows it is
+        # unique whatever its statistics). A batch's ids: the same index with = ANY.
+        batch = "m.{txn} = ANY(string_to_array(c.txn_id, ','))"
+    else:
+        batch = "instr(',' || c.txn_id || ',', ',' || m.{txn} || ',') > 0"
+    money = " OR ".join(
+        f"(strpos_or_instr AND EXISTS (SELECT 1 FROM {qn(table)} m WHERE m.{qn(integration)} = c.integration_id "
+        f"AND m.{qn(txn)} = c.txn_id)) OR (NOT strpos_or_instr AND EXISTS (SELECT 1 FROM {qn(table)} m "
+        f"WHERE m.{qn(integration)} = c.integration_id AND {batch.format(txn=qn(txn))}))"
+        for table, integration, txn in _money_sources())
+    single = "strpos(c.txn_id, ',') = 0" if connection.vendor == "postgresql" else "instr(c.txn_id, ',') = 0"
+    money = money.replace("strpos_or_instr", single)
+    success = (f"EXISTS (SELECT 1 FROM {qn(StatusCode._meta.db_table)} s WHERE s.provider = c.provider "
+               f"AND s.code = c.status_code AND s.is_success)")
     sql = (f"INSERT INTO {qn(KeptCall._meta.db_table)} ({columns}, kept_at) SELECT {selected}, %s "
            f"FROM {source_sql} c WHERE ({condition}) AND c.txn_id <> '' AND c.integration_id IS NOT NULL "
-           f"AND ({money or 'FALSE'}) ON CONFLICT (id) DO NOTHING")
+           f"AND {success} AND ({money or 'FALSE'}) ON CONFLICT (id) DO NOTHING")
     with connection.cursor() as cursor:
         cursor.execute(sql, [now, *params])
         return max(cursor.rowcount, 0)

@@ -119,24 +119,28 @@ def test_retention_drops_old_days_and_keeps_the_calls_that_moved_money(settings)
     unauthenticated = _call(old, "", None, status_code="INVALID_SIGNATURE", request_body="x" * 500)
     forged = _call(old, bet_id, None, status_code="INVALID_SIGNATURE")  # names a real id, no integration
     refused_bet = _call(old, "NEVER-IN-LEDGER", integration, status_code="INSUFFICIENT_CREDIT")
+    # Refused before authentication though it names the integration and a real id: never kept.
+    refused_unsigned = _call(old, bet_id, integration, status_code="INVALID_SIGNATURE", request_body="y" * 500)
+    batch_call = _call(old, f"OTHER-1,{bet_id},OTHER-2", integration, endpoint="transactions")  # a 1G batch
+    batch_elsewhere = _call(old, "OTHER-1,OTHER-2", integration, endpoint="transactions")
     recent = _call(now - 9 * DAY, "recent", integration)
 
     call_history_maintain()
 
     assert list(CallLog.objects.values_list("pk", flat=True)) == [recent.pk]
     kept = {row.pk: row for row in KeptCall.objects.all()}
-    assert set(kept) == {bet_call.pk, retry_call.pk, transfer_call.pk}
+    assert set(kept) == {bet_call.pk, retry_call.pk, transfer_call.pk, batch_call.pk}
     assert kept[bet_call.pk].request_body == '{"txn_id": "BET-KEPT-1", "amount": 1}'
     assert kept[bet_call.pk].response_body == '{"status": "OK", "balance": 9.99}'
     assert (kept[bet_call.pk].txn_id, kept[bet_call.pk].integration_id, kept[bet_call.pk].created_at,
             kept[bet_call.pk].player_external_id) == (bet_id, integration.pk, old, "RET1")
-    assert unauthenticated.pk not in kept and forged.pk not in kept and refused_bet.pk not in kept
+    assert not {unauthenticated.pk, forged.pk, refused_bet.pk, refused_unsigned.pk, batch_elsewhere.pk} & set(kept)
     if connection.vendor == "postgresql":
         assert not _exists(old.astimezone(dt.UTC).date())
         assert _attached((now - 9 * DAY).astimezone(dt.UTC).date())
     # A second run changes nothing; the money calls are not copied twice.
     call_history_maintain()
-    assert KeptCall.objects.count() == 3 and CallLog.objects.count() == 1
+    assert KeptCall.objects.count() == 4 and CallLog.objects.count() == 1
 
 
 @pytest.mark.django_db(transaction=True)
@@ -158,7 +162,7 @@ def test_a_run_stopped_half_way_is_finished_by_the_next(settings):
     funded_wallet(player, "IDR", "10.00")
     bet_id = _money(integration, player)
     old = timezone.now() - 30 * DAY
-    call = _call(old, bet_id, integration)
+    call = _call(old, bet_id, integration, status_code="OK")
     name = f"providers_calllog_{old.astimezone(dt.UTC):%Y_%m_%d}"
     with connection.cursor() as cursor:
         cursor.execute(f"ALTER TABLE providers_calllog DETACH PARTITION {name}")
