@@ -206,6 +206,11 @@ CALL_HISTORY_RETENTION_DAYS = env.int("CALL_HISTORY_RETENTION_DAYS", default=90)
 CALL_HISTORY_PARTITIONS_AHEAD = env.int("CALL_HISTORY_PARTITIONS_AHEAD", default=7)
 # Without a worker (the embedded default), report pages and the dashboard refresh the aggregates.
 REPORTS_REFRESH_ON_VIEW = env.bool("REPORTS_REFRESH_ON_VIEW", default=not CELERY_BROKER_URL)
+# The period the dashboard and the report pages open on: the last N UTC days, today included.
+REPORTS_DEFAULT_DAYS = env.int("REPORTS_DEFAULT_DAYS", default=30)
+# Hold % is shown only when the bets reach this many currency units ("—" below: too small to mean
+# anything). "default" applies to every currency without its own entry, e.g. "default=10,IDR=100000".
+REPORTS_HOLD_MIN_BETS = env.dict("REPORTS_HOLD_MIN_BETS", default={"default": "10"})
 
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out sign-in before the password is even checked.

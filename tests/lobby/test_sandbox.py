@@ -65,7 +65,7 @@ def test_onegaming_win_is_twice_the_bet_really_placed_whatever_the_browser_sends
     launched = launch_start(integration=world.onegaming, player=world.player, currency="IDR")
     page = player_browser.get(launched.url).text
     action = f"{live_server.url}/sandbox/onegaming/round"
-    bet = player_browser.post(action, data={**_hidden(page), "amount": "10", "action": "bet"}).text
+    bet = player_browser.post(action, data={**_hidden(page), "game_id": "301", "amount": "10", "action": "bet"}).text
     assert "1490.00 IDR" in bet
     forged = {**_hidden(bet), "bet": "1000000", "amount": "1000000", "player_id": "SOMEONE", "currency": "USD",
               "action": "win"}
