@@ -125,6 +125,12 @@ elif env.bool("DB_POOL", default=True):
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # django-postgres-extra's back-end: Django's PostgreSQL back-end plus the schema editor and
+    # introspection of native partitions (the call history is partitioned by day;
+    # providers/partitioning.py, docs/decisions.md). It must not create the hstore extension.
+    DATABASES["default"]["ENGINE"] = "psqlextra.backend"
+    POSTGRES_EXTRA_AUTO_EXTENSION_SET_UP = False
+if DATABASES["default"]["ENGINE"] == "psqlextra.backend":
     # psycopg prepares a statement after this many uses on a connection, for the cursors that bind
     # on the server: only the money path's hand-written statements (wallet/sql.py); Django's own
     # queries bind on the client and are never prepared. Empty turns it off (a pooler in
@@ -198,7 +204,16 @@ CELERY_BEAT_SCHEDULE = {
     "games-sync": {"task": "transfers.games_sync_all", "schedule": GAMES_SYNC_EVERY},
     # Report aggregates follow the ledger: a refresh every minute (idempotent, high-water mark).
     "reports-aggregates-refresh": {"task": "reports.aggregates_refresh", "schedule": 60.0},
+    # Call history: daily partitions created ahead, those past the retention dropped (their
+    # money calls kept first); transfer events past the retention pruned. Idempotent.
+    "call-history-maintain": {"task": "providers.call_history_maintain", "schedule": 3600.0},
+    "transfer-events-prune": {"task": "transfers.events_prune", "schedule": 3600.0},
 }
+# Days of call history (and of transfer events of final orders) kept; the money calls (their
+# transaction id reached the ledger) are kept for good (providers.KeptCall). 0 keeps everything.
+CALL_HISTORY_RETENTION_DAYS = env.int("CALL_HISTORY_RETENTION_DAYS", default=90)
+# PostgreSQL: daily partitions of the call history created this many days ahead.
+CALL_HISTORY_PARTITIONS_AHEAD = env.int("CALL_HISTORY_PARTITIONS_AHEAD", default=7)
 # Without a worker (the embedded default), report pages and the dashboard refresh the aggregates.
 REPORTS_REFRESH_ON_VIEW = env.bool("REPORTS_REFRESH_ON_VIEW", default=not CELERY_BROKER_URL)
 # The period the dashboard and the report pages open on: the last N UTC days, today included.

@@ -115,6 +115,8 @@ class TransferEvent(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        # The retention's range (transfers/retention.py); built CONCURRENTLY on PostgreSQL.
+        indexes = [models.Index(fields=["created_at"], name="transfer_event_time")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.status or self.to_state}"
