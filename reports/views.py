@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
@@ -27,7 +26,7 @@ from django.utils.safestring import mark_safe
 
 from wallet.money import UNITS_PER_WHOLE, from_units, quantize_for
 
-from . import aggregation, selectors
+from . import aggregation, embedded, selectors
 from .filters import ReportFilters, filters_from_request
 
 PERMISSION = "reports.view_reports"
@@ -142,10 +141,6 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _refresh_if_embedded() -> None:
-    """Under the embedded default (no worker), pages bring the aggregates up to date themselves."""
-    if getattr(settings, "REPORTS_REFRESH_ON_VIEW", False):
-        aggregation.refresh_if_behind()
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -326,7 +321,7 @@ def report_page(request, slug: str = "overview"):
     report = REPORTS_BY_SLUG.get(slug)
     if report is None:
         raise Http404("no such report")
-    _refresh_if_embedded()
+    embedded.ensure_ticker()  # without a worker: a background refresh, never this request
     form, filters = filters_from_request(request)
     tables, extra = report.build(filters)  # rows and chart data are computed on first use
     export = request.GET.get("export")
@@ -353,6 +348,7 @@ def report_page(request, slug: str = "overview"):
         "filters": filters,
         "tables": shown,
         "formula": selectors.GGR_FORMULA,
+        "freshness": aggregation.lag_note(),
         "query": query.urlencode(),
         "digits": digits,
         **{name: value() if callable(value) else value for name, value in extra.items()},

@@ -363,3 +363,26 @@ class AdjustmentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"adjustment #{self.pk} ({self.status})"
+
+
+class LedgerCheckpoint(models.Model):
+    """Each account's balance from the ledger up to the check mark (`ledger_check`): an
+    incremental check adds only the transfers above the mark. Written by the check only."""
+
+    account = models.OneToOneField(Account, primary_key=True, on_delete=models.PROTECT, related_name="+")
+    balance = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"account {self.account_id}: {self.balance}"
+
+
+class LedgerCheckMark(models.Model):
+    """Up to which transfer (and which time) `ledger_check` has checked the ledger (one row)."""
+
+    last_id = models.BigIntegerField(default=0)
+    checked_until = models.DateTimeField()
+    checked_at = models.DateTimeField()
+    full = models.BooleanField(default=True)  # the run that set it checked everything
+
+    def __str__(self) -> str:
+        return f"checked up to transfer {self.last_id}"

@@ -5,7 +5,6 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 
 from django.apps import apps
-from django.db.models import Q
 
 from .models import AccountKind, GameTransaction, LimitRefusal, Player, Transfer
 
@@ -32,17 +31,38 @@ def _model(label: str):
         return None
 
 
+def latest_transfers(account_ids: list[int], *, limit: int, **filters) -> list[Transfer]:
+    """The newest transfers touching any of these accounts, newest first.
+
+    Each account's side is its own index scan ((debit_account, created_at) and (credit_account,
+    created_at)), `limit` rows each, glued by a UNION ALL; then the few rows found are read with
+    their relations. An OR of the two sides instead walks the whole ledger's id order backwards
+    (issue 24: 4.7-8.2 s for a light player at 5M transfers)."""
+    if not account_ids:
+        return []
+    arms = [Transfer.objects.filter(**{side: account_id}, **filters).order_by("-created_at", "-id")
+            .values_list("pk", "created_at")[:limit]
+            for account_id in account_ids for side in ("debit_account_id", "credit_account_id")]
+    found = arms[0].union(*arms[1:], all=True) if len(arms) > 1 else arms[0]
+    newest = sorted(set(found), key=lambda row: (row[1], row[0]), reverse=True)[:limit]
+    related = (Transfer.objects.filter(pk__in=[pk for pk, _ in newest])
+               .select_related("currency", "actor", "debit_account", "credit_account",
+                               "game_transaction__integration"))
+    by_pk = {t.pk: t for t in related}
+    return [by_pk[pk] for pk, _ in newest]
+
+
 def player_overview(player: Player) -> PlayerOverview:
     """The player's wallets and the latest rows of every list that concerns them (a few queries,
     each bounded; the links on the page open the full, filtered lists)."""
     overview = PlayerOverview(player=player)
     overview.wallets = list(player.accounts.filter(kind=AccountKind.WALLET).select_related("currency")
                             .order_by("currency_id"))
+    # Newest first through (player, created_at): never a walk of the whole table's id order.
     overview.game_transactions = list(GameTransaction.objects.filter(player=player)
-                                      .select_related("integration", "currency").order_by("-id")[:RECENT])
-    overview.ledger = list(Transfer.objects.filter(Q(debit_account__player=player) | Q(credit_account__player=player))
-                           .select_related("currency", "actor", "debit_account", "credit_account")
-                           .order_by("-id")[:RECENT])
+                                      .select_related("integration", "currency")
+                                      .order_by("-created_at", "-id")[:RECENT])
+    overview.ledger = latest_transfers(list(player.accounts.values_list("pk", flat=True)), limit=RECENT)
     overview.refusals = list(LimitRefusal.objects.filter(wallet__player=player)
                              .select_related("wallet__currency", "integration").order_by("-id")[:RECENT])
     overview.status_changes = list(player.status_changes.select_related("actor").order_by("-created_at")[:RECENT])
@@ -53,7 +73,7 @@ def player_overview(player: Player) -> PlayerOverview:
     call_log = _model("providers.CallLog")
     if call_log is not None:
         overview.callbacks = list(call_log.objects.filter(player_external_id=player.external_id)
-                                  .select_related("integration").order_by("-id")[:RECENT])
+                                  .select_related("integration").order_by("-created_at")[:RECENT])
     transfer_order = _model("transfers.TransferOrder")
     if transfer_order is not None:
         overview.transfer_orders = list(transfer_order.objects.filter(player=player).order_by("-id")[:RECENT])
@@ -78,10 +98,8 @@ def player_game_history(player: Player, *, limit: int = 50) -> list[HistoryRow]:
 
     Read from the ledger, not from the provider calls: a refund's call records no amount, the
     transfer it made does, and a rollback of something never seen moved nothing and is left out."""
-    transfers = (Transfer.objects.filter(game_transaction__isnull=False)
-                 .filter(Q(debit_account__player=player) | Q(credit_account__player=player))
-                 .select_related("currency", "game_transaction__integration", "credit_account")
-                 .order_by("-created_at", "-id")[:limit])
+    transfers = latest_transfers(list(player.accounts.values_list("pk", flat=True)), limit=limit,
+                                 game_transaction__isnull=False)
     rows = []
     for transfer in transfers:
         txn = transfer.game_transaction
