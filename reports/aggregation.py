@@ -122,8 +122,10 @@ class Lag:
 
 def lag() -> Lag:
     """A few primary-key lookups: cheap enough for every page."""
-    marks = dict(AggregateCursor.objects.values_list("source", "last_id"))
-    refreshed = AggregateCursor.objects.filter(source=TRANSFERS).values_list("refreshed_at", flat=True).first()
+    cursors = {source: (last_id, at) for source, last_id, at in
+               AggregateCursor.objects.values_list("source", "last_id", "refreshed_at")}
+    marks = {source: last_id for source, (last_id, _at) in cursors.items()}
+    refreshed = cursors.get(TRANSFERS, (0, None))[1]
     newest = {TRANSFERS: Transfer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
               CALLS: CallLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0}
     counted_until = (Transfer.objects.filter(pk__lte=marks.get(TRANSFERS, 0)).order_by("-pk")
