@@ -47,9 +47,9 @@ def capped_count(queryset, *, cap: int = CAP, timeout_ms: int = COUNT_TIMEOUT_MS
         return limited.count()
     try:
         with transaction.atomic(using=queryset.db), connection.cursor() as cursor:
-            cursor.execute("SELECT current_setting('statement_timeout')")
+            cursor.execute("SELECT current_setting('statement_timeout'), set_config('statement_timeout', %s, true)",
+                           [f"{int(timeout_ms)}ms"])
             previous = cursor.fetchone()[0]
-            cursor.execute("SELECT set_config('statement_timeout', %s, true)", [f"{int(timeout_ms)}ms"])
             count = limited.count()
             cursor.execute("SELECT set_config('statement_timeout', %s, true)", [previous])
             return count

@@ -3,7 +3,6 @@
 from __future__ import annotations
 
 import datetime as dt
-import sys
 import time
 
 from django.core.management.base import BaseCommand, CommandError
@@ -34,6 +33,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, since=None, batch_size=aggregation.BATCH_SIZE, restart=False, no_progress=False,
                **options):
+        self.stderr.style_func = None  # a progress bar, not an error
         if batch_size < 1:
             raise CommandError("--batch-size must be at least 1")
         unfinished = list(RebuildProgress.objects.filter(finished_at__isnull=True))
@@ -55,8 +55,8 @@ class Command(BaseCommand):
             while progress.finished_at is None:
                 progress = aggregation.rebuild_step(source, batch_size=batch_size)
                 if not no_progress:
-                    sys.stderr.write(f"\r{source:>9} {_bar(progress.next_id - first, total, started)}")
-                    sys.stderr.flush()
+                    self.stderr.write(f"\r{source:>9} {_bar(progress.next_id - first, total, started)}", ending="")
+                    self.stderr.flush()
             if not no_progress:
-                sys.stderr.write(f"\r{source:>9} {_bar(total, total, started)}\n")
+                self.stderr.write(f"\r{source:>9} {_bar(total, total, started)}")
         self.stdout.write(self.style.SUCCESS(f"Rebuilt in {time.monotonic() - started:,.1f} s."))
