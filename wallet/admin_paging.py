@@ -39,8 +39,10 @@ def planner_estimate(queryset) -> int:
     return int(plan[0]["Plan"]["Plan Rows"])
 
 
-def capped_count(queryset, *, cap: int = CAP, timeout_ms: int = COUNT_TIMEOUT_MS) -> int | None:
+def capped_count(queryset, *, cap: int | None = None, timeout_ms: int | None = None) -> int | None:
     """COUNT of at most cap + 1 rows within timeout_ms; None when the time ran out."""
+    cap = CAP if cap is None else cap
+    timeout_ms = COUNT_TIMEOUT_MS if timeout_ms is None else timeout_ms
     connection = connections[queryset.db]
     limited = queryset.order_by()[: cap + 1]
     if connection.vendor != "postgresql":
