@@ -217,7 +217,8 @@ def main() -> None:
     parser.add_argument("--players", type=int, default=10_500)
     parser.add_argument("--database", default="bo_scale")
     parser.add_argument("--runs", type=int, default=7)
-    parser.add_argument("--keep", action="store_true")
+    parser.add_argument("--keep", action="store_true", help="keep the databases (default: dropped at the end)")
+    parser.add_argument("--reuse", action="store_true", help="measure a database loaded by an earlier --keep run")
     parser.add_argument("--child")
     args = parser.parse_args()
     if args.child:
@@ -225,7 +226,11 @@ def main() -> None:
         return
     empty = f"{args.database}_empty"
     report = {"calls": args.calls, "game_transactions": args.game_transactions, "players": args.players}
-    report.update(prepare(args.database, args.calls, args.game_transactions, args.players))
+    if args.reuse:
+        run(args.database, "migrate", "--noinput", "-v0")
+        report["load_s"], report["load_log"] = None, ["reused"]
+    else:
+        report.update(prepare(args.database, args.calls, args.game_transactions, args.players))
     report["rebuild_s"] = round(run(args.database, "reports_rebuild", "--no-progress")[0], 1)
     seconds, output, rss = run(args.database, "ledger_check", measure_memory=True)
     report["ledger_check"] = {"seconds": round(seconds, 1), "max_rss_mib": round(rss / 1024), "figures": json.loads(
@@ -234,7 +239,8 @@ def main() -> None:
     report["ledger_check_incremental"] = {"seconds": round(seconds, 1), "max_rss_mib": round(rss / 1024),
                                           "figures": json.loads(output.strip().splitlines()[-1])}
     report.update(in_process(args.database, args.runs))
-    prepare(empty, 2, 2, 10)
+    if not args.reuse:
+        prepare(empty, 2, 2, 10)
     report["bets_empty"] = in_process_bets(empty)
     write(report)
     if not args.keep:
@@ -253,6 +259,7 @@ def in_process_bets(database: str) -> dict:
 
 def write(report: dict) -> None:
     (ROOT / "bench" / "scale-results.json").write_text(json.dumps(report, indent=1) + "\n")
+    report["load_s"] = report["load_s"] if report["load_s"] is not None else "(reused)"
     lines = [f"# bench-scale: {report['calls']:,} calls, {report['game_transactions']:,} game transactions, "
              f"{report['players']:,} players", "",
              f"- load (scale_load): {report['load_s']} s",

@@ -32,6 +32,7 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    Max,
     Min,
     OuterRef,
     Q,
@@ -415,14 +416,21 @@ def _day_start(day: dt.date) -> dt.datetime:
 
 def rebuild_start(*, since: dt.date | None, now: dt.datetime | None = None) -> None:
     """Drop the aggregates from `since` on (all with None) and record what is to be recounted:
-    per source, the ids up to the refresh's mark whose rows lie on or after `since`. Under the
-    mark's lock, so the refresh (which counts only above the mark) and the rebuild never count a
-    row twice; ids the refresh still waits for are left to it."""
+    per source, the ids up to the newest row whose rows lie on or after `since`, and every row the
+    refresh had not counted yet (the mark moves up to the newest row, so a rebuild of a database
+    never refreshed counts it all). Under the mark's lock, so the refresh (which counts only above
+    the mark) and the rebuild never count a row twice; ids the refresh waits for are left to it."""
     now = now or timezone.now()
     for source, (model, _add) in SOURCES.items():
         AggregateCursor.objects.get_or_create(source=source)
         with transaction.atomic():
             cursor = AggregateCursor.objects.select_for_update().get(source=source)
+            mark_before = cursor.last_id
+            newest = model.objects.aggregate(newest=Max("pk"))["newest"] or 0
+            if newest > cursor.last_id:
+                _pending_remember(source, _recent_gaps(model, after=cursor.last_id, upto=newest), now=now)
+                cursor.last_id = newest
+                cursor.save(update_fields=["last_id"])
             for aggregate in DAILY_AGGREGATES[source]:
                 (aggregate.objects.all() if since is None else aggregate.objects.filter(day__gte=since)).delete()
             if source == TRANSFERS:
@@ -431,10 +439,18 @@ def rebuild_start(*, since: dt.date | None, now: dt.datetime | None = None) -> N
             start = 0
             if since is not None:
                 first = model.objects.filter(created_at__gte=_day_start(since)).aggregate(first=Min("pk"))["first"]
-                start = (first - 1) if first is not None else cursor.last_id
+                start = min((first - 1) if first is not None else cursor.last_id, mark_before)
             RebuildProgress.objects.update_or_create(source=source, defaults={
                 "since": since, "next_id": min(start, cursor.last_id), "upper_id": cursor.last_id,
-                "started_at": now, "finished_at": None})
+                "mark_before": mark_before, "started_at": now, "finished_at": None})
+
+
+def _recent_gaps(model, *, after: int, upto: int, window: int = 10_000) -> list[int]:
+    """Ids missing among the newest `window` below `upto` (in-flight transactions hold the newest
+    ids), highest first, at most MAX_PENDING_PER_BATCH: what the refresh would remember."""
+    low = max(after, upto - window)
+    present = set(model.objects.filter(pk__gt=low, pk__lte=upto).values_list("pk", flat=True))
+    return [i for i in range(upto, low, -1) if i not in present][:MAX_PENDING_PER_BATCH]
 
 
 def rebuild_step(source: str, *, batch_size: int = BATCH_SIZE, now: dt.datetime | None = None) -> RebuildProgress:
@@ -448,7 +464,7 @@ def rebuild_step(source: str, *, batch_size: int = BATCH_SIZE, now: dt.datetime 
         low, high = progress.next_id, min(progress.next_id + batch_size, progress.upper_id)
         condition = Q(pk__gt=low, pk__lte=high)
         if progress.since is not None:
-            condition &= Q(created_at__gte=_day_start(progress.since))
+            condition &= Q(created_at__gte=_day_start(progress.since)) | Q(pk__gt=progress.mark_before)
         waiting = list(PendingSourceId.objects.filter(source=source, source_id__gt=low, source_id__lte=high)
                        .values_list("source_id", flat=True))
         if waiting:

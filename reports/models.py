@@ -182,6 +182,9 @@ class RebuildProgress(models.Model):
     since = models.DateField(null=True, blank=True)  # None: everything
     next_id = models.BigIntegerField(default=0)
     upper_id = models.BigIntegerField(default=0)
+    # The refresh's mark before the rebuild moved it to upper_id: rows above it were never counted,
+    # so they are recounted whatever their day.
+    mark_before = models.BigIntegerField(default=0)
     started_at = models.DateTimeField()
     finished_at = models.DateTimeField(null=True, blank=True)
 

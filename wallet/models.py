@@ -204,6 +204,9 @@ class Transfer(models.Model):
             models.Index(fields=["debit_account", "created_at"], name="transfer_debit_time"),
             models.Index(fields=["credit_account", "created_at"], name="transfer_credit_time"),
             models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="transfer_actor"),
+            # The admin's filters on rare kinds (deposits, adjustments, …): only non-game rows (0010).
+            models.Index(fields=["kind", "id"], condition=~Q(kind__in=["bet", "win", "refund", "reclaim", "reward"]),
+                         name="transfer_non_game_kind"),
         ]
 
     def __str__(self) -> str:
@@ -266,6 +269,9 @@ class GameTransaction(models.Model):
             models.Index(fields=["integration", "ticket"], name="game_txn_ticket"),
             models.Index(fields=["integration", "reference"], name="game_txn_reference"),
             models.Index(fields=["player", "created_at"], name="game_txn_player_time"),
+            # The admin's filters on rare rows (rollbacks, voided rounds, unknown references) (0010).
+            models.Index(fields=["id"], condition=Q(action="rollback"), name="game_txn_rollbacks"),
+            models.Index(fields=["id"], condition=~Q(outcome="applied"), name="game_txn_not_applied"),
         ]
 
     def __str__(self) -> str:

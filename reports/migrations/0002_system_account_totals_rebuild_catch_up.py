@@ -42,6 +42,7 @@ class Migration(migrations.Migration):
                 ('since', models.DateField(blank=True, null=True)),
                 ('next_id', models.BigIntegerField(default=0)),
                 ('upper_id', models.BigIntegerField(default=0)),
+                ('mark_before', models.BigIntegerField(default=0)),
                 ('started_at', models.DateTimeField()),
                 ('finished_at', models.DateTimeField(blank=True, null=True)),
             ],

@@ -122,3 +122,13 @@ def test_pages_say_a_rebuild_is_under_way(played):
     assert "A rebuild from" in aggregation.lag_note(NOW) and "partial" in aggregation.lag_note(NOW)
     rebuild("--no-progress")
     assert "rebuild" not in aggregation.lag_note(NOW)
+
+
+@pytest.mark.parametrize("since", [None, (NOW - DAY).date()])
+def test_a_rebuild_of_a_database_never_refreshed_counts_every_row_once(played, since):
+    """The rows above the refresh's mark were never counted: a rebuild counts them whatever their
+    day (a bulk-loaded database), and the refresh then finds nothing left."""
+    rebuild(*(["--since", since.isoformat()] if since else []), "--no-progress")
+    assert aggregated() == expected() and aggregated_players() == players_per_key()
+    assert snapshot()["accounts"] == account_totals_oracle()
+    assert aggregation.refresh(now=NOW).transfers == 0 and aggregated() == expected()
