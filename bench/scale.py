@@ -151,14 +151,22 @@ def child(database: str, runs: int) -> None:
             times.append((time.perf_counter() - started) * 1000)
         with CaptureQueriesContext(connection) as queries:
             client.get(path)
-        slowest = max(queries.captured_queries, key=lambda q: float(q["time"]))
-        plan = explain(connection, slowest["sql"])
+        # Every statement that reads a big table, under EXPLAIN ANALYZE: the slowest one's plan is
+        # kept, and any sequential scan of a big table among them is flagged.
+        plans = [(explain(connection, q["sql"]), q["sql"]) for q in queries.captured_queries
+                 if any(t in q["sql"] for t in BIG)]
+        plans = [(p, sql) for p, sql in plans if p] or [("", "")]
+        plan, sql = max(plans, key=lambda item: execution_ms(item[0]))
         results.append({"page": label, "path": path, "median_ms": round(statistics.median(times), 1),
                         "max_ms": round(max(times), 1), "queries": len(queries.captured_queries),
-                        "slowest_sql_ms": round(float(slowest["time"]) * 1000, 1),
-                        "slowest_sql": slowest["sql"][:600], "plan": plan,
-                        "unindexed_big_scan": any(f"Seq Scan on {t}" in plan for t in BIG)})
+                        "slowest_sql_ms": execution_ms(plan), "slowest_sql": sql[:600], "plan": plan,
+                        "unindexed_big_scan": any(f"Seq Scan on {t}" in p for p, _ in plans for t in BIG)})
     print(json.dumps({"pages": results, "bets": bets(runs=300)}))
+
+
+def execution_ms(plan: str) -> float:
+    found = re.search(r"Execution Time: ([\d.]+) ms", plan)
+    return float(found.group(1)) if found else 0.0
 
 
 def explain(connection, sql: str) -> str:
@@ -228,6 +236,7 @@ def main() -> None:
     report = {"calls": args.calls, "game_transactions": args.game_transactions, "players": args.players}
     if args.reuse:
         run(args.database, "migrate", "--noinput", "-v0")
+        subprocess.run(["psql", url(args.database), "-qc", "VACUUM ANALYZE"], check=True)
         report["load_s"], report["load_log"] = None, ["reused"]
     else:
         report.update(prepare(args.database, args.calls, args.game_transactions, args.players))
@@ -269,12 +278,12 @@ def write(report: dict) -> None:
              f"{report['ledger_check_incremental']['max_rss_mib']} MiB",
              f"- bet (gameplay.bet_place), median / p95: {report['bets']['median_ms']} / {report['bets']['p95_ms']} ms "
              f"here, {report['bets_empty']['median_ms']} / {report['bets_empty']['p95_ms']} ms on empty tables", "",
-             "| page | median ms | max ms | queries | slowest SQL ms | big table read without an index |",
+             "| page | median ms | max ms | queries | slowest big-table SQL ms (EXPLAIN ANALYZE) | big table read without an index |",
              "|---|---:|---:|---:|---:|---|"]
     for page in report["pages"]:
         lines.append(f"| {page['page']} | {page['median_ms']} | {page['max_ms']} | {page['queries']} | "
                      f"{page['slowest_sql_ms']} | {'YES' if page['unindexed_big_scan'] else 'no'} |")
-    lines += ["", "## Plans of each page's slowest statement (EXPLAIN ANALYZE)", ""]
+    lines += ["", "## Plan of each page's slowest statement on a big table (EXPLAIN ANALYZE)", ""]
     for page in report["pages"]:
         lines += [f"### {page['page']}", "", "```", page["slowest_sql"], "", page["plan"], "```", ""]
     (ROOT / "bench" / "scale-results.md").write_text("\n".join(lines))
