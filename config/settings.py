@@ -186,9 +186,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # 1G transfer wallet (operator -> 1G calls; transfers app). Seconds.
 ONEGAMING_CONNECT_TIMEOUT = env.float("ONEGAMING_CONNECT_TIMEOUT", default=3.0)
 ONEGAMING_READ_TIMEOUT = env.float("ONEGAMING_READ_TIMEOUT", default=10.0)
-# An order whose transfer_id 1G's records still do not show this long after its last send, and
-# that was sent TRANSFER_MAX_SENDS times, failed (the money comes back to the wallet).
-TRANSFER_ABSENT_WINDOW = env.float("TRANSFER_ABSENT_WINDOW", default=120.0)
+# Settle delay: how long after its last send 1G is given to show a transfer in its records.
+# Only after it does a complete read of every records page without the transfer_id fail the
+# order (money back); an order still undecided then needs attention (spec section 4).
+TRANSFER_RECORDS_SETTLE = env.float("TRANSFER_RECORDS_SETTLE", default=300.0)
+# Margin of the records window asked about an order: from this long before the order was made
+# to this long after the settle delay following its last send.
+TRANSFER_RECORDS_MARGIN = env.float("TRANSFER_RECORDS_MARGIN", default=600.0)
 TRANSFER_MAX_SENDS = env.int("TRANSFER_MAX_SENDS", default=3)
 # An order "sending" for longer than this (its worker died mid-call) is treated as unknown.
 TRANSFER_SENDING_STALE = env.float("TRANSFER_SENDING_STALE", default=60.0)
@@ -200,6 +204,12 @@ TRANSFER_RESOLVER_EVERY = env.float("TRANSFER_RESOLVER_EVERY", default=60.0)
 TRANSFER_RECONCILE_EVERY = env.float("TRANSFER_RECONCILE_EVERY", default=3600.0)
 TRANSFER_RECONCILE_LOOKBACK_HOURS = env.int("TRANSFER_RECONCILE_LOOKBACK_HOURS", default=24)
 GAMES_SYNC_EVERY = env.float("GAMES_SYNC_EVERY", default=86400.0)
+# 1G integrations (codes) that refuse bets on games their catalogue does not know even inside a
+# session launched into a lobby product (default: such games are accepted and recorded as discovered).
+ONEGAMING_LOBBY_UNKNOWN_GAMES_REFUSED = env.list("ONEGAMING_LOBBY_UNKNOWN_GAMES_REFUSED", default=[])
+# The games sync refuses (changes nothing) a list that would disable more than this share of the
+# integration's enabled games, unless run with --force.
+GAMES_SYNC_MAX_DISABLE_SHARE = env.float("GAMES_SYNC_MAX_DISABLE_SHARE", default=0.5)
 CELERY_BEAT_SCHEDULE = {
     "transfers-resolve-stuck": {"task": "transfers.resolve_stuck", "schedule": TRANSFER_RESOLVER_EVERY},
     "transfers-reconcile": {"task": "transfers.reconcile_all", "schedule": TRANSFER_RECONCILE_EVERY},
@@ -214,6 +224,11 @@ CELERY_BEAT_SCHEDULE = {
 # embedded default) a background thread of the web process does, every this many seconds; 0: off.
 REPORTS_EMBEDDED_REFRESH_EVERY = env.float(
     "REPORTS_EMBEDDED_REFRESH_EVERY", default=0.0 if CELERY_BROKER_URL or "pytest" in sys.modules else 60.0)
+# The period the dashboard and the report pages open on: the last N UTC days, today included.
+REPORTS_DEFAULT_DAYS = env.int("REPORTS_DEFAULT_DAYS", default=30)
+# Hold % is shown only when the bets reach this many currency units ("—" below: too small to mean
+# anything). "default" applies to every currency without its own entry, e.g. "default=10,IDR=100000".
+REPORTS_HOLD_MIN_BETS = env.dict("REPORTS_HOLD_MIN_BETS", default={"default": "10"})
 
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out sign-in before the password is even checked.
