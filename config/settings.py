@@ -63,6 +63,8 @@ MIDDLEWARE = [
     "django.middleware.common.CommonMiddleware",
     "django.middleware.csrf.CsrfViewMiddleware",
     "django.contrib.auth.middleware.AuthenticationMiddleware",
+    # Staff pages: a statement_timeout, and their reads on the replica when there is one.
+    "config.staff_db.StaffDatabaseMiddleware",
     # Who made a change, for the audit trail (django-simple-history).
     "simple_history.middleware.HistoryRequestMiddleware",
     "django_otp.middleware.OTPMiddleware",
@@ -143,6 +145,22 @@ if DATABASES["default"]["ENGINE"] == "psqlextra.backend":
     # moment (none on young tables) and scanned a whole integration's rows per call as the tables
     # grew (make bench on a fresh database: database CPU per call tripled within minutes).
     _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_custom_plan".strip()
+# Staff reads cannot starve callbacks (config/staff_db.py, docs/operations.md): every statement of
+# an admin or report request stops after this many milliseconds (0: no limit), and with a
+# replica the ORM reads of staff GET requests go there.
+STAFF_PATH_PREFIXES = ("/admin/",)
+STAFF_STATEMENT_TIMEOUT_MS = env.int("STAFF_STATEMENT_TIMEOUT_MS", default=5000)
+DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
+if DATABASE_REPLICA_URL:
+    DATABASES["replica"] = env.db_url_config(DATABASE_REPLICA_URL)
+    DATABASES["replica"]["OPTIONS"] = {k: v for k, v in DATABASES["default"].get("OPTIONS", {}).items()
+                                       if k != "pool"}
+    DATABASES["replica"]["CONN_MAX_AGE"] = env.int("CONN_MAX_AGE", default=60)
+    DATABASES["replica"]["TEST"] = {"MIRROR": "default"}
+DATABASE_ROUTERS = ["config.staff_db.StaffReadRouter"]
+# `ledger_check` marks the ledger checked up to the last transfer older than this (a newer one may
+# still be committing); `ledger_check --incremental` starts there (wallet/checks.py).
+LEDGER_CHECK_LAG_SECONDS = env.float("LEDGER_CHECK_LAG_SECONDS", default=300.0)
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # Seamless callbacks keep the calling integration and the catalogue's games in each worker for
 # this many seconds (providers/lookups.py); a save clears it in the saving process at once, other
@@ -208,14 +226,19 @@ CELERY_BEAT_SCHEDULE = {
     # money calls kept first); transfer events past the retention pruned. Idempotent.
     "call-history-maintain": {"task": "providers.call_history_maintain", "schedule": 3600.0},
     "transfer-events-prune": {"task": "transfers.events_prune", "schedule": 3600.0},
+    # Rows committed below the mark after PENDING_TTL (a long transaction) are counted here.
+    "reports-aggregates-catch-up": {"task": "reports.aggregates_catch_up",
+                                    "schedule": env.float("REPORTS_CATCH_UP_EVERY", default=600.0)},
 }
 # Days of call history (and of transfer events of final orders) kept; the money calls (their
 # transaction id reached the ledger) are kept for good (providers.KeptCall). 0 keeps everything.
 CALL_HISTORY_RETENTION_DAYS = env.int("CALL_HISTORY_RETENTION_DAYS", default=90)
 # PostgreSQL: daily partitions of the call history created this many days ahead.
 CALL_HISTORY_PARTITIONS_AHEAD = env.int("CALL_HISTORY_PARTITIONS_AHEAD", default=7)
-# Without a worker (the embedded default), report pages and the dashboard refresh the aggregates.
-REPORTS_REFRESH_ON_VIEW = env.bool("REPORTS_REFRESH_ON_VIEW", default=not CELERY_BROKER_URL)
+# Pages never refresh the aggregates (they say how far behind they are). Without a worker (the
+# embedded default) a background thread of the web process does, every this many seconds; 0: off.
+REPORTS_EMBEDDED_REFRESH_EVERY = env.float(
+    "REPORTS_EMBEDDED_REFRESH_EVERY", default=0.0 if CELERY_BROKER_URL or "pytest" in sys.modules else 60.0)
 # The period the dashboard and the report pages open on: the last N UTC days, today included.
 REPORTS_DEFAULT_DAYS = env.int("REPORTS_DEFAULT_DAYS", default=30)
 # Hold % is shown only when the bets reach this many currency units ("—" below: too small to mean

@@ -93,6 +93,13 @@ class CallLog(models.Model):
             # Rare rows: a small partial index keeps the "unknown session" filter cheap.
             models.Index(fields=["created_at"], condition=models.Q(session_unknown=True),
                          name="calllog_unknown_session_time"),
+            # The admin's exact-id searches, the player page's latest calls and the "errors"
+            # filter (issue 24): partial, so calls without the id write nothing more.
+            models.Index(fields=["txn_id"], condition=~models.Q(txn_id=""), name="calllog_txn"),
+            models.Index(fields=["player_external_id", "created_at"], condition=~models.Q(player_external_id=""),
+                         name="calllog_player_time"),
+            models.Index(fields=["request_id"], condition=~models.Q(request_id=""), name="calllog_request"),
+            models.Index(fields=["id"], condition=~models.Q(status_code__in=["OK", "RS_OK"]), name="calllog_errors"),
         ]
 
     def __str__(self) -> str:

@@ -6,11 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from . import aggregation, selectors
+from . import aggregation, embedded, selectors
 from .filters import ReportFilters, default_days, default_period
 from .views import PERMISSION, hold_text, money_text
 
@@ -144,11 +143,11 @@ def operations_tiles(user, today: dt.date) -> list[Tile]:
 def dashboard(user, *, now: dt.datetime | None = None) -> dict:
     if not (user.is_active and user.is_staff):
         return {"tiles": []}
-    if getattr(settings, "REPORTS_REFRESH_ON_VIEW", False):
-        aggregation.refresh_if_behind()
+    embedded.ensure_ticker()  # without a worker: a background refresh, never this request
     today = (now or timezone.now()).astimezone(dt.UTC).date()
     finance = user.has_perm(PERMISSION)
     tiles = (money_tiles(today) if finance else []) + operations_tiles(user, today)
     opening = default(today)
     return {"tiles": tiles, "finance": finance, "reports_url": reverse("reports:overview") if finance else None,
-            "period": opening if finance else None, "hold_min": selectors.hold_min_text() if finance else ""}
+            "period": opening if finance else None, "hold_min": selectors.hold_min_text() if finance else "",
+            "freshness": aggregation.lag_note(now) if finance else ""}

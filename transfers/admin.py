@@ -6,11 +6,12 @@ from __future__ import annotations
 
 from django import forms
 from django.contrib import admin, messages
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils import timezone
 
-from wallet.admin import money
-from wallet.admin_paging import QuickListMixin
+from wallet.admin import money, player_pks
+from wallet.admin_paging import ExactIdSearchMixin, QuickListMixin
 
 from . import services
 from .models import (
@@ -62,11 +63,15 @@ class TransferEventInline(admin.TabularInline):
 
 
 @admin.register(TransferOrder)
-class TransferOrderAdmin(QuickListMixin, admin.ModelAdmin):
+class TransferOrderAdmin(ExactIdSearchMixin, QuickListMixin, admin.ModelAdmin):
     list_display = ["id", "created_at", "integration", "player", "direction", "amount_display", "currency", "state",
                     "attempts", "checks", "last_status", "provider_balance_display", "transfer_id"]
     list_filter = ["state", "direction", "integration", "currency", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=transfer_id", "=player__external_id"]
+    exact_search = {
+        "transfer_id": lambda term: Q(transfer_id=term),  # unique index
+        "player id": lambda term: Q(player_id__in=player_pks(term)),  # the player foreign key's index
+    }
     list_select_related = ["integration", "player", "currency"]
     ordering = ["-id"]
     fields = ["transfer_id", "integration", "player", "currency", "direction", "amount_display", "state", "attempts",

@@ -110,7 +110,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('lobby', '0006_merge_20261129_1057'),
-        ('providers', '0005_fewer_indexes_on_the_money_path'),
+        ('providers', '0006_calllog_id_search_indexes'),
     ]
 
     operations = [
