@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install demo lint bench loadtest mutation clean worker beat screenshots
+.PHONY: run test install demo lint bench bench-scale loadtest mutation clean worker beat screenshots
 
 run: demo
 	# The sandbox (stand-in providers that move demo money) is on for the run command only.
@@ -38,6 +38,14 @@ beat: install
 # 4 minutes; writes bench/results.md and bench/results.json (see docs/BENCHMARKS.md).
 bench: install
 	$(PY) bench/seamless.py
+
+# Staff pages, aggregates and checks at production size (issue 24; not in CI): bulk-loads 10M call-history
+# rows and 5M game transactions with their ledger into a throwaway database (bo_scale, dropped after),
+# then times every admin and report page, reports_rebuild, ledger_check and bets against empty tables;
+# writes bench/scale-results.md (see docs/BENCHMARKS.md). Smaller: make bench-scale SCALE_ARGS="--calls
+# 1000000 --game-transactions 500000". Needs PostgreSQL on 127.0.0.1 (trust) and about 15 GB of disk at 10M.
+bench-scale: install
+	$(PY) bench/scale.py $(SCALE_ARGS)
 
 # Load, faults and endurance (not in CI; the fault scenarios' short version is): baseline, ramp, hot
 # wallet, spike, a 30-minute soak (--soak-minutes), PostgreSQL restarted and Redis stopped on

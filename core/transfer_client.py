@@ -8,6 +8,7 @@ A client is made with the Integration it serves and answers every call with an `
     deposit(player_id, transfer_id, currency, amount) -> Answer
     withdraw(player_id, transfer_id, currency, amount) -> Answer
     records(start_time, end_time, page=1, player_id=None, transfer_id=None) -> RecordsPage
+    records_scan(start_time, end_time) -> RecordsScan         (every page of a period)
     games() -> Answer                                         (Answer.body["games"]: the catalogue)
     amount_digits(currency) -> int                            (fractional digits the wire carries)
     player_missing(answer) -> bool                            (the provider does not know the player)
@@ -37,6 +38,9 @@ class Answer:
     request: dict = field(default_factory=dict)
     error: str = ""
     balance: int | None = None  # ledger units, when the answer carried a readable balance
+    # A transfer answered "already have it" (1G: DUPLICATE_REF_TXN_ID): the provider holds that
+    # transfer_id (outcome UNKNOWN; only its records decide the transfer).
+    held: bool = False
 
     @property
     def ok(self) -> bool:
@@ -63,3 +67,21 @@ class RecordsPage:
     page: int = 1
     total_pages: int = 1
     records: list[Record] = field(default_factory=list)
+
+
+@dataclass
+class RecordsScan:
+    """Every page of the provider's transfer records for a period: `complete` only when each page
+    from 1 to the last `total_pages` was read OK (never trust the filters: callers match
+    transfer_id locally)."""
+
+    answer: Answer  # the last page's answer (the failing one when incomplete)
+    records: list[Record] = field(default_factory=list)
+    pages: int = 0
+    complete: bool = False
+
+    def find(self, transfer_id: str) -> Record | None:
+        for record in self.records:
+            if record.transfer_id == transfer_id:
+                return record
+        return None

@@ -182,4 +182,7 @@ def demo_rounds_play(*, days: int = DAYS, now: dt.datetime | None = None) -> dic
     _special_players(first_day, integrations)
     for offset in range(days):
         _play_day(first_day + dt.timedelta(days=offset), integrations, now)
+    from reports.aggregation import refresh  # the report pages show these rounds at once (they never refresh)
+
+    refresh()
     return {"days": days, "from": first_day.isoformat(), "to": today.isoformat()}

@@ -14,13 +14,17 @@ class ProvidersConfig(AppConfig):
         for model in (Integration, Game):
             post_save.connect(lookups.clear, sender=model, dispatch_uid=f"lookups-clear-save-{model.__name__}")
             post_delete.connect(lookups.clear, sender=model, dispatch_uid=f"lookups-clear-delete-{model.__name__}")
-        from wallet.selectors import RECENT, player_overview_section_register
+        from django.utils import timezone
+
+        from wallet.selectors import CALLS_WINDOW, RECENT, player_overview_section_register
 
         from .models import CallLog
 
+        # Bounded in time: on PostgreSQL only the partitions of the last CALLS_WINDOW are read.
         player_overview_section_register("callbacks", lambda player: list(
-            CallLog.objects.filter(player_external_id=player.external_id).select_related("integration")
-            .order_by("-id")[:RECENT]))
+            CallLog.objects.filter(player_external_id=player.external_id,
+                                   created_at__gte=timezone.now() - CALLS_WINDOW)
+            .select_related("integration").order_by("-created_at", "-id")[:RECENT]))
         # Installing a provider (its INSTALLED_PROVIDERS line) and migrating loads its status codes.
         post_migrate.connect(status_codes_sync, sender=self, dispatch_uid="providers-status-codes-sync")
 

@@ -9,7 +9,13 @@ locked).
 Ids are taken when a row is inserted but become visible when its transaction commits, so a
 lower id can appear after a higher one was counted. The ids a batch skips are remembered
 (PendingSourceId) and looked for again on each refresh for PENDING_TTL; one still missing then
-belonged to a transaction that rolled back.
+is marked late and looked for by the periodic catch-up (catch_up, every few minutes) until
+LATE_TTL: most belonged to a transaction that rolled back, but a row committed later still
+counts.
+
+`rebuild` recounts the aggregates from a day on (or all of them) in resumable batches
+(`manage.py reports_rebuild`). Page requests never refresh: they show how far behind the
+figures are (`lag`).
 """
 
 from __future__ import annotations
@@ -26,6 +32,8 @@ from django.db.models import (
     F,
     FloatField,
     IntegerField,
+    Max,
+    Min,
     OuterRef,
     Q,
     Subquery,
@@ -41,18 +49,21 @@ from wallet.models import GameAction, GameTransaction, Transfer, TransferKind
 
 from .models import (
     AggregateCursor,
+    DailyAccountTotal,
     DailyCallStat,
     DailyGameStat,
     DailyPlayerActivity,
     DailyPlayerCurrency,
     PendingSourceId,
     PlayerFirstPlay,
+    RebuildProgress,
 )
 
 TRANSFERS = "transfers"
 CALLS = "calls"
 BATCH_SIZE = 50_000
 PENDING_TTL = dt.timedelta(minutes=15)
+LATE_TTL = dt.timedelta(days=2)
 MAX_PENDING_PER_BATCH = 1_000
 GAME_KINDS = (TransferKind.BET, TransferKind.WIN, TransferKind.REWARD, TransferKind.REFUND, TransferKind.RECLAIM)
 # Upper bounds (ms) of the latency buckets; the last one stands for "slower than 60 s".
@@ -87,7 +98,7 @@ def is_behind() -> bool:
                 f"COALESCE((SELECT last_id FROM {cursor_table} WHERE source = '{source}'), 0)")
 
     sql = (f"SELECT CASE WHEN {newest_above_mark(Transfer, TRANSFERS)} OR {newest_above_mark(CallLog, CALLS)} "
-           f"OR EXISTS (SELECT 1 FROM {pending_table}) THEN 1 ELSE 0 END")
+           f"OR EXISTS (SELECT 1 FROM {pending_table} WHERE NOT late) THEN 1 ELSE 0 END")
     with connection.cursor() as cursor:
         cursor.execute(sql)
         return bool(cursor.fetchone()[0])
@@ -97,8 +108,56 @@ def refresh_if_behind(*, now: dt.datetime | None = None) -> RefreshResult | None
     return refresh(now=now) if is_behind() else None
 
 
+@dataclass
+class Lag:
+    """How far behind the aggregates are: what pages show instead of refreshing."""
+
+    counted_until: dt.datetime | None  # time of the newest transfer counted
+    refreshed_at: dt.datetime | None  # the last refresh
+    uncounted: int  # transfers and calls above the marks (ids: an upper bound)
+    rebuilding_since: dt.date | None | bool = False  # a rebuild under way: from this day (None: all)
+
+    def seconds_behind(self, now: dt.datetime) -> float | None:
+        return (now - self.counted_until).total_seconds() if self.counted_until else None
+
+
+def lag() -> Lag:
+    """A few primary-key lookups: cheap enough for every page."""
+    cursors = {source: (last_id, at) for source, last_id, at in
+               AggregateCursor.objects.values_list("source", "last_id", "refreshed_at")}
+    marks = {source: last_id for source, (last_id, _at) in cursors.items()}
+    refreshed = cursors.get(TRANSFERS, (0, None))[1]
+    newest = {TRANSFERS: Transfer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
+              CALLS: CallLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0}
+    counted_until = (Transfer.objects.filter(pk__lte=marks.get(TRANSFERS, 0)).order_by("-pk")
+                     .values_list("created_at", flat=True).first())
+    rebuild = (RebuildProgress.objects.filter(finished_at__isnull=True).values_list("since", flat=True)[:1])
+    return Lag(counted_until=counted_until, refreshed_at=refreshed,
+               uncounted=sum(max(0, newest[source] - marks.get(source, 0)) for source in newest),
+               rebuilding_since=rebuild[0] if rebuild else False)
+
+
 def cursor_position(source: str) -> int:
     return AggregateCursor.objects.filter(source=source).values_list("last_id", flat=True).first() or 0
+
+
+def lag_note(now: dt.datetime | None = None) -> str:
+    """One sentence for the pages: how current the figures are (pages never refresh them)."""
+    now = now or timezone.now()
+    state = lag()
+    if state.counted_until is None:
+        note = "No figures counted yet"
+    else:
+        behind = max(0, int(state.seconds_behind(now)))
+        ago = f"{behind // 60} min" if behind >= 120 else f"{behind} s"
+        note = f"Figures count the ledger up to {state.counted_until:%Y-%m-%d %H:%M:%S} UTC ({ago} ago)"
+    if state.uncounted:
+        note += f"; about {state.uncounted:,} newer rows are not counted yet (counted by the minute refresh)"
+    note += "."
+    if state.rebuilding_since is not False:
+        since = state.rebuilding_since.isoformat() if state.rebuilding_since else "the start"
+        note += f" A rebuild from {since} is under way: those days are partial until it ends."
+    return note
 
 
 # --- the high-water mark ------------------------------------------------------------------
@@ -145,19 +204,37 @@ def _pending_remember(source: str, ids: list[int], *, now: dt.datetime) -> None:
         )
 
 
-def _pending_recheck(source: str, model, add, *, now: dt.datetime) -> int:
-    """Count the skipped ids that have appeared since; forget those too old to appear."""
+def _pending_recheck(source: str, model, add, *, now: dt.datetime, late: bool = False) -> int:
+    """Count the skipped ids that have appeared since. Those still missing after PENDING_TTL
+    become late (looked for by catch_up only); late ones are forgotten after LATE_TTL."""
     with transaction.atomic():
         AggregateCursor.objects.select_for_update().get(source=source)
-        pending = PendingSourceId.objects.filter(source=source)
+        pending = PendingSourceId.objects.filter(source=source, late=late)
         waiting = list(pending.values_list("source_id", flat=True))
         if not waiting:
             return 0
-        found = list(model.objects.filter(pk__in=waiting).values_list("pk", flat=True))
+        found = []
+        for start in range(0, len(waiting), 5_000):
+            found += model.objects.filter(pk__in=waiting[start:start + 5_000]).values_list("pk", flat=True)
         if found:
             add(Q(pk__in=found))
-        pending.filter(Q(source_id__in=found) | Q(noticed_at__lt=now - PENDING_TTL)).delete()
+            pending.filter(source_id__in=found).delete()
+        if late:
+            pending.filter(noticed_at__lt=now - LATE_TTL).delete()
+        else:
+            pending.filter(noticed_at__lt=now - PENDING_TTL).update(late=True)
         return len(found)
+
+
+def catch_up(*, now: dt.datetime | None = None) -> RefreshResult:
+    """Count the late rows: ids skipped by a refresh that committed after PENDING_TTL (a long
+    transaction). Run by celery beat every REPORTS_CATCH_UP_EVERY seconds."""
+    now = now or timezone.now()
+    result = RefreshResult()
+    for source, model, add in ((TRANSFERS, Transfer, _transfers_add), (CALLS, CallLog, _calls_add)):
+        AggregateCursor.objects.get_or_create(source=source)
+        setattr(result, source, _pending_recheck(source, model, add, now=now, late=True))
+    return result
 
 
 # --- ledger transfers -----------------------------------------------------------------------
@@ -216,11 +293,26 @@ def _transfers_add(condition: Q) -> None:
         rows=[(_db_day(key[0]), *key[1:], *sums.get(key, [0] * 6), new_players.get(key, 0))
               for key in sums.keys() | new_players.keys()],
     )
+    _account_totals_add(condition)
     earliest = "LEAST" if connection.vendor == "postgresql" else "MIN"
     table = PlayerFirstPlay._meta.db_table
     _upsert(PlayerFirstPlay, keys=("player_id",), values=("first_day",),
             rows=[(player_id, _db_day(day)) for player_id, day in first_play.items()],
             update=f"first_day = {earliest}({table}.first_day, excluded.first_day)")
+
+
+def _account_totals_add(condition: Q) -> None:
+    """Per UTC day, what each system account (no player) was debited and credited."""
+    sums: dict[tuple, list[int]] = {}
+    for side, column in ((0, "debit_account"), (1, "credit_account")):
+        rows = (Transfer.objects.filter(condition, **{f"{column}__player__isnull": True})
+                .annotate(r_day=TruncDate("created_at", tzinfo=dt.UTC))
+                .values("r_day", column).order_by().annotate(total=Sum("amount")))
+        for row in rows:
+            sums.setdefault((row["r_day"], row[column]), [0, 0])[side] += row["total"]
+    _upsert_add(DailyAccountTotal, keys=("day", "account_id"), adds=("debits", "credits"),
+                rows=[(_db_day(day), account_id, debits, credits)
+                      for (day, account_id), (debits, credits) in sums.items()])
 
 
 def _insert_new(model, columns: tuple[str, ...], rows: list[tuple], *, returning: tuple[str, ...] = (),
@@ -309,3 +401,78 @@ def _upsert(model, *, keys: tuple[str, ...], values: tuple[str, ...], rows: list
             sql = (f"INSERT INTO {qn(model._meta.db_table)} ({columns}) VALUES {', '.join([placeholder] * len(part))} "
                    f"ON CONFLICT ({', '.join(qn(k) for k in keys)}) DO UPDATE SET {update}")
             cursor.execute(sql, [value for row in part for value in row])
+
+
+# --- rebuild --------------------------------------------------------------------------------
+
+SOURCES = {TRANSFERS: (Transfer, _transfers_add), CALLS: (CallLog, _calls_add)}
+DAILY_AGGREGATES = {TRANSFERS: (DailyGameStat, DailyPlayerActivity, DailyPlayerCurrency, DailyAccountTotal),
+                    CALLS: (DailyCallStat,)}
+
+
+def _day_start(day: dt.date) -> dt.datetime:
+    return dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+
+
+def rebuild_start(*, since: dt.date | None, now: dt.datetime | None = None) -> None:
+    """Drop the aggregates from `since` on (all with None) and record what is to be recounted:
+    per source, the ids up to the newest row whose rows lie on or after `since`, and every row the
+    refresh had not counted yet (the mark moves up to the newest row, so a rebuild of a database
+    never refreshed counts it all). Under the mark's lock, so the refresh (which counts only above
+    the mark) and the rebuild never count a row twice; ids the refresh waits for are left to it."""
+    now = now or timezone.now()
+    for source, (model, _add) in SOURCES.items():
+        AggregateCursor.objects.get_or_create(source=source)
+        with transaction.atomic():
+            cursor = AggregateCursor.objects.select_for_update().get(source=source)
+            mark_before = cursor.last_id
+            newest = model.objects.aggregate(newest=Max("pk"))["newest"] or 0
+            if newest > cursor.last_id:
+                _pending_remember(source, _recent_gaps(model, after=cursor.last_id, upto=newest), now=now)
+                cursor.last_id = newest
+                cursor.save(update_fields=["last_id"])
+            for aggregate in DAILY_AGGREGATES[source]:
+                (aggregate.objects.all() if since is None else aggregate.objects.filter(day__gte=since)).delete()
+            if source == TRANSFERS:
+                firsts = PlayerFirstPlay.objects.all()
+                (firsts if since is None else firsts.filter(first_day__gte=since)).delete()
+            start = 0
+            if since is not None:
+                first = model.objects.filter(created_at__gte=_day_start(since)).aggregate(first=Min("pk"))["first"]
+                start = min((first - 1) if first is not None else cursor.last_id, mark_before)
+            RebuildProgress.objects.update_or_create(source=source, defaults={
+                "since": since, "next_id": min(start, cursor.last_id), "upper_id": cursor.last_id,
+                "mark_before": mark_before, "started_at": now, "finished_at": None})
+
+
+def _recent_gaps(model, *, after: int, upto: int, window: int = 10_000) -> list[int]:
+    """Ids missing among the newest `window` below `upto` (in-flight transactions hold the newest
+    ids), highest first, at most MAX_PENDING_PER_BATCH: what the refresh would remember."""
+    low = max(after, upto - window)
+    present = set(model.objects.filter(pk__gt=low, pk__lte=upto).values_list("pk", flat=True))
+    return [i for i in range(upto, low, -1) if i not in present][:MAX_PENDING_PER_BATCH]
+
+
+def rebuild_step(source: str, *, batch_size: int = BATCH_SIZE, now: dt.datetime | None = None) -> RebuildProgress:
+    """Recount the next batch of ids of one source; the aggregates and the progress move together."""
+    model, add = SOURCES[source]
+    with transaction.atomic():
+        AggregateCursor.objects.select_for_update().get(source=source)
+        progress = RebuildProgress.objects.select_for_update().get(source=source)
+        if progress.finished_at is not None:
+            return progress
+        low, high = progress.next_id, min(progress.next_id + batch_size, progress.upper_id)
+        condition = Q(pk__gt=low, pk__lte=high)
+        if progress.since is not None:
+            condition &= Q(created_at__gte=_day_start(progress.since)) | Q(pk__gt=progress.mark_before)
+        waiting = list(PendingSourceId.objects.filter(source=source, source_id__gt=low, source_id__lte=high)
+                       .values_list("source_id", flat=True))
+        if waiting:
+            condition &= ~Q(pk__in=waiting)
+        if high > low:
+            add(condition)
+        progress.next_id = high
+        if high >= progress.upper_id:
+            progress.finished_at = now or timezone.now()
+        progress.save(update_fields=["next_id", "finished_at"])
+        return progress

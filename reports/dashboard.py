@@ -6,11 +6,10 @@ import datetime as dt
 from dataclasses import dataclass, field
 from decimal import Decimal
 
-from django.conf import settings
 from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
-from . import aggregation, selectors
+from . import aggregation, embedded, selectors
 from .filters import ReportFilters, default_days, default_period
 from .views import PERMISSION, hold_text, money_text
 
@@ -126,6 +125,13 @@ def operations_tiles(user, today: dt.date) -> list[Tile]:
         Tile("Wallets below zero", url=_report_url(user, "wallets-below-zero", _link("admin:wallet_wallet_changelist")),
              big=str(below_zero), alert=below_zero > 0, note="Left below zero by a rollback of a paid win."),
     ]
+    attention = selectors.transfers_needing_attention()
+    if attention is not None:
+        waiting = attention.count()
+        url = _link("admin:transfers_transferorder_changelist")
+        tiles.append(Tile("Transfers needing attention", url=f"{url}?state__exact=attention" if url else None,
+                          big=str(waiting), alert=waiting > 0,
+                          note="Sent to a provider, outcome not proven: finance decides each with a reason."))
     differences = selectors.open_reconciliation_differences()
     tiles.append(Tile("Open reconciliation differences", url=_report_url(user, "reconciliation"),
                       big=str(differences.count()) if differences is not None else "–",
@@ -137,11 +143,11 @@ def operations_tiles(user, today: dt.date) -> list[Tile]:
 def dashboard(user, *, now: dt.datetime | None = None) -> dict:
     if not (user.is_active and user.is_staff):
         return {"tiles": []}
-    if getattr(settings, "REPORTS_REFRESH_ON_VIEW", False):
-        aggregation.refresh_if_behind()
+    embedded.ensure_ticker()  # without a worker: a background refresh, never this request
     today = (now or timezone.now()).astimezone(dt.UTC).date()
     finance = user.has_perm(PERMISSION)
     tiles = (money_tiles(today) if finance else []) + operations_tiles(user, today)
     opening = default(today)
     return {"tiles": tiles, "finance": finance, "reports_url": reverse("reports:overview") if finance else None,
-            "period": opening if finance else None, "hold_min": selectors.hold_min_text() if finance else ""}
+            "period": opening if finance else None, "hold_min": selectors.hold_min_text() if finance else "",
+            "freshness": aggregation.lag_note(now) if finance else ""}

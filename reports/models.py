@@ -142,9 +142,51 @@ class PendingSourceId(models.Model):
     source = models.CharField(max_length=32)
     source_id = models.BigIntegerField()
     noticed_at = models.DateTimeField()
+    # Still missing after PENDING_TTL: no longer looked for on every refresh, only by the periodic
+    # catch-up (reports.aggregates_catch_up) until LATE_TTL, so a very late commit is still counted.
+    late = models.BooleanField(default=False)
 
     class Meta:
         constraints = [models.UniqueConstraint(fields=["source", "source_id"], name="pending_source_id_key")]
 
     def __str__(self) -> str:
         return f"{self.source} {self.source_id}"
+
+
+class DailyAccountTotal(models.Model):
+    """What one shared (system) account was debited and credited per UTC day, in ledger units.
+
+    System accounts keep no balance column (a row every callback updates would serialise them):
+    their balance is these sums plus the transfers not counted yet (reports.selectors
+    system_account_balances), so the admin never sums an account's whole history."""
+
+    day = models.DateField()
+    account = models.ForeignKey("wallet.Account", on_delete=models.PROTECT, related_name="+")
+    debits = models.BigIntegerField(default=0)
+    credits = models.BigIntegerField(default=0)
+
+    class Meta:
+        constraints = [models.UniqueConstraint(fields=["account", "day"], name="daily_account_total_key")]
+
+    def __str__(self) -> str:
+        return f"{self.day} account {self.account_id}"
+
+
+class RebuildProgress(models.Model):
+    """A `reports_rebuild` run per source: where it is, so an interrupted run resumes there.
+
+    Ids in (next_id, upper_id] with created_at on or after `since` are still to be counted;
+    `upper_id` is the refresh's mark when the rebuild began (the refresh counts what lies above)."""
+
+    source = models.CharField(max_length=32, primary_key=True)
+    since = models.DateField(null=True, blank=True)  # None: everything
+    next_id = models.BigIntegerField(default=0)
+    upper_id = models.BigIntegerField(default=0)
+    # The refresh's mark before the rebuild moved it to upper_id: rows above it were never counted,
+    # so they are recounted whatever their day.
+    mark_before = models.BigIntegerField(default=0)
+    started_at = models.DateTimeField()
+    finished_at = models.DateTimeField(null=True, blank=True)
+
+    def __str__(self) -> str:
+        return f"rebuild {self.source} at {self.next_id} of {self.upper_id}"

@@ -11,10 +11,11 @@ from decimal import ROUND_HALF_EVEN, Decimal
 from django.apps import apps
 from django.conf import settings
 from django.core.cache import cache
-from django.db import connection
+from django.db import connection, connections
 from django.db.models import Count, F, Q, Sum
 
 from core.models import Integration
+from core.staff_db import read_alias
 from lobby.models import Game
 from wallet.models import Account, AccountKind, Currency, LimitRefusal
 from wallet.money import UNITS_PER_WHOLE
@@ -178,7 +179,7 @@ def distinct_players_by(rows, field: str | None) -> dict:
     key = "reports:distinct:" + hashlib.sha256(repr((sql, [str(p) for p in params], marks)).encode()).hexdigest()
     counts = cache.get(key)
     if counts is None:
-        with connection.cursor() as cursor:
+        with connections[read_alias(DailyGameStat)].cursor() as cursor:
             cursor.execute(sql, params)
             counts = list(cursor.fetchall())
         cache.set(key, counts, DISTINCT_CACHE_SECONDS)
@@ -338,6 +339,16 @@ def reconciliation_model():
     return None
 
 
+def transfers_needing_attention():
+    """Transfer orders in "needs attention" (no positive evidence either way, staff decide), or
+    None when there is no transfers app."""
+    try:
+        model = apps.get_model("transfers", "TransferOrder")
+    except LookupError:
+        return None
+    return model.objects.filter(state="attention")
+
+
 def open_reconciliation_differences():
     """The open differences queryset, or None when there is no such model yet."""
     model = reconciliation_model()
@@ -370,3 +381,48 @@ def grouped(rows, key):
     for row in rows:
         out[row[key]].append(row)
     return out
+
+
+def system_account_balances(account_ids: list[int]) -> dict[int, int]:
+    """Credits minus debits of each system account: its daily sums (DailyAccountTotal, kept by
+    the refresh under the transfers' mark) plus the transfers not counted yet (above the mark, or
+    skipped ids the refresh still waits for). Exact at any size, as quick as the refresh is
+    current: the uncounted rows are a primary-key range, never an account's whole history.
+
+    The mark is passed as a number (so the planner sees how small the range is) and read again in
+    the same statement as the sums: if a refresh moved it in between, the sums are read again."""
+    from wallet.models import Transfer
+
+    from .aggregation import TRANSFERS, cursor_position
+    from .models import DailyAccountTotal, PendingSourceId
+
+    if not account_ids:
+        return {}
+    qn = connection.ops.quote_name
+    totals, transfers = qn(DailyAccountTotal._meta.db_table), qn(Transfer._meta.db_table)
+    cursors, pending = qn(AggregateCursor._meta.db_table), qn(PendingSourceId._meta.db_table)
+    ids = ", ".join(["%s"] * len(account_ids))
+    sql = f"""
+        WITH fresh AS (
+            SELECT debit_account_id, credit_account_id, amount FROM {transfers} WHERE id > %s
+            UNION ALL
+            SELECT debit_account_id, credit_account_id, amount FROM {transfers}
+            WHERE id <= %s AND id IN (SELECT source_id FROM {pending} WHERE source = %s)
+        )
+        SELECT account_id, SUM(net) FROM (
+            SELECT account_id, credits - debits AS net FROM {totals} WHERE account_id IN ({ids})
+            UNION ALL
+            SELECT credit_account_id, amount FROM fresh WHERE credit_account_id IN ({ids})
+            UNION ALL
+            SELECT debit_account_id, -amount FROM fresh WHERE debit_account_id IN ({ids})
+            UNION ALL
+            SELECT -1, last_id FROM {cursors} WHERE source = %s
+        ) moves GROUP BY account_id"""
+    for _attempt in range(5):
+        mark = cursor_position(TRANSFERS)
+        with connections[read_alias(DailyGameStat)].cursor() as cursor:
+            cursor.execute(sql, [mark, mark, TRANSFERS, *account_ids, *account_ids, *account_ids, TRANSFERS])
+            found = {account_id: int(net) for account_id, net in cursor.fetchall()}
+        if found.pop(-1, 0) == mark:
+            break
+    return {account_id: found.get(account_id, 0) for account_id in account_ids}

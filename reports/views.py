@@ -13,7 +13,6 @@ from dataclasses import dataclass
 from decimal import Decimal
 from functools import cached_property
 
-from django.conf import settings
 from django.contrib import admin
 from django.contrib.admin.views.decorators import staff_member_required
 from django.contrib.auth.decorators import permission_required
@@ -29,7 +28,7 @@ from django.utils.safestring import mark_safe
 from core.registry import success_codes
 from wallet.money import UNITS_PER_WHOLE, from_units, quantize_for
 
-from . import aggregation, selectors
+from . import aggregation, embedded, selectors
 from .filters import ReportFilters, filters_from_request, period_name
 
 PERMISSION = "reports.view_reports"
@@ -152,10 +151,6 @@ def _is_number(text: str) -> bool:
     return True
 
 
-def _refresh_if_embedded() -> None:
-    """Under the embedded default (no worker), pages bring the aggregates up to date themselves."""
-    if getattr(settings, "REPORTS_REFRESH_ON_VIEW", False):
-        aggregation.refresh_if_behind()
 
 
 # --- pages --------------------------------------------------------------------------------------
@@ -336,7 +331,7 @@ def report_page(request, slug: str = "overview"):
     report = REPORTS_BY_SLUG.get(slug)
     if report is None:
         raise Http404("no such report")
-    _refresh_if_embedded()
+    embedded.ensure_ticker()  # without a worker: a background refresh, never this request
     today = timezone.now().date()
     form, filters = filters_from_request(request, today=today)
     tables, extra = report.build(filters)  # rows and chart data are computed on first use
@@ -366,6 +361,7 @@ def report_page(request, slug: str = "overview"):
         "formula": selectors.GGR_FORMULA,
         "period_name": period_name(filters.date_from, filters.date_to, today),
         "hold_min": selectors.hold_min_text(),
+        "freshness": aggregation.lag_note(),
         "query": query.urlencode(),
         "digits": digits,
         **{name: value() if callable(value) else value for name, value in extra.items()},

@@ -1,7 +1,7 @@
 """Ledger invariants of the transfer wallet (run by wallet.checks, i.e. `manage.py ledger_check`).
 
 6. Each integration's in-flight account (per currency) holds exactly the amounts of its open
-   deposit orders (reserved, sending, unknown): money leaves it once, when the order is final.
+   deposit orders (reserved, sending, unknown, attention): money leaves it once, when the order is final.
 7. Every order's ledger transfers match its state: a deposit past `created` has its reserve; a
    confirmed deposit its confirm, a failed one its return; a confirmed withdrawal its confirm;
    nothing else.
@@ -11,13 +11,15 @@ from __future__ import annotations
 
 from collections import defaultdict
 
-from django.db.models import Sum
+from django.db.models import CharField, Exists, OuterRef, Sum, Value
+from django.db.models.functions import Concat, Length, Substr
 
 from wallet.models import Account, AccountKind, Transfer
 
 from .models import Direction, OrderState, TransferOrder
 
-OPEN_DEPOSIT = (OrderState.RESERVED, OrderState.SENDING, OrderState.UNKNOWN)
+OPEN_DEPOSIT = (OrderState.RESERVED, OrderState.SENDING, OrderState.UNKNOWN, OrderState.ATTENTION)
+SUFFIXES = ("reserve", "confirm", "return")  # the ledger keys of an order: transfer:<transfer_id>:<step>
 
 
 def _expected_keys(order: dict) -> set[str]:
@@ -54,17 +56,33 @@ def transfer_violations(violation) -> None:
         if key not in seen and total:
             violation(f"integration {key[0]} {key[1]}: open deposit orders {total} without an in-flight account")
 
-    orders = TransferOrder.objects.values("pk", "transfer_id", "direction", "state")
-    actual = defaultdict(set)
-    for key in Transfer.objects.filter(key__startswith="transfer:").values_list("key", flat=True):
-        actual[key.rsplit(":", 1)[0]].add(key)
-    for order in orders.iterator():
+    # Streamed (flat memory at any size): each order with which of its ledger keys exist (unique
+    # index lookups), then the ledger's "transfer:" keys whose order does not exist.
+    def has(suffix: str):
+        return Exists(Transfer.objects.filter(key=Concat(Value("transfer:"), OuterRef("transfer_id"),
+                                                            Value(f":{suffix}"), output_field=CharField())))
+
+    orders = (TransferOrder.objects.order_by().annotate(**{f"has_{s}": has(s) for s in SUFFIXES})
+              .values("pk", "transfer_id", "direction", "state", *(f"has_{s}" for s in SUFFIXES)))
+    for order in orders.iterator(chunk_size=2_000):
         expected = _expected_keys(order)
-        found = actual.pop(f"transfer:{order['transfer_id']}", set())
+        found = {f"transfer:{order['transfer_id']}:{s}" for s in SUFFIXES if order[f"has_{s}"]}
         if found != expected:
             violation(f"transfer order {order['pk']} ({order['direction']} {order['state']}): ledger transfers "
                       f"{sorted(found)} instead of {sorted(expected)}")
-    for prefix in actual:
-        violation(f"ledger transfers {sorted(actual[prefix])} belong to no transfer order")
+    ours = Transfer.objects.filter(key__startswith="transfer:").order_by()
+    for suffix in SUFFIXES:
+        tail = len(suffix) + 1
+        orphans = (ours.filter(key__endswith=f":{suffix}")
+                   .annotate(order_id=Substr("key", len("transfer:") + 1, Length("key") - len("transfer:") - tail))
+                   .filter(~Exists(TransferOrder.objects.filter(transfer_id=OuterRef("order_id"))))
+                   .values_list("key", flat=True))
+        for key in orphans.iterator(chunk_size=2_000):
+            violation(f"ledger transfers {[key]} belong to no transfer order")
+    others = ours
+    for suffix in SUFFIXES:
+        others = others.exclude(key__endswith=f":{suffix}")
+    for key in others.values_list("key", flat=True).iterator(chunk_size=2_000):
+        violation(f"ledger transfers {[key]} belong to no transfer order")
 
 

@@ -77,3 +77,12 @@ def reconcile_all() -> list[dict]:
         except Exception:  # one integration's failure must not stop the others
             logger.exception("reconciliation of %s failed", integration.code)
     return results
+
+
+@shared_task(name="transfers.events_prune")
+def events_prune() -> int:
+    """Transfer events past CALL_HISTORY_RETENTION_DAYS (those of open orders and those that
+    decided where the money went stay; transfers/retention.py)."""
+    from .retention import events_prune as prune
+
+    return prune()

@@ -8,16 +8,15 @@ from decimal import ROUND_FLOOR, Decimal
 from django import forms
 from django.contrib import admin, messages
 from django.contrib.auth import get_user_model
-from django.db.models import OuterRef, Q, Subquery, Sum
-from django.db.models.functions import Coalesce
+from django.db.models import Q
 from django.shortcuts import render
 from django.utils.html import format_html
 
 from core.admin import AuditedAdmin
 
-from . import services
+from . import selectors, services
 from .admin_history import MoneyAwareContextHelper
-from .admin_paging import QuickListMixin
+from .admin_paging import ExactIdSearchMixin, QuickListMixin
 from .models import (
     Account,
     AccountKind,
@@ -377,8 +376,38 @@ class WalletAdmin(AuditedAdmin):
                               messages.WARNING)
 
 
+def player_pks(term: str) -> list[int]:
+    """The player with this exact id (unique index on Player.external_id)."""
+    return list(Player.objects.filter(external_id=term).values_list("pk", flat=True))
+
+
+def player_account_ids(term: str) -> list[int]:
+    """The accounts of the player with this exact id (a handful of rows)."""
+    return list(Account.objects.filter(player__external_id=term).values_list("pk", flat=True))
+
+
+def integration_ids() -> list[int]:
+    """Every integration: leading an (integration, …) index with all of them lets a search by a
+    provider id use that index without one more index written per callback."""
+    return list(GameTransaction._meta.get_field("integration").related_model.objects.values_list("pk", flat=True))
+
+
+def game_transaction_q(column: str, term: str) -> Q:
+    """An id of one of GameTransaction's (integration, column) indexes, in any integration."""
+    return Q(integration_id__in=integration_ids(), **{column: term})
+
+
+def game_transaction_ids(term: str) -> list[int]:
+    return list(GameTransaction.objects.filter(game_transaction_q("external_id", term)).values_list("pk", flat=True))
+
+
+def _account_either_side(ids: list[int]) -> Q:
+    # Two index scans (transfer_debit_time, transfer_credit_time) combined by a BitmapOr.
+    return Q(debit_account_id__in=ids) | Q(credit_account_id__in=ids)
+
+
 @admin.register(Transfer)
-class TransferAdmin(QuickListMixin, admin.ModelAdmin):
+class TransferAdmin(ExactIdSearchMixin, QuickListMixin, admin.ModelAdmin):
     # At 1280 px: when, what, how much, between which accounts, and the memo; the rest on the detail page.
     list_display = ["id", "created_at", "kind", "amount_display", "accounts", "memo_short"]
     fields = ["id", "key", "created_at", "kind", "amount_display", "debit_account", "credit_account",
@@ -387,6 +416,11 @@ class TransferAdmin(QuickListMixin, admin.ModelAdmin):
     list_filter = ["kind", "currency", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=key", "=debit_account__player__external_id", "=credit_account__player__external_id",
                      "=game_transaction__external_id"]
+    exact_search = {
+        "ledger key": lambda term: Q(key=term),  # unique index
+        "player id": lambda term: _account_either_side(player_account_ids(term)),
+        "provider transaction id": lambda term: Q(game_transaction_id__in=game_transaction_ids(term)),
+    }
     list_select_related = ["currency", "debit_account__player", "debit_account__integration",
                            "credit_account__player", "credit_account__integration", "actor"]
     ordering = ["-id"]
@@ -431,7 +465,7 @@ class VoidedRoundFilter(admin.SimpleListFilter):
 
 
 @admin.register(GameTransaction)
-class GameTransactionAdmin(QuickListMixin, admin.ModelAdmin):
+class GameTransactionAdmin(ExactIdSearchMixin, QuickListMixin, admin.ModelAdmin):
     list_display = ["id", "created_at", "integration_code", "what", "player_id_display", "amount_display",
                     "external_id"]
     fields = ["id", "created_at", "integration", "action", "outcome", "external_id", "player", "amount_display",
@@ -439,6 +473,12 @@ class GameTransactionAdmin(QuickListMixin, admin.ModelAdmin):
     readonly_fields = fields
     list_filter = ["action", "outcome", VoidedRoundFilter, "integration", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=external_id", "=ticket", "=reference", "=player__external_id"]
+    exact_search = {
+        "transaction id": lambda term: game_transaction_q("external_id", term),  # game_txn_once_per_integration
+        "ticket": lambda term: game_transaction_q("ticket", term),  # game_txn_ticket
+        "reference": lambda term: game_transaction_q("reference", term),  # game_txn_reference
+        "player id": lambda term: Q(player_id__in=player_pks(term)),  # game_txn_player_time
+    }
     list_select_related = ["integration", "player", "currency"]
     ordering = ["-id"]
 
@@ -495,14 +535,6 @@ class LimitRefusalAdmin(QuickListMixin, admin.ModelAdmin):
         return money_html(obj.amount, obj.wallet.currency)
 
 
-def _derived_balance():
-    """Credits minus debits of an account, from the ledger (system accounts keep no balance)."""
-    credits = Transfer.objects.filter(credit_account=OuterRef("pk")).order_by().values("credit_account")
-    debits = Transfer.objects.filter(debit_account=OuterRef("pk")).order_by().values("debit_account")
-    total = lambda qs: Coalesce(Subquery(qs.annotate(s=Sum("amount")).values("s")), 0)  # noqa: E731
-    return total(credits) - total(debits)
-
-
 @admin.register(SystemAccount)
 class SystemAccountAdmin(QuickListMixin, admin.ModelAdmin):
     """Shared accounts with their balances derived from the ledger (never stored, see wallet.models)."""
@@ -512,8 +544,16 @@ class SystemAccountAdmin(QuickListMixin, admin.ModelAdmin):
     list_select_related = ["integration", "currency"]
 
     def get_queryset(self, request):
-        return (super().get_queryset(request).filter(player__isnull=True)
-                .annotate(derived_balance=_derived_balance()).order_by("kind", "currency_id"))
+        return super().get_queryset(request).filter(player__isnull=True).order_by("kind", "currency_id", "id")
+
+    def get_changelist_instance(self, request):
+        # The page's accounts get their balances in one query (never two SUMs per account over
+        # all of its transfers: 5.5 s at 5M transfers, issue 24).
+        changelist = super().get_changelist_instance(request)
+        balances = selectors.system_account_balances([a.pk for a in changelist.result_list])
+        for account in changelist.result_list:
+            account.derived_balance = balances[account.pk]
+        return changelist
 
     @admin.display(description="balance (from the ledger)")
     def derived_balance_display(self, obj):

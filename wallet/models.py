@@ -204,6 +204,9 @@ class Transfer(models.Model):
             models.Index(fields=["debit_account", "created_at"], name="transfer_debit_time"),
             models.Index(fields=["credit_account", "created_at"], name="transfer_credit_time"),
             models.Index(fields=["actor"], condition=Q(actor__isnull=False), name="transfer_actor"),
+            # The admin's filters on rare kinds (deposits, adjustments, …): only non-game rows (0010).
+            models.Index(fields=["kind", "id"], condition=~Q(kind__in=["bet", "win", "refund", "reclaim", "reward"]),
+                         name="transfer_non_game_kind"),
         ]
 
     def __str__(self) -> str:
@@ -266,6 +269,9 @@ class GameTransaction(models.Model):
             models.Index(fields=["integration", "ticket"], name="game_txn_ticket"),
             models.Index(fields=["integration", "reference"], name="game_txn_reference"),
             models.Index(fields=["player", "created_at"], name="game_txn_player_time"),
+            # The admin's filters on rare rows (rollbacks, voided rounds, unknown references) (0010).
+            models.Index(fields=["id"], condition=Q(action="rollback"), name="game_txn_rollbacks"),
+            models.Index(fields=["id"], condition=~Q(outcome="applied"), name="game_txn_not_applied"),
         ]
 
     def __str__(self) -> str:
@@ -363,3 +369,26 @@ class AdjustmentRequest(models.Model):
 
     def __str__(self) -> str:
         return f"adjustment #{self.pk} ({self.status})"
+
+
+class LedgerCheckpoint(models.Model):
+    """Each account's balance from the ledger up to the check mark (`ledger_check`): an
+    incremental check adds only the transfers above the mark. Written by the check only."""
+
+    account = models.OneToOneField(Account, primary_key=True, on_delete=models.PROTECT, related_name="+")
+    balance = models.BigIntegerField(default=0)
+
+    def __str__(self) -> str:
+        return f"account {self.account_id}: {self.balance}"
+
+
+class LedgerCheckMark(models.Model):
+    """Up to which transfer (and which time) `ledger_check` has checked the ledger (one row)."""
+
+    last_id = models.BigIntegerField(default=0)
+    checked_until = models.DateTimeField()
+    checked_at = models.DateTimeField()
+    full = models.BooleanField(default=True)  # the run that set it checked everything
+
+    def __str__(self) -> str:
+        return f"checked up to transfer {self.last_id}"

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("lobby", "0006_merge_20261129_1057"),
+        ("lobby", "0007_game_discovered_at"),
     ]
 
     operations = [

@@ -12,9 +12,9 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-BEFORE_THE_MOVE = [("lobby", "0006_merge_20261129_1057"), ("wallet", "0008_transfer_actor_partial_index"),
-                   ("transfers", "0002_difference_resolved_fields"), ("providers", "0005_fewer_indexes_on_the_money_path"),
-                   ("audit", "0005_historical_oppi_session_fields"), ("reports", "0001_report_aggregates")]
+BEFORE_THE_MOVE = [("lobby", "0007_game_discovered_at"), ("wallet", "0010_rare_row_indexes"),
+                   ("transfers", "0004_transfer_event_time_index"), ("providers", "0007_calllog_partitioned_by_day"),
+                   ("audit", "0006_historicalgame_discovered_at"), ("reports", "0002_system_account_totals_rebuild_catch_up")]
 
 
 def _manage(db: Path, *args: str) -> str:

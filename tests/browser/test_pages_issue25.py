@@ -33,7 +33,6 @@ def view(request, chromium):
 
 @pytest.fixture
 def demo(live_server, settings):
-    settings.REPORTS_REFRESH_ON_VIEW = True
     call_command("demo_data", "--base-url", live_server.url, stdout=io.StringIO())
     return live_server.url
 

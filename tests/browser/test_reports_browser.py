@@ -11,7 +11,6 @@ pytestmark = [pytest.mark.browser, pytest.mark.django_db(transaction=True)]
 
 
 def test_finance_dashboard_and_report_charts_after_demo_data(live_server, browser_page, settings):
-    settings.REPORTS_REFRESH_ON_VIEW = True
     call_command("demo_data", stdout=io.StringIO())
     page = browser_page
     page.goto(live_server.url + "/admin/login/?next=/admin/")

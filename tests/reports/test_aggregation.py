@@ -102,13 +102,48 @@ def test_a_lower_id_that_commits_after_a_higher_one_is_counted_on_a_later_refres
     assert aggregated()[template.currency_id]["bets"] == expected()[template.currency_id]["bets"]
 
 
-def test_a_gap_that_never_fills_is_forgotten_after_a_while(played):
+def test_a_gap_that_never_fills_is_left_to_the_catch_up_then_forgotten(played):
     aggregation.refresh(now=NOW)
     PendingSourceId.objects.create(source=aggregation.TRANSFERS, source_id=10**9, noticed_at=NOW)
     aggregation.refresh(now=NOW + aggregation.PENDING_TTL - dt.timedelta(seconds=1))
-    assert PendingSourceId.objects.exists()
+    assert PendingSourceId.objects.filter(late=False).exists()
     aggregation.refresh(now=NOW + aggregation.PENDING_TTL + dt.timedelta(seconds=1))
+    assert list(PendingSourceId.objects.values_list("late", flat=True)) == [True]  # the minute refresh stops looking
+    assert not aggregation.is_behind()
+    aggregation.catch_up(now=NOW + aggregation.LATE_TTL - dt.timedelta(seconds=1))
+    assert PendingSourceId.objects.exists()
+    aggregation.catch_up(now=NOW + aggregation.LATE_TTL + dt.timedelta(seconds=1))
     assert not PendingSourceId.objects.exists()
+
+
+def test_a_row_committed_below_the_mark_after_the_pending_ttl_is_counted_by_the_catch_up(played):
+    """Issue 24: a long transaction's row that appears after PENDING_TTL still counts, once."""
+    aggregation.refresh(now=NOW)
+    last = Transfer.objects.latest("pk")
+    template = Transfer.objects.filter(kind="bet").first()
+
+    def copy_of(pk, key):
+        return Transfer(pk=pk, key=key, kind="bet", debit_account_id=template.debit_account_id,
+                        credit_account_id=template.credit_account_id, currency_id=template.currency_id, amount=UNIT,
+                        game_transaction=template.game_transaction, created_at=template.created_at)
+
+    copy_of(last.pk + 2, "visible-first").save(force_insert=True)
+    aggregation.refresh(now=NOW)
+    aggregation.refresh(now=NOW + aggregation.PENDING_TTL + dt.timedelta(seconds=1))  # gap now late
+    copy_of(last.pk + 1, "very-late-commit").save(force_insert=True)
+    assert aggregation.refresh(now=NOW + aggregation.PENDING_TTL + dt.timedelta(seconds=2)).transfers == 0
+    assert aggregated() != expected()
+    assert aggregation.catch_up(now=NOW + aggregation.PENDING_TTL + dt.timedelta(seconds=3)).transfers == 1
+    assert aggregation.catch_up(now=NOW + aggregation.PENDING_TTL + dt.timedelta(seconds=4)).transfers == 0
+    assert aggregated() == expected()
+
+
+def test_the_beat_schedule_runs_the_catch_up(settings):
+    from config.celery import app
+
+    assert any(e["task"] == "reports.aggregates_catch_up" for e in settings.CELERY_BEAT_SCHEDULE.values())
+    app.loader.import_default_modules()
+    assert "reports.aggregates_catch_up" in app.tasks
 
 
 def test_the_celery_task_refreshes(played):

@@ -20,7 +20,6 @@ from .conftest import ledger_sums
 
 
 def test_demo_data_plays_days_of_rounds_every_report_shows_and_a_second_run_moves_nothing(client, db, settings):
-    settings.REPORTS_REFRESH_ON_VIEW = True
     call_command("demo_data", stdout=io.StringIO())
     assert ledger_violations() == []
     transfers = Transfer.objects.count()

@@ -63,7 +63,9 @@ def test_every_admin_list_renders_for_an_admin(client, admin_user, a_row_of_ever
 
 def test_ledger_list_never_counts_the_whole_table(client, admin_user, busy_ledger, django_assert_max_num_queries):
     client.force_login(admin_user)
-    with django_assert_max_num_queries(12), CaptureQueriesContext(connection) as queries:
+    # 12 before issue 24; + the staff statement_timeout (set, reset), the planner's estimate
+    # (EXPLAIN) and the bounded exact count (savepoint, its own timeout, restore, release).
+    with django_assert_max_num_queries(19), CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("admin:wallet_transfer_changelist"))
     assert response.status_code == 200
     assert isinstance(response.context["cl"].paginator, CappedCountPaginator)
@@ -83,7 +85,8 @@ def test_ledger_list_count_stops_at_the_cap(client, admin_user, busy_ledger, ric
     with mock.patch("wallet.admin_paging.CAP", 2), CaptureQueriesContext(connection) as queries:
         response = client.get(reverse("admin:wallet_transfer_changelist") + "?kind__exact=deposit")
     assert Transfer.objects.filter(kind="deposit").count() == 6
-    assert response.context["cl"].result_count == 3
+    # Capped at CAP + 1, or (PostgreSQL, when the planner expects more than CAP) its estimate.
+    assert response.context["cl"].result_count == 3 or response.context["cl"].paginator.estimated
     assert not [q["sql"] for q in queries if "COUNT(" in q["sql"].upper() and "LIMIT" not in q["sql"].upper()
                 and "wallet_transfer" in q["sql"]]
 

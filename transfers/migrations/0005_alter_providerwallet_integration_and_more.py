@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0001_integration'),
-        ('transfers', '0002_difference_resolved_fields'),
+        ("transfers", "0004_transfer_event_time_index"),
     ]
 
     operations = [

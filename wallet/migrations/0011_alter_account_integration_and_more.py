@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0001_integration'),
-        ('wallet', '0008_transfer_actor_partial_index'),
+        ("wallet", "0010_rare_row_indexes"),
     ]
 
     operations = [

@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0005_historical_oppi_session_fields'),
+        ("audit", "0006_historicalgame_discovered_at"),
         ('core', '0001_integration'),
     ]
 

@@ -8,21 +8,21 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0001_integration'),
-        ('lobby', '0006_merge_20261129_1057'),
+        ("providers", "0007_calllog_partitioned_by_day"),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
-                    model_name='launchsession',
+                    model_name='calllog',
                     name='integration',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='launches', to='core.integration'),
+                    field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, to='core.integration'),
                 ),
                 migrations.AlterField(
-                    model_name='game',
+                    model_name='keptcall',
                     name='integration',
-                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='games', to='core.integration'),
+                    field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, to='core.integration'),
                 ),
             ],
             database_operations=[],

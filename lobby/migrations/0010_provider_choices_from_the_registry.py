@@ -6,17 +6,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('providers', '0006_alter_calllog_integration'),
+        ("lobby", "0009_delete_integration"),
     ]
 
     operations = [
         migrations.AlterField(
-            model_name='calllog',
-            name='provider',
-            field=models.CharField(choices=core.registry.provider_choices, max_length=16),
-        ),
-        migrations.AlterField(
-            model_name='statuscode',
+            model_name='game',
             name='provider',
             field=models.CharField(choices=core.registry.provider_choices, max_length=16),
         ),

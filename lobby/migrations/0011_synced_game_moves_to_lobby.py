@@ -8,8 +8,8 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lobby', '0009_provider_choices_from_the_registry'),
-        ('transfers', '0003_alter_providerwallet_integration_and_more'),
+        ("lobby", "0010_provider_choices_from_the_registry"),
+        ("transfers", "0005_alter_providerwallet_integration_and_more"),
     ]
 
     operations = [

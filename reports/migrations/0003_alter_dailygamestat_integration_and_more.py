@@ -8,16 +8,21 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0001_integration'),
-        ('providers', '0005_fewer_indexes_on_the_money_path'),
+        ("reports", "0002_system_account_totals_rebuild_catch_up"),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
-                    model_name='calllog',
+                    model_name='dailygamestat',
                     name='integration',
-                    field=models.ForeignKey(blank=True, db_constraint=False, db_index=False, null=True, on_delete=django.db.models.deletion.SET_NULL, to='core.integration'),
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.integration'),
+                ),
+                migrations.AlterField(
+                    model_name='dailyplayeractivity',
+                    name='integration',
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.integration'),
                 ),
             ],
             database_operations=[],
