@@ -29,15 +29,12 @@ from __future__ import annotations
 import threading
 from collections.abc import Iterable, Iterator
 from dataclasses import dataclass
-from typing import TYPE_CHECKING, Any, ClassVar
+from typing import Any, ClassVar
 
 from django.conf import settings
 from django.core.signals import setting_changed
 from django.dispatch import receiver
 from django.utils.module_loading import import_string
-
-if TYPE_CHECKING:
-    from .models import Integration
 
 
 @dataclass(frozen=True)
@@ -143,7 +140,7 @@ class ProviderRegistration:
     def lobby_adapter_class(self):
         return import_string(self.lobby_adapter) if self.lobby_adapter else None
 
-    def transfer_client_for(self, integration: Integration):
+    def transfer_client_for(self, integration: Any):  # a core.models.Integration
         """The outbound transfer-wallet client of `integration`, or None when the provider has none."""
         return import_string(self.transfer_client)(integration) if self.transfer_client else None
 
@@ -190,8 +187,10 @@ def registrations(*, accounts_only: bool = False) -> list[ProviderRegistration]:
     return [r for r in loaded if r.accounts] if accounts_only else list(loaded)
 
 
-def registration_for(provider: str | Integration | None) -> ProviderRegistration | None:
-    """The registration of a provider name or of an integration's provider (None: not installed)."""
+def registration_for(provider: Any) -> ProviderRegistration | None:
+    """The registration of a provider name or of an integration's provider (None: not installed).
+
+    (The model imports this module for its choices, so it is not imported here, not even for types.)"""
     name = getattr(provider, "provider", provider)
     for registration in registrations():
         if registration.name == name:
