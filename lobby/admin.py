@@ -35,7 +35,7 @@ class IntegrationForm(forms.ModelForm):
         model = Integration
         fields = ["provider", "code", "name", "mode", "enabled", "agent_code", "sub_agent",
                   "api_base_url", "allowed_ips", "launch_method", "signature_encoding", "time_zone",
-                  "accept_unknown_bet_sessions"]
+                  "accept_unknown_bet_sessions", "accept_bets_in_other_currency"]
 
     # 1G wire settings: a form posted without them (a script, an older page) keeps what is stored.
     KEPT_WHEN_EMPTY = ("signature_encoding", "time_zone")
@@ -88,7 +88,7 @@ class IntegrationAdmin(AuditedAdmin):
             (None, {"fields": ["provider", "code", "name", "mode", "enabled"]}),
             ("Credentials", {"fields": credentials}),
             ("Connection", {"fields": ["api_base_url", "allowed_ips", "launch_method"]}),
-            ("1G wire", {"fields": ["signature_encoding", "time_zone"]}),
+            ("1G wire", {"fields": ["signature_encoding", "time_zone", "accept_bets_in_other_currency"]}),
             ("Sessions (Oppi)", {"fields": ["accept_unknown_bet_sessions"]}),
         ]
 
