@@ -145,6 +145,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # call instead of two, but three savepoint pairs and the wallet lock held until the row is in;
 # PostgreSQL only; providers/calllog.py). Off: a separate INSERT after the money transaction.
 CALL_HISTORY_IN_CALL_TRANSACTION = env.bool("CALL_HISTORY_IN_CALL_TRANSACTION", default=False)
+# Provider calls refused before authentication (no valid signature, unknown key or agent, wrong
+# method or path): their bodies are stored cut to this many bytes, and once one source address had
+# more than CALLER_REFUSALS_LIMIT of them within CALLER_REFUSALS_WINDOW_SECONDS, its further ones
+# are answered the provider's own "limited" status and not stored (counted in the cache: Redis in
+# production). 0 turns the limit off (the default under pytest, whose tests send junk on purpose).
+CALL_HISTORY_UNAUTHENTICATED_BODY_BYTES = env.int("CALL_HISTORY_UNAUTHENTICATED_BODY_BYTES", default=1024)
+CALLER_REFUSALS_LIMIT = env.int("CALLER_REFUSALS_LIMIT", default=0 if "pytest" in sys.modules else 60)
+CALLER_REFUSALS_WINDOW_SECONDS = env.int("CALLER_REFUSALS_WINDOW_SECONDS", default=60)
 CALLBACK_LOOKUP_CACHE_SECONDS = env.float("CALLBACK_LOOKUP_CACHE_SECONDS",
                                           default=0.0 if "pytest" in sys.modules else 1.0)
 

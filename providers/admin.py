@@ -7,6 +7,7 @@ from django.utils import timezone
 from django.utils.html import format_html
 
 from audit.admin import AuditedAdmin
+from lobby.masking import CredentialsMaskedAdmin, body_shown, viewer
 from wallet.admin_paging import QuickListMixin
 
 from .models import CallLog, StatusCode
@@ -92,15 +93,27 @@ class EndpointFilter(admin.SimpleListFilter):
 
 
 @admin.register(CallLog)
-class CallLogAdmin(QuickListMixin, admin.ModelAdmin):
+class CallLogAdmin(CredentialsMaskedAdmin, QuickListMixin, admin.ModelAdmin):
     # At 1280 px: when, who, which call, its answer, how long, which player; the transaction id and
     # bodies are on the detail page (and the id is searchable).
     list_display = ["created_at", "integration_code", "call", "status_badge", "duration", "player_external_id"]
     list_filter = [RecentFilter, OutcomeFilter, "provider", "integration", "direction", EndpointFilter, StatusFilter,
-                   "session_unknown", ("created_at", admin.DateFieldListFilter)]
+                   "session_unknown", "unauthenticated", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=txn_id", "=player_external_id", "=request_id"]
     list_select_related = ["integration"]
-    readonly_fields = [f.name for f in CallLog._meta.fields]
+    # The bodies as the viewer may see them: live launch credentials masked by the provider's rule
+    # (lobby.masking), e.g. Oppi's gameUrl in the answer of our game/url call.
+    fields = [{"request_body": "request_body_shown", "response_body": "response_body_shown"}.get(f.name, f.name)
+              for f in CallLog._meta.fields]
+    readonly_fields = fields
+
+    @admin.display(description="request body")
+    def request_body_shown(self, obj):
+        return body_shown(obj.provider, obj.request_body, viewer())
+
+    @admin.display(description="response body")
+    def response_body_shown(self, obj):
+        return body_shown(obj.provider, obj.response_body, viewer())
 
     @admin.display(description="integration", ordering="integration__code")
     def integration_code(self, obj):

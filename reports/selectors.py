@@ -253,9 +253,14 @@ def calls_per_day(filters: ReportFilters) -> list[dict]:
 
 
 def call_totals(filters: ReportFilters) -> dict:
-    totals = DailyCallStat.objects.filter(_call_filter(filters)).aggregate(calls=Sum("calls"), errors=Sum("errors"))
-    calls, errors = totals["calls"] or 0, totals["errors"] or 0
-    return {"calls": calls, "errors": errors, "error_rate": percent(errors, calls)}
+    """Calls and the provider's errors among the authenticated ones; calls refused before
+    authentication (anyone's junk) are counted apart and left out of the error rate."""
+    totals = DailyCallStat.objects.filter(_call_filter(filters)).aggregate(
+        calls=Sum("calls"), errors=Sum("errors"), unauthenticated=Sum("unauthenticated"))
+    calls, errors, refused = totals["calls"] or 0, totals["errors"] or 0, totals["unauthenticated"] or 0
+    authenticated = calls - refused
+    return {"calls": authenticated, "errors": errors, "error_rate": percent(errors, authenticated),
+            "unauthenticated": refused}
 
 
 def latency_label(bound: float | None) -> str:

@@ -88,6 +88,7 @@ def envelope_open(*, call: str, raw: bytes, signature: str | None, ip: str | Non
     integration = seen["integration"] = partner_find(body.get("agent_code"), ip, sub_agent, body.get("sub_agent"))
     if not signature_valid(integration.secret, raw, signature, encoding=integration.signature_encoding):
         raise Refused(Status.INVALID_SIGNATURE)
+    seen["authenticated"] = True  # from here on the caller is the integration (its signature holds)
     sent = parsing.datetime_parse(body.get("datetime"), time_zone=integration.time_zone)
     stale = parsing.datetime_stale(sent, now=now)
     if stale and call in dialect.WINDOWED_CALLS:
@@ -109,7 +110,8 @@ _PLAYER_SQL = (
 
 
 _SESSION_SQL = (  # hand-written, as _PLAYER_SQL: what the ORM built from .only(...).first()
-    f"SELECT id, player_id, created_at, expires_at, validated_at, last_seen_at, currency_id "
+    # Columns in the model's field order: Model.from_db maps values by that order.
+    f"SELECT id, player_id, currency_id, created_at, expires_at, validated_at, last_seen_at "
     f"FROM {LaunchSession._meta.db_table} "
     "WHERE integration_id = %s AND token = %s ORDER BY id LIMIT 1"
 )
@@ -135,7 +137,7 @@ _PREVIOUS_SQL = (  # hand-written, as _PLAYER_SQL
     "WHERE integration_id = %s AND external_id = %s ORDER BY id LIMIT 1"
 )
 _PREVIOUS_COLUMNS = ("fingerprint", "outcome", "player_id", "currency_id")
-_SESSION_FIELDS = ("id", "player_id", "created_at", "expires_at", "validated_at", "last_seen_at", "currency_id")
+_SESSION_FIELDS = ("id", "player_id", "currency_id", "created_at", "expires_at", "validated_at", "last_seen_at")
 
 # The three reads of a money call in one round trip (PostgreSQL): the earlier transaction with
 # this txn_id, the player with their balance, the launch session of the l_token. Each is the
