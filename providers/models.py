@@ -56,7 +56,7 @@ class CallLog(models.Model):
     # An inbound call answered before its caller was authenticated (no valid signature, unknown key
     # or agent, wrong method or path): its bodies are cut short, and reports count it apart from
     # the provider's errors.
-    unauthenticated = models.BooleanField("refused before authentication", default=False)
+    unauthenticated = models.BooleanField("refused before authentication", default=False, db_default=False)
     request_body = models.TextField(blank=True)
     response_body = models.TextField(blank=True)
 
