@@ -188,12 +188,13 @@ class EndpointStats:
     endpoint: str
     direction: str
     calls: int = 0
-    errors: int = 0
+    errors: int = 0  # the provider's errors, among authenticated calls
+    unauthenticated: int = 0  # calls refused before authentication (in `calls`, not in the error rate)
     buckets: dict[float, int] = field(default_factory=dict)
 
     @property
     def error_rate(self):
-        return percent(self.errors, self.calls)
+        return percent(self.errors, self.calls - self.unauthenticated)
 
     def percentile(self, p: int) -> float | None:
         """Upper bound (ms) of the latency bucket holding the p-th percentile call."""
@@ -235,20 +236,21 @@ def endpoint_stats(filters: ReportFilters) -> list[EndpointStats]:
     stats: dict[tuple, EndpointStats] = {}
     for r in (DailyCallStat.objects.filter(_call_filter(filters))
               .values("provider", "endpoint", "direction", "latency_bucket_ms").order_by()
-              .annotate(calls=Sum("calls"), errors=Sum("errors"))):
+              .annotate(calls=Sum("calls"), errors=Sum("errors"), refused=Sum("unauthenticated"))):
         key = (r["provider"], r["endpoint"], r["direction"])
         entry = stats.setdefault(key, EndpointStats(*key))
         entry.calls += r["calls"]
         entry.errors += r["errors"]
+        entry.unauthenticated += r["refused"]
         entry.buckets[r["latency_bucket_ms"]] = entry.buckets.get(r["latency_bucket_ms"], 0) + r["calls"]
     return sorted(stats.values(), key=lambda s: (-s.calls, s.provider, s.endpoint))
 
 
 def calls_per_day(filters: ReportFilters) -> list[dict]:
     rows = list(DailyCallStat.objects.filter(_call_filter(filters)).values("day").order_by("day")
-                .annotate(calls=Sum("calls"), errors=Sum("errors")))
+                .annotate(calls=Sum("calls"), errors=Sum("errors"), refused=Sum("unauthenticated")))
     for row in rows:
-        row["error_rate"] = percent(row["errors"], row["calls"])
+        row["error_rate"] = percent(row["errors"], row["calls"] - row["refused"])
     return rows
 
 

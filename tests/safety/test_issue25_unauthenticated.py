@@ -144,3 +144,19 @@ def test_signed_is_not_the_same_as_refused(client, onegaming):
     signature = hmac.new(b"s3cr3t-1g", body, hashlib.sha256).hexdigest()
     assert _post_1g(client, body, signature=signature).json()["status"] == "INVALID_SYNTAX"
     assert CallLog.objects.get().unauthenticated is False
+
+
+def test_the_callbacks_report_counts_refused_calls_apart(client, onegaming, rich_player, settings, finance_user):
+    from tests.onegaming.wire import OneGamingWire
+
+    settings.CALLER_REFUSALS_LIMIT = 0
+    settings.REPORTS_REFRESH_ON_VIEW = True
+    assert OneGamingWire(client).balance(player_id="CLi3000001", currency="IDR")["status"] == "OK"
+    for _ in range(3):
+        _post_1g(client, JUNK)
+    client.force_login(finance_user)
+    rows = client.get("/admin/reports/callbacks/?export=endpoints").content.decode().splitlines()
+    header, balance = rows[0].split(","), next(r for r in rows[1:] if ",balance," in r).split(",")
+    row = dict(zip(header, balance, strict=True))
+    assert (row["calls"], row["errors"], row["unauthenticated"]) == ("4", "0", "3")
+    assert row["error_rate"] == "0.00"  # 0 errors in the 1 authenticated call (not 3 in 4)
