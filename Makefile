@@ -6,7 +6,7 @@ STAMP := $(VENV)/.installed
 HOST ?= 127.0.0.1
 PORT ?= 8000
 
-.PHONY: run test install demo lint bench loadtest mutation clean worker beat
+.PHONY: run test install demo lint bench loadtest mutation clean worker beat screenshots
 
 run: demo
 	# The sandbox (stand-in providers that move demo money) is on for the run command only.
@@ -47,6 +47,11 @@ loadtest: install
 
 mutation: install  # slow, not in CI: needs PostgreSQL; writes docs/MUTATION.md (see scripts/mutation.sh)
 	bash scripts/mutation.sh
+
+# Rewrites docs/screenshots/ from the browser tests (Chromium at /usr/bin/chromium; each page at
+# 1280x800 and, for the player and report pages, on a 390x844 phone: the *-phone.png files).
+screenshots: install
+	SAVE_SCREENSHOTS=1 bash scripts/test.sh -m browser tests/browser
 
 lint: install
 	$(VENV)/bin/ruff check .

@@ -151,6 +151,12 @@ elif env.bool("DB_POOL", default=True):
 else:
     DATABASES["default"].setdefault("CONN_MAX_AGE", env.int("CONN_MAX_AGE", default=60))
 if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
+    # django-postgres-extra's back-end: Django's PostgreSQL back-end plus the schema editor and
+    # introspection of native partitions (the call history is partitioned by day;
+    # providers/partitioning.py, docs/decisions.md). It must not create the hstore extension.
+    DATABASES["default"]["ENGINE"] = "psqlextra.backend"
+    POSTGRES_EXTRA_AUTO_EXTENSION_SET_UP = False
+if DATABASES["default"]["ENGINE"] == "psqlextra.backend":
     # psycopg prepares a statement after this many uses on a connection, for the cursors that bind
     # on the server: only the money path's hand-written statements (wallet/sql.py); Django's own
     # queries bind on the client and are never prepared. Empty turns it off (a pooler in
@@ -202,9 +208,13 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 # 1G transfer wallet (operator -> 1G calls; transfers app). Seconds.
 ONEGAMING_CONNECT_TIMEOUT = env.float("ONEGAMING_CONNECT_TIMEOUT", default=3.0)
 ONEGAMING_READ_TIMEOUT = env.float("ONEGAMING_READ_TIMEOUT", default=10.0)
-# An order whose transfer_id 1G's records still do not show this long after its last send, and
-# that was sent TRANSFER_MAX_SENDS times, failed (the money comes back to the wallet).
-TRANSFER_ABSENT_WINDOW = env.float("TRANSFER_ABSENT_WINDOW", default=120.0)
+# Settle delay: how long after its last send 1G is given to show a transfer in its records.
+# Only after it does a complete read of every records page without the transfer_id fail the
+# order (money back); an order still undecided then needs attention (spec section 4).
+TRANSFER_RECORDS_SETTLE = env.float("TRANSFER_RECORDS_SETTLE", default=300.0)
+# Margin of the records window asked about an order: from this long before the order was made
+# to this long after the settle delay following its last send.
+TRANSFER_RECORDS_MARGIN = env.float("TRANSFER_RECORDS_MARGIN", default=600.0)
 TRANSFER_MAX_SENDS = env.int("TRANSFER_MAX_SENDS", default=3)
 # An order "sending" for longer than this (its worker died mid-call) is treated as unknown.
 TRANSFER_SENDING_STALE = env.float("TRANSFER_SENDING_STALE", default=60.0)
@@ -216,15 +226,35 @@ TRANSFER_RESOLVER_EVERY = env.float("TRANSFER_RESOLVER_EVERY", default=60.0)
 TRANSFER_RECONCILE_EVERY = env.float("TRANSFER_RECONCILE_EVERY", default=3600.0)
 TRANSFER_RECONCILE_LOOKBACK_HOURS = env.int("TRANSFER_RECONCILE_LOOKBACK_HOURS", default=24)
 GAMES_SYNC_EVERY = env.float("GAMES_SYNC_EVERY", default=86400.0)
+# 1G integrations (codes) that refuse bets on games their catalogue does not know even inside a
+# session launched into a lobby product (default: such games are accepted and recorded as discovered).
+ONEGAMING_LOBBY_UNKNOWN_GAMES_REFUSED = env.list("ONEGAMING_LOBBY_UNKNOWN_GAMES_REFUSED", default=[])
+# The games sync refuses (changes nothing) a list that would disable more than this share of the
+# integration's enabled games, unless run with --force.
+GAMES_SYNC_MAX_DISABLE_SHARE = env.float("GAMES_SYNC_MAX_DISABLE_SHARE", default=0.5)
 CELERY_BEAT_SCHEDULE = {
     "transfers-resolve-stuck": {"task": "transfers.resolve_stuck", "schedule": TRANSFER_RESOLVER_EVERY},
     "transfers-reconcile": {"task": "transfers.reconcile_all", "schedule": TRANSFER_RECONCILE_EVERY},
     "games-sync": {"task": "transfers.games_sync_all", "schedule": GAMES_SYNC_EVERY},
     # Report aggregates follow the ledger: a refresh every minute (idempotent, high-water mark).
     "reports-aggregates-refresh": {"task": "reports.aggregates_refresh", "schedule": 60.0},
+    # Call history: daily partitions created ahead, those past the retention dropped (their
+    # money calls kept first); transfer events past the retention pruned. Idempotent.
+    "call-history-maintain": {"task": "providers.call_history_maintain", "schedule": 3600.0},
+    "transfer-events-prune": {"task": "transfers.events_prune", "schedule": 3600.0},
 }
+# Days of call history (and of transfer events of final orders) kept; the money calls (their
+# transaction id reached the ledger) are kept for good (providers.KeptCall). 0 keeps everything.
+CALL_HISTORY_RETENTION_DAYS = env.int("CALL_HISTORY_RETENTION_DAYS", default=90)
+# PostgreSQL: daily partitions of the call history created this many days ahead.
+CALL_HISTORY_PARTITIONS_AHEAD = env.int("CALL_HISTORY_PARTITIONS_AHEAD", default=7)
 # Without a worker (the embedded default), report pages and the dashboard refresh the aggregates.
 REPORTS_REFRESH_ON_VIEW = env.bool("REPORTS_REFRESH_ON_VIEW", default=not CELERY_BROKER_URL)
+# The period the dashboard and the report pages open on: the last N UTC days, today included.
+REPORTS_DEFAULT_DAYS = env.int("REPORTS_DEFAULT_DAYS", default=30)
+# Hold % is shown only when the bets reach this many currency units ("—" below: too small to mean
+# anything). "default" applies to every currency without its own entry, e.g. "default=10,IDR=100000".
+REPORTS_HOLD_MIN_BETS = env.dict("REPORTS_HOLD_MIN_BETS", default={"default": "10"})
 
 AUTHENTICATION_BACKENDS = [
     # django-axes first: it refuses a locked-out sign-in before the password is even checked.

@@ -118,8 +118,9 @@ class IntegrationAdmin(AuditedAdmin):
 @admin.register(Game)
 class GameAdmin(AuditedAdmin):
     # At 1280 px the "enabled" switch must stay on screen: brand and type are on the detail page.
-    list_display = ["game_id", "name", "integration_or_provider", "category", "enabled"]
-    list_filter = ["provider", "integration", "category", "brand", "enabled"]
+    list_display = ["game_id", "name", "integration_or_provider", "category", "enabled", "discovered_at"]
+    list_filter = ["provider", "integration", "category", "brand", "enabled",
+                   ("discovered_at", admin.EmptyFieldListFilter)]
     list_editable = ["enabled"]
     search_fields = ["game_id", "name", "brand"]
     list_select_related = ["integration"]

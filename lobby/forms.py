@@ -68,8 +68,12 @@ class DepositForm(forms.Form):
         self.allow_zero = allow_zero
         digits = wallet.currency.digits
         self.fields["amount"].label = f"Amount to take in ({wallet.currency_id})"
+        # No placeholder (a grey "12.50" reads as a value already there): the hint says the format.
         self.fields["amount"].widget.attrs.update({"inputmode": "decimal" if digits else "numeric",
-                                                   "autocomplete": "off", "placeholder": "12.50" if digits else "12"})
+                                                   "autocomplete": "off", "aria-describedby": "amount-hint"})
+        self.fields["amount"].help_text = (f"A plain number, e.g. {'12.50' if digits else '12'}; "
+                                           f"{digits} decimal{'s' if digits != 1 else ''} at most."
+                                           if digits else "A whole number, e.g. 12.")
 
     def clean_amount(self) -> int:
         units = amount_parse(self.cleaned_data["amount"], currency=self.wallet.currency_id,

@@ -136,6 +136,11 @@ class Game(models.Model):
     )
     enabled = models.BooleanField(default=True)
     sort_order = models.IntegerField(default=0)
+    discovered_at = models.DateTimeField(
+        null=True, blank=True,
+        help_text="Set when the provider reported play on this game inside a lobby before it was in our catalogue. "
+                  "Not launchable until enabled; bets on it inside lobby sessions are accepted meanwhile.",
+    )
 
     class Meta:
         ordering = ["category", "sort_order", "name"]

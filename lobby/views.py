@@ -3,15 +3,15 @@
 from __future__ import annotations
 
 import re
-from itertools import groupby
 
 from django.contrib import messages
 from django.contrib.auth import views as auth_views
 from django.contrib.auth.decorators import login_required
 from django.http import JsonResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
 from django.views.decorators.cache import never_cache
-from django.views.decorators.http import require_GET, require_POST
+from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from wallet.models import Account, AccountKind, Player
 from wallet.money import quantize_for
@@ -65,38 +65,60 @@ def _matches(game, query: str) -> bool:
     return all(word in haystack for word in query.lower().split())
 
 
-def _by_category(games) -> list[tuple[str, list]]:
-    """Categories in catalogue order (the seed's: SPORT, SLOT, LIVECASINO, ...), games inside each."""
-    groups = [(category or "Other", list(rows)) for category, rows in groupby(games, lambda g: g.category)]
-    return sorted(groups, key=lambda group: min(g.sort_order for g in group[1]))
+# How a card names the wallet a game plays from (each game's wallet mode, in plain words).
+MODE_LABELS = {WalletMode.SEAMLESS: "Your wallet", WalletMode.TRANSFER: "Transfer wallet"}
 
 
-def _sections(query: str, method_choice: str, device: str, player: Player) -> list[dict]:
-    """Each enabled integration the lobby can launch, with its catalogue grouped by category;
-    a transfer-mode one also with what its provider holds for the player."""
-    sections = []
+def _catalogue(query: str, method_choice: str, device: str, player: Player) -> dict:
+    """One catalogue for every enabled integration the lobby can launch.
+
+    A game offered by several integrations of one provider (say, from the player's wallet and
+    through a transfer wallet) is one card: it plays through the first integration offering it
+    (seamless ones come first) and names every wallet mode it is offered in. Each transfer-mode
+    integration is also one panel with its single way in (the deposit page) and "Back to my wallet".
+    """
+    cards: dict[tuple[str, str], dict] = {}
+    providers, transfers = [], []
     integrations = Integration.objects.filter(enabled=True).order_by("mode", "provider", "code")
-    for integration in integrations:
-        if not launchable(integration):
-            continue
-        games = [g for g in games_for_integration(integration=integration) if not query or _matches(g, query)]
+    for rank, integration in enumerate(i for i in integrations if launchable(i)):
         method = method_choice or integration.launch_method
         lobby = lobby_name(integration)
-        transfer = integration.mode == WalletMode.TRANSFER
-        sections.append({
+        entry = {
             "integration": integration,
+            "name": integration.name or integration.get_provider_display(),
             "lobby_name": lobby,
             # On a phone 1G's entry point takes no game: every card opens the provider's lobby.
             "opens_lobby_only": bool(lobby) and not opens_game(integration, device),
-            "method": method,
             "opens_in": OPENS_IN[method],
             "new_tab": method == LaunchMethod.NEW_TAB,
-            "categories": _by_category(games),
-            "count": len(games),
-            "transfer": transfer,
-            "held": provider_balances(integration=integration, player=player) if transfer else [],
-        })
-    return sections
+            "mode": integration.mode,
+        }
+        if integration.mode == WalletMode.TRANSFER:
+            transfers.append({**entry, "held": provider_balances(integration=integration, player=player)})
+        else:
+            providers.append(entry)
+        for game in games_for_integration(integration=integration):
+            key = (integration.provider, game.game_id)
+            if key in cards:
+                if integration.mode not in cards[key]["modes"]:
+                    cards[key]["modes"].append(integration.mode)
+                continue
+            if query and not _matches(game, query):
+                continue
+            cards[key] = {"game": game, "via": entry, "modes": [integration.mode], "rank": (rank, game.sort_order)}
+    for card in cards.values():
+        card["mode_labels"] = [MODE_LABELS.get(mode, mode) for mode in card["modes"]]
+    return {"categories": _by_category(list(cards.values())), "count": len(cards), "providers": providers,
+            "transfers": transfers}
+
+
+def _by_category(cards: list[dict]) -> list[tuple[str, list]]:
+    """Categories in catalogue order (the seed's: SPORT, SLOT, LIVECASINO, ...; a later provider's
+    after), games inside each in their catalogue order."""
+    groups: dict[str, list] = {}
+    for card in sorted(cards, key=lambda c: c["rank"]):
+        groups.setdefault(card["game"].category or "Other", []).append(card)
+    return list(groups.items())
 
 
 @login_required
@@ -115,14 +137,17 @@ def catalogue(request):
         "play_currency": prefs["currency"] if prefs["currency"] in {w["currency"] for w in wallets} else
         (wallets[0]["currency"] if wallets else ""),
         "form": PreferencesForm(initial=prefs, auto_id="pref-%s"),
-        "sections": _sections(query, prefs["method"], device, player) if player else [],
+        "catalogue": _catalogue(query, prefs["method"], device, player) if player else None,
     }
     return render(request, "lobby/catalogue.html", context)
 
 
 @login_required
-@require_POST
+@require_http_methods(["GET", "POST"])
 def preferences(request):
+    """The preferences live on the games page: GET goes there (to the form), POST saves them."""
+    if request.method == "GET":
+        return redirect(reverse("lobby:catalogue") + "#preferences")
     player = _player(request)
     held = Account.objects.filter(player=player, kind=AccountKind.WALLET).values_list("currency_id", flat=True)
     form = PreferencesForm(request.POST, currencies=list(held) if player else [])
@@ -171,6 +196,7 @@ def _open(request, result, integration: Integration, player: Player):
         return render(request, "lobby/play.html", {
             "result": result, "game": result.session.game, "integration": integration, "player": player,
             "wallets": _wallets(player), "transfer": integration.mode == WalletMode.TRANSFER,
+            "lobby_name": lobby_name(integration),
             "held": provider_balances(integration=integration, player=player)
             if integration.mode == WalletMode.TRANSFER else []})
     return redirect(result.url)

@@ -10,7 +10,7 @@ from audit.admin import AuditedAdmin
 from lobby.masking import CredentialsMaskedAdmin, body_shown, viewer
 from wallet.admin_paging import QuickListMixin
 
-from .models import CallLog, StatusCode
+from .models import CallLog, KeptCall, StatusCode
 
 
 @admin.register(StatusCode)
@@ -134,3 +134,13 @@ class CallLogAdmin(CredentialsMaskedAdmin, QuickListMixin, admin.ModelAdmin):
         # inline-block + nowrap: a long code (RS_ERROR_INVALID_SIGNATURE) stays inside its badge.
         return format_html('<span style="display:inline-block;white-space:nowrap;color:#fff;background:{};'
                            'padding:1px 8px;border-radius:8px;line-height:1.5">{}</span>', colour, obj.status_code)
+
+
+@admin.register(KeptCall)
+class KeptCallAdmin(QuickListMixin, admin.ModelAdmin):
+    """Money calls kept after their day left the call history (retention): read-only, for good."""
+
+    list_display = ["created_at", "provider", "endpoint", "status_code", "txn_id", "player_external_id", "kept_at"]
+    list_filter = ["provider", "integration", "direction"]
+    search_fields = ["=txn_id", "=player_external_id"]
+    readonly_fields = [f.name for f in KeptCall._meta.fields]

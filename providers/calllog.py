@@ -25,6 +25,7 @@ from wallet import sql
 
 from .models import CallLog, Direction
 from .observability import call_observe
+from .partitioning import insert_healing
 
 logger = logging.getLogger(__name__)
 
@@ -165,12 +166,19 @@ def caller_refusal_limited(record: CallRecord) -> bool:
 
 
 def _insert(record: CallRecord, seconds: float) -> None:
+    """Inside a transaction, in a savepoint (a failed row leaves the transaction usable). On
+    PostgreSQL, a day without a partition yet is created and the row inserted again."""
+    created_at = timezone.now()
+    insert_healing(lambda: _insert_row(record, seconds, created_at), [created_at])
+
+
+def _insert_row(record: CallRecord, seconds: float, created_at) -> None:
     # Hand-written (wallet/sql.py): one row per call, and CallLog.objects.create() compiled it for
     # about a seventh of a callback's CPU. Plain columns only (text, integers, a float, an address).
     if not record.stored:
         return
     sql.insert(CallLog, {
-        "created_at": timezone.now(),
+        "created_at": created_at,
         "provider": record.provider,
         "integration_id": record.integration_id,
         "direction": record.direction,
@@ -238,8 +246,7 @@ def call_logged(record: CallRecord, *, same_transaction: bool = False):
                 seconds = _observe(record)
                 if not transaction.get_rollback():  # else the COMMIT rolls back: written after it
                     try:
-                        with transaction.atomic():
-                            _insert(record, seconds)
+                        _insert(record, seconds)  # in its own savepoint
                         written = True
                     except Exception:
                         logger.exception("history row in the call's transaction failed; writing it on its own")

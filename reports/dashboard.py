@@ -11,8 +11,8 @@ from django.urls import NoReverseMatch, reverse
 from django.utils import timezone
 
 from . import aggregation, selectors
-from .filters import ReportFilters
-from .views import PERMISSION, money_text
+from .filters import ReportFilters, default_days, default_period
+from .views import PERMISSION, hold_text, money_text
 
 
 @dataclass
@@ -37,17 +37,23 @@ class Period:
     previous_label: str
 
 
+def default(today: dt.date) -> Period:
+    """The period the dashboard and the reports open on (filters.default_period), against as many
+    days just before it."""
+    start, end = default_period(today)
+    days = default_days()
+    return Period(f"Last {days} days", start, end, start - dt.timedelta(days=days), start - dt.timedelta(days=1),
+                  f"the {days} days before")
+
+
 def periods(today: dt.date) -> list[Period]:
+    """The default period first (its tile opens the reports on the same period), then today and yesterday."""
     yesterday = today - dt.timedelta(days=1)
-    month = today.replace(day=1)
-    previous_month = (month - dt.timedelta(days=1)).replace(day=1)
-    # Month to date against the same number of days of the previous month (at most all of it).
-    previous_month_end = min(previous_month + (today - month), month - dt.timedelta(days=1))
     return [
+        default(today),
         Period("Today", today, today, yesterday, yesterday, "yesterday"),
         Period("Yesterday", yesterday, yesterday, yesterday - dt.timedelta(days=1), yesterday - dt.timedelta(days=1),
                "the day before"),
-        Period("This month", month, today, previous_month, previous_month_end, "same days last month"),
     ]
 
 
@@ -75,20 +81,21 @@ def _report_url(user, slug: str, fallback: str | None = None) -> str | None:
 def money_tiles(today: dt.date) -> list[Tile]:
     digits = selectors.currency_digits()
     tiles = []
+    opening = default(today)
     for period in periods(today):
         current = selectors.per_currency_sums(period.start, period.end)
         previous = selectors.per_currency_sums(period.previous_start, period.previous_end)
-        query = f"?date_from={period.start.isoformat()}&date_to={period.end.isoformat()}"
+        # The default period's tile opens the reports as they open by themselves (no dates in the link).
+        query = "" if period == opening else f"?date_from={period.start.isoformat()}&date_to={period.end.isoformat()}"
         tile = Tile(f"GGR {period.label.lower()}", url=reverse("reports:overview") + query, wide=True,
                     header=["", "GGR", "Bets", "Hold", f"GGR vs {period.previous_label}"])
         for currency in sorted(set(current) | set(previous)):
             now_row = current.get(currency) or {"ggr": 0, "bets": 0}
             before = previous.get(currency) or {"ggr": 0, "bets": 0}
             change, css = change_text(now_row["ggr"], before["ggr"])
-            hold = selectors.hold_percent(now_row["ggr"], now_row["bets"])
+            hold = selectors.hold_percent(now_row["ggr"], now_row["bets"], currency)
             tile.rows.append([currency, money_text(now_row["ggr"], digits.get(currency, 2)),
-                              money_text(now_row["bets"], digits.get(currency, 2)),
-                              f"{hold}%" if hold is not None else "–", (change, css)])
+                              money_text(now_row["bets"], digits.get(currency, 2)), hold_text(hold), (change, css)])
         if not tile.rows:
             tile.note = "No game transfers in this period."
         tiles.append(tile)
@@ -121,6 +128,13 @@ def operations_tiles(user, today: dt.date) -> list[Tile]:
         Tile("Wallets below zero", url=_report_url(user, "wallets-below-zero", _link("admin:wallet_wallet_changelist")),
              big=str(below_zero), alert=below_zero > 0, note="Left below zero by a rollback of a paid win."),
     ]
+    attention = selectors.transfers_needing_attention()
+    if attention is not None:
+        waiting = attention.count()
+        url = _link("admin:transfers_transferorder_changelist")
+        tiles.append(Tile("Transfers needing attention", url=f"{url}?state__exact=attention" if url else None,
+                          big=str(waiting), alert=waiting > 0,
+                          note="Sent to a provider, outcome not proven: finance decides each with a reason."))
     differences = selectors.open_reconciliation_differences()
     tiles.append(Tile("Open reconciliation differences", url=_report_url(user, "reconciliation"),
                       big=str(differences.count()) if differences is not None else "–",
@@ -137,4 +151,6 @@ def dashboard(user, *, now: dt.datetime | None = None) -> dict:
     today = (now or timezone.now()).astimezone(dt.UTC).date()
     finance = user.has_perm(PERMISSION)
     tiles = (money_tiles(today) if finance else []) + operations_tiles(user, today)
-    return {"tiles": tiles, "finance": finance, "reports_url": reverse("reports:overview") if finance else None}
+    opening = default(today)
+    return {"tiles": tiles, "finance": finance, "reports_url": reverse("reports:overview") if finance else None,
+            "period": opening if finance else None, "hold_min": selectors.hold_min_text() if finance else ""}

@@ -6,13 +6,37 @@ import datetime as dt
 from dataclasses import dataclass
 
 from django import forms
+from django.conf import settings
 from django.utils import timezone
 
 from lobby.models import Integration
 from wallet.models import Currency
 
-DEFAULT_DAYS = 30
+DEFAULT_DAYS = 30  # settings.REPORTS_DEFAULT_DAYS overrides it
 MAX_DAYS = 731
+
+
+def default_days() -> int:
+    return max(1, int(getattr(settings, "REPORTS_DEFAULT_DAYS", DEFAULT_DAYS)))
+
+
+def default_period(today: dt.date) -> tuple[dt.date, dt.date]:
+    """The period the dashboard and every report open on: the last N UTC days, today included."""
+    return today - dt.timedelta(days=default_days() - 1), today
+
+
+def period_name(date_from: dt.date, date_to: dt.date, today: dt.date) -> str:
+    """The period's name in words when it has one ("Last 30 days", "Today", ...), else ""."""
+    if (date_from, date_to) == default_period(today):
+        return f"Last {default_days()} days" if default_days() > 1 else "Today"
+    yesterday = today - dt.timedelta(days=1)
+    if date_from == date_to == today:
+        return "Today"
+    if date_from == date_to == yesterday:
+        return "Yesterday"
+    if date_from == today.replace(day=1) and date_to == today:
+        return "This month"
+    return ""
 
 
 @dataclass(frozen=True)
@@ -53,7 +77,7 @@ class FilterForm(forms.Form):
         today = today or timezone.now().date()
         data = self.cleaned_data if self.is_valid() else {}
         date_to = data.get("date_to") or today
-        date_from = data.get("date_from") or date_to - dt.timedelta(days=DEFAULT_DAYS - 1)
+        date_from = data.get("date_from") or default_period(date_to)[0]
         if date_from > date_to:
             date_from, date_to = date_to, date_from
         date_from = max(date_from, date_to - dt.timedelta(days=MAX_DAYS))

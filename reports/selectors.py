@@ -9,12 +9,14 @@ from dataclasses import dataclass, field
 from decimal import ROUND_HALF_EVEN, Decimal
 
 from django.apps import apps
+from django.conf import settings
 from django.core.cache import cache
 from django.db import connection
 from django.db.models import Count, F, Q, Sum
 
 from lobby.models import Game, Integration
 from wallet.models import Account, AccountKind, Currency, LimitRefusal
+from wallet.money import UNITS_PER_WHOLE
 
 from .aggregation import LATENCY_OVERFLOW_MS
 from .filters import ReportFilters
@@ -102,7 +104,7 @@ def currency_totals(filters: ReportFilters) -> list[dict]:
             rows[currency]["players"] = players
     for row in rows.values():
         row.setdefault("players", 0)
-        row["hold"] = hold_percent(row["ggr"], row["bets"])
+        row["hold"] = hold_percent(row["ggr"], row["bets"], row["currency_id"])
     return [rows[c] for c in sorted(rows)]
 
 
@@ -125,14 +127,34 @@ def top_games(filters: ReportFilters) -> list[dict]:
     rows = [_with_ggr(r) for r in DailyGameStat.objects.filter(_game_filter(filters))
             .values("integration_id", "game_code", "currency_id").order_by().annotate(**_money_sums())]
     for row in rows:
-        row["hold"] = hold_percent(row["ggr"], row["bets"])
+        row["hold"] = hold_percent(row["ggr"], row["bets"], row["currency_id"])
     rows.sort(key=lambda r: (r["currency_id"], -r["ggr"], -r["bets"], r["game_code"]))
     return rows
 
 
-def hold_percent(ggr: int, bets: int):
-    """GGR ÷ bets as a percentage (one decimal), None without bets. Display only."""
-    if not bets:
+def hold_min_bets(currency: str) -> Decimal:
+    """The bets (currency units) below which hold % means nothing (settings.REPORTS_HOLD_MIN_BETS)."""
+    table = getattr(settings, "REPORTS_HOLD_MIN_BETS", None) or {}
+    try:
+        return Decimal(str(table.get(currency, table.get("default", 0))))
+    except ArithmeticError:
+        return Decimal(0)
+
+
+def hold_min_text() -> str:
+    """The minimum in words, for the pages that show hold % ("10 in any currency", ...)."""
+    table = dict(getattr(settings, "REPORTS_HOLD_MIN_BETS", None) or {})
+    default = table.pop("default", 0)
+    own = ", ".join(f"{value} {currency}" for currency, value in sorted(table.items()))
+    if not own:
+        return f"{default} in any currency"
+    return f"{own}; {default} in any other currency"
+
+
+def hold_percent(ggr: int, bets: int, currency: str):
+    """GGR ÷ bets as a percentage (one decimal); None without bets or when the bets (ledger units)
+    are below the currency's minimum: a hold on a few cents of stakes means nothing. Display only."""
+    if not bets or Decimal(bets) < hold_min_bets(currency) * UNITS_PER_WHOLE:
         return None
     return (Decimal(ggr) * 100 / Decimal(bets)).quantize(Decimal("0.1"), rounding=ROUND_HALF_EVEN)
 
@@ -320,6 +342,16 @@ def reconciliation_model():
         except LookupError:
             continue
     return None
+
+
+def transfers_needing_attention():
+    """Transfer orders in "needs attention" (no positive evidence either way, staff decide), or
+    None when there is no transfers app."""
+    try:
+        model = apps.get_model("transfers", "TransferOrder")
+    except LookupError:
+        return None
+    return model.objects.filter(state="attention")
 
 
 def open_reconciliation_differences():

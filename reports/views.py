@@ -22,13 +22,14 @@ from django.db.models import QuerySet
 from django.http import Http404, HttpResponse
 from django.shortcuts import render
 from django.urls import reverse
+from django.utils import timezone
 from django.utils.html import escape
 from django.utils.safestring import mark_safe
 
 from wallet.money import UNITS_PER_WHOLE, from_units, quantize_for
 
 from . import aggregation, selectors
-from .filters import ReportFilters, filters_from_request
+from .filters import ReportFilters, filters_from_request, period_name
 
 PERMISSION = "reports.view_reports"
 HTML_ROWS = 100  # rows per HTML page; the CSV has them all
@@ -79,8 +80,16 @@ def money_text(units: int | None, digits: int) -> str:
     return f"{quantize_for(units, digits):,}"
 
 
+def hold_text(hold) -> str:
+    """Hold % on a page: a percentage with one decimal, "—" when there is none to show (no bets,
+    or bets below the currency's minimum: selectors.hold_percent)."""
+    return "—" if hold is None else f"{hold}%"
+
+
 def _cell(column: Column, row: dict, digits: dict[str, int]):
     value = row.get(column.name)
+    if column.name == "hold":
+        return hold_text(value)
     if column.money:
         return money_text(value, digits.get(row.get("currency", ""), 2))
     if value is None:
@@ -182,7 +191,7 @@ def overview_tables(filters: ReportFilters) -> tuple[list[Table], dict]:
 
     tables = [
         Table("totals", "Totals per currency", [Column("currency", "Currency"), *MONEY_COLUMNS,
-                                                Column("hold", "Hold %"), Column("rounds", "Rounds"),
+                                                Column("hold", "Hold"), Column("rounds", "Rounds"),
                                                 Column("players", "Active players")], totals),
         Table("daily", "Per day × integration × game × currency",
               [Column("day", "Day"), Column("integration", "Integration"), Column("game", "Game id"),
@@ -205,7 +214,7 @@ def games_tables(filters: ReportFilters) -> tuple[list[Table], dict]:
             entry["bets"].append(str(from_units(row["bets"])))
     return [Table("top_games", "Top games by GGR", [
         Column("currency", "Currency"), Column("integration", "Integration"), Column("game", "Game id"),
-        Column("game_name", "Game"), *MONEY_COLUMNS, Column("hold", "Hold %"), Column("rounds", "Rounds")],
+        Column("game_name", "Game"), *MONEY_COLUMNS, Column("hold", "Hold"), Column("rounds", "Rounds")],
         rows, paged=True)], {"games_chart": chart}
 
 
@@ -332,7 +341,8 @@ def report_page(request, slug: str = "overview"):
     if report is None:
         raise Http404("no such report")
     _refresh_if_embedded()
-    form, filters = filters_from_request(request)
+    today = timezone.now().date()
+    form, filters = filters_from_request(request, today=today)
     tables, extra = report.build(filters)  # rows and chart data are computed on first use
     export = request.GET.get("export")
     if export:
@@ -358,6 +368,8 @@ def report_page(request, slug: str = "overview"):
         "filters": filters,
         "tables": shown,
         "formula": selectors.GGR_FORMULA,
+        "period_name": period_name(filters.date_from, filters.date_to, today),
+        "hold_min": selectors.hold_min_text(),
         "query": query.urlencode(),
         "digits": digits,
         **{name: value() if callable(value) else value for name, value in extra.items()},

@@ -70,7 +70,8 @@ class TransferOrderAdmin(QuickListMixin, admin.ModelAdmin):
     list_select_related = ["integration", "player", "currency"]
     ordering = ["-id"]
     fields = ["transfer_id", "integration", "player", "currency", "direction", "amount_display", "state", "attempts",
-              "checks", "last_status", "last_error", "last_answer", "provider_balance_display", "last_sent_at",
+              "checks", "last_status", "last_error", "last_answer", "provider_balance_display", "provider_holds",
+              "attention_since", "decision_outcome", "decision_reason", "decision_by", "decision_at", "last_sent_at",
               "next_check_at", "actor", "reason", "created_at", "updated_at", "finished_at"]
     readonly_fields = fields
     inlines = [TransferEventInline]
@@ -106,7 +107,12 @@ class TransferOrderAdmin(QuickListMixin, admin.ModelAdmin):
                         self.message_user(request, f"{order.transfer_id}: {exc}", messages.ERROR)
                         continue
                     done += 1
-                    self.message_user(request, f"{order.transfer_id}: now {result.state}.", messages.INFO)
+                    if result.is_open and result.decision_outcome:
+                        self.message_user(request, f"{order.transfer_id}: {result.decision_outcome} asked by "
+                                                   f"{result.decision_by}; above the approval threshold it waits for "
+                                                   f"a second user to resolve it the same way.", messages.WARNING)
+                    else:
+                        self.message_user(request, f"{order.transfer_id}: now {result.state}.", messages.INFO)
                 if done:
                     self.message_user(request, f"{verb}: {done} order(s).", messages.SUCCESS)
                 return None
@@ -132,7 +138,8 @@ class TransferOrderAdmin(QuickListMixin, admin.ModelAdmin):
         return self._staff_action(
             request, queryset, form_class=ResolveForm, verb="Resolve",
             explanation="Close open orders. 'As 1G's records say' is always safe; choose confirmed or failed only "
-                        "after checking with 1G: the money moves as if 1G had answered so.",
+                        "after checking with 1G: the money moves as if 1G had answered so. Above the adjustment "
+                        "approval threshold a second user must resolve it the same way before anything moves.",
             apply=lambda order, data: services.order_resolve(order, actor=request.user, reason=data["reason"],
                                                              outcome=data["outcome"]))
 

@@ -1,7 +1,7 @@
 """Ledger invariants of the transfer wallet (run by wallet.checks, i.e. `manage.py ledger_check`).
 
 6. Each integration's in-flight account (per currency) holds exactly the amounts of its open
-   deposit orders (reserved, sending, unknown): money leaves it once, when the order is final.
+   deposit orders (reserved, sending, unknown, attention): money leaves it once, when the order is final.
 7. Every order's ledger transfers match its state: a deposit past `created` has its reserve; a
    confirmed deposit its confirm, a failed one its return; a confirmed withdrawal its confirm;
    nothing else.
@@ -17,7 +17,7 @@ from wallet.models import Account, AccountKind, Transfer
 
 from .models import Direction, OrderState, TransferOrder
 
-OPEN_DEPOSIT = (OrderState.RESERVED, OrderState.SENDING, OrderState.UNKNOWN)
+OPEN_DEPOSIT = (OrderState.RESERVED, OrderState.SENDING, OrderState.UNKNOWN, OrderState.ATTENTION)
 
 
 def _expected_keys(order: dict) -> set[str]:

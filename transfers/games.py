@@ -6,6 +6,10 @@
 - A game 1G no longer lists is disabled, never deleted (launch history points at it). If 1G
   lists it again, the sync enables it again, but only when the sync was what disabled it: a
   game staff disabled stays disabled.
+- Guard (spec section 4, issue 22): an OK answer with an empty list, with any row that is not
+  an object or has no `game_id`, or one that would disable more than GAMES_SYNC_MAX_DISABLE_SHARE
+  of the integration's enabled games changes nothing and says why (GamesSyncRefused); `force`
+  (`manage.py games_sync --force`) applies it all the same.
 - A row may carry `product` *(ours; the spec's table does not list it)*: the game id of the
   "list" product the game belongs to. It is stored in `Game.product` where the catalogue has that
   field (added with the revised 1G spec); a row without it is a product itself.
@@ -15,6 +19,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from django.conf import settings
 from django.db import transaction
 from django.db.models import Max
 from django.utils import timezone
@@ -29,16 +34,25 @@ class GamesSyncError(Exception):
     """1G's game list could not be read; the message is fit for ops staff."""
 
 
+class GamesSyncRefused(GamesSyncError):
+    """1G's list was read but looks wrong enough that applying it could empty the catalogue;
+    nothing changed. The message says why and that --force applies it anyway."""
+
+
 @dataclass
 class GamesSyncResult:
     integration: str
     added: int = 0
     updated: int = 0
     disabled: int = 0
+    forced: bool = False
 
     def figures(self) -> dict:
-        return {"integration": self.integration, "added": self.added, "updated": self.updated,
-                "disabled": self.disabled}
+        figures = {"integration": self.integration, "added": self.added, "updated": self.updated,
+                   "disabled": self.disabled}
+        if self.forced:
+            figures["forced"] = True
+        return figures
 
 
 def _text(value: object, limit: int) -> str:
@@ -72,13 +86,22 @@ _HAS_PRODUCT = any(f.name == "product" for f in Game._meta.get_fields())
 _OWNED_BY_1G = ("category", "brand", "game_type") + (("product",) if _HAS_PRODUCT else ())
 
 
-def games_sync(integration: Integration) -> GamesSyncResult:
+def _malformed_rows(games: list) -> int:
+    return sum(1 for row in games if not isinstance(row, dict) or not _text(row.get("game_id"), 64))
+
+
+def games_sync(integration: Integration, *, force: bool = False) -> GamesSyncResult:
     answer = OneGamingClient(integration).games()
     if not answer.ok:
         raise GamesSyncError(f"1G's game list could not be read: {answer.error or answer.status}")
-    listed = _listed((answer.body or {}).get("games") or [])
+    games = (answer.body or {}).get("games") or []
+    listed = _listed(games)
+    if not force:
+        _guard(integration, games, listed)
     result = GamesSyncResult(integration=integration.code)
     now = timezone.now()
+    if force:
+        result.forced = True
     with transaction.atomic():
         existing = {g.game_id: g for g in Game.objects.select_for_update().filter(integration=integration)}
         synced = {s.game_id: s for s in SyncedGame.objects.filter(game__integration=integration)}
@@ -111,3 +134,19 @@ def games_sync(integration: Integration) -> GamesSyncResult:
             SyncedGame.objects.update_or_create(game=game, defaults={"removed_by_sync": True, "last_seen_at": None})
             result.disabled += 1
     return result
+
+
+def _guard(integration: Integration, games: list, listed: dict[str, dict]) -> None:
+    """Refuse (changing nothing) a list that would wreck the catalogue; see the module doc."""
+    hint = " Nothing changed; `games_sync --force` applies it anyway."
+    if not games:
+        raise GamesSyncRefused(f"1G answered OK with an empty game list.{hint}")
+    malformed = _malformed_rows(games)
+    if malformed:
+        raise GamesSyncRefused(f"1G's game list has {malformed} row(s) without a game_id.{hint}")
+    enabled = list(Game.objects.filter(integration=integration, enabled=True).values_list("game_id", flat=True))
+    gone = [game_id for game_id in enabled if game_id not in listed]
+    share = settings.GAMES_SYNC_MAX_DISABLE_SHARE
+    if enabled and len(gone) > share * len(enabled):
+        raise GamesSyncRefused(f"1G's game list would disable {len(gone)} of {len(enabled)} enabled games, more "
+                               f"than GAMES_SYNC_MAX_DISABLE_SHARE ({share:.0%}).{hint}")

@@ -24,11 +24,17 @@ class OrderState(models.TextChoices):
     RESERVED = "reserved", "Reserved (money in flight)"
     SENDING = "sending"
     UNKNOWN = "unknown", "Unknown outcome"
+    # No positive evidence either way once the provider had time to show it (spec section 4):
+    # the money stays where it is until 1G's records or a person decide.
+    ATTENTION = "attention", "Needs attention"
     CONFIRMED = "confirmed"
     FAILED = "failed"
 
 
-OPEN_STATES = (OrderState.CREATED, OrderState.RESERVED, OrderState.SENDING, OrderState.UNKNOWN)
+OPEN_STATES = (OrderState.CREATED, OrderState.RESERVED, OrderState.SENDING, OrderState.UNKNOWN,
+               OrderState.ATTENTION)
+# Sent, outcome not known: only 1G's records (or a person) decide these.
+UNDECIDED_STATES = (OrderState.UNKNOWN, OrderState.ATTENTION)
 FINAL_STATES = (OrderState.CONFIRMED, OrderState.FAILED)
 
 
@@ -47,6 +53,16 @@ class TransferOrder(models.Model):
     last_answer = models.TextField(blank=True)
     last_error = models.CharField(max_length=255, blank=True)
     provider_balance = models.BigIntegerField(null=True, blank=True, help_text="1G's balance after it, ledger units")
+    provider_holds = models.BooleanField(
+        default=False, help_text="1G answered a re-send with DUPLICATE_REF_TXN_ID: it holds this transfer_id, so the "
+                                 "order is never re-sent and never failed without a FAILED record.")
+    attention_since = models.DateTimeField(null=True, blank=True)
+    # A staff decision above the adjustment threshold waits here for a second user (four eyes).
+    decision_outcome = models.CharField(max_length=16, blank=True)
+    decision_reason = models.CharField(max_length=255, blank=True)
+    decision_by = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT,
+                                    related_name="+")
+    decision_at = models.DateTimeField(null=True, blank=True)
     last_sent_at = models.DateTimeField(null=True, blank=True)
     next_check_at = models.DateTimeField(null=True, blank=True, db_index=True)
     actor = models.ForeignKey(settings.AUTH_USER_MODEL, null=True, blank=True, on_delete=models.PROTECT)
@@ -80,6 +96,7 @@ class EventKind(models.TextChoices):
     STATE = "state", "State change"
     RETRY = "retry", "Manual retry"
     RESOLVE = "resolve", "Manual resolve"
+    DECISION = "decision", "Decision waiting for a second user"
 
 
 class TransferEvent(models.Model):
@@ -98,6 +115,8 @@ class TransferEvent(models.Model):
 
     class Meta:
         ordering = ["pk"]
+        # The retention's range (transfers/retention.py); built CONCURRENTLY on PostgreSQL.
+        indexes = [models.Index(fields=["created_at"], name="transfer_event_time")]
 
     def __str__(self) -> str:
         return f"{self.kind} {self.status or self.to_state}"

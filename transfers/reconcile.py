@@ -8,10 +8,12 @@ every difference is stored (ReconciliationDifference, shown in the admin):
 - a record of 1G that matches no order of ours at all;
 - amount, currency, direction (type), player or status that differ.
 
-What is safe is resolved here: an order stuck `unknown` whose record agrees with it and says
-OK or FAILED is closed as the record says (through the same service as the resolver). Orders
-still in progress (created, reserved, sending, unknown without a record) are not differences.
-Everything else is left to a person.
+What is safe is resolved here: an order stuck `unknown` or `attention` whose record agrees with
+it and says OK or FAILED is closed as the record says (through the same service as the
+resolver). Orders still in progress (created, reserved, sending, unknown or attention without a
+record) are not differences. Every run also re-checks every order of the integration that needs
+attention, whenever it was made (transfers.services.order_check, never re-sent). Everything
+else is left to a person.
 """
 
 from __future__ import annotations
@@ -26,8 +28,9 @@ from django.utils import timezone
 from lobby.models import Integration
 from providers.onegaming.client import OneGamingClient, Record
 
-from . import services
+from . import metrics, services
 from .models import (
+    UNDECIDED_STATES,
     DifferenceKind,
     OrderState,
     ReconciliationDifference,
@@ -56,18 +59,27 @@ class ReconcileResult:
 
 
 def records_fetch(client: OneGamingClient, since: dt.datetime, until: dt.datetime) -> dict[str, Record]:
-    """Every record of the period, all pages, by transfer_id."""
+    """Every record of the period, all pages, by transfer_id (an OK record wins over a FAILED one)."""
+    scan = client.records_all(since, until, max_pages=MAX_PAGES)
+    if not scan.answer.ok:
+        raise ReconcileError(f"1G's records page {scan.pages + 1} could not be read: "
+                             f"{scan.answer.error or scan.answer.status}")
     found: dict[str, Record] = {}
-    page = 1
-    while True:
-        result = client.records(since, until, page)
-        if not result.answer.ok:
-            raise ReconcileError(f"1G's records page {page} could not be read: {result.answer.error or result.answer.status}")
-        for record in result.records:
-            found.setdefault(record.transfer_id, record)
-        if page >= result.total_pages or page >= MAX_PAGES:
-            return found
-        page += 1
+    for record in scan.records:
+        if record.transfer_id not in found or (record.status == "OK" and found[record.transfer_id].status != "OK"):
+            found[record.transfer_id] = record
+    return found
+
+
+def attention_recheck(integration: Integration) -> int:
+    """Ask 1G's records again about every order of the integration that needs attention; how
+    many were settled."""
+    settled = 0
+    for order_id in TransferOrder.objects.filter(integration=integration, state=OrderState.ATTENTION).values_list(
+            "pk", flat=True):
+        if services.order_check(order_id, allow_resend=False).state != OrderState.ATTENTION:
+            settled += 1
+    return settled
 
 
 def _differences(order: TransferOrder, record: Record | None) -> list[tuple[str, str, str]]:
@@ -121,7 +133,7 @@ def reconcile(integration: Integration, *, since: dt.datetime, until: dt.datetim
     for order in orders:
         record = records.get(order.transfer_id)
         result.checked += 1
-        if order.state == OrderState.UNKNOWN and record is not None:
+        if order.state in UNDECIDED_STATES and record is not None:
             if services.order_settle_from_record(order, record, now=now):
                 result.resolved += 1
                 order.refresh_from_db()
@@ -129,8 +141,8 @@ def reconcile(integration: Integration, *, since: dt.datetime, until: dt.datetim
                 order.refresh_from_db()
         if order.state in (OrderState.CREATED, OrderState.RESERVED, OrderState.SENDING) and record is None:
             continue  # in progress: 1G may not have it yet
-        if order.state == OrderState.UNKNOWN and record is None:
-            continue  # the resolver's business, not yet a difference
+        if order.state in UNDECIDED_STATES and record is None:
+            continue  # the resolver's business (or staff's), not yet a difference
         for kind, ours, theirs in _differences(order, record):
             _store(run, transfer_id=order.transfer_id, kind=kind, ours=ours, theirs=theirs, order=order, now=now)
             result.differences += 1
@@ -148,6 +160,8 @@ def reconcile(integration: Integration, *, since: dt.datetime, until: dt.datetim
                    theirs=f"{record.type} {record.raw.get('amount')} {record.currency} {record.status} "
                           f"player {record.player_id}", now=now)
         result.differences += 1
+    result.resolved += attention_recheck(integration)
+    metrics.attention_refresh()
     ReconciliationRun.objects.filter(pk=run.pk).update(
         checked=result.checked, differences=result.differences, resolved=result.resolved, finished_at=timezone.now())
     return result

@@ -5,7 +5,17 @@ State machine (DESIGN.md "Transfer mode"):
     deposit:  created -> reserved -> sending -> confirmed | failed | unknown
     withdraw: created ----------->  sending -> confirmed | failed | unknown
     unknown -> (1G's records for the same transfer_id) -> confirmed | failed | sending (re-sent
-               under the SAME transfer_id, which 1G answers with its first answer) | unknown
+               under the SAME transfer_id) | unknown | attention
+    attention -> (records, on every resolver pass and reconciliation run) -> confirmed | failed
+              -> (staff, with a reason; four eyes above the adjustment threshold) -> confirmed | failed
+
+Money comes back to the player (deposit failed) only on positive evidence (spec section 4): a
+refusal 1G answered to the send itself, a FAILED record for the transfer_id, or a complete read of
+every page of the records for a window covering the send with margin, matched on transfer_id here,
+once TRANSFER_RECORDS_SETTLE has passed since the last send. A re-send answered
+DUPLICATE_REF_TXN_ID means 1G holds that id (`provider_holds`): never re-sent again, decided by a
+record only. Anything else past the settle delay is `attention` (shown to staff, counted in a
+metric).
 
 Ledger (two-phase for deposits, accounts per integration and currency):
 
@@ -32,6 +42,7 @@ import datetime as dt
 import json
 import logging
 import uuid
+from dataclasses import dataclass
 
 from django.conf import settings
 from django.db import transaction
@@ -40,13 +51,15 @@ from django.utils import timezone
 
 from lobby.models import Integration, Provider, WalletMode
 from providers.onegaming import dialect
-from providers.onegaming.client import Answer, OneGamingClient, Outcome
+from providers.onegaming.client import Answer, OneGamingClient, Outcome, Record
 from providers.onegaming.codes import Status
 from wallet.models import Account, AccountKind, Currency, Player, TransferKind
 from wallet.money import MAX_UNITS, SCALE
-from wallet.services import player_wallets_lock, system_account_id, transfer_post
+from wallet.services import adjustment_threshold, player_wallets_lock, system_account_id, transfer_post
 
+from . import metrics
 from .models import (
+    UNDECIDED_STATES,
     Direction,
     EventKind,
     OrderState,
@@ -57,7 +70,7 @@ from .models import (
 
 logger = logging.getLogger(__name__)
 
-RECORDS_MARGIN = dt.timedelta(minutes=5)  # around an order's life when asking records about it
+MAX_RECORD_PAGES = 10_000
 
 
 class TransferError(Exception):
@@ -237,6 +250,8 @@ def _send_claimed(order: TransferOrder) -> TransferOrder:
     else:
         changes = {"last_status": answer.status[:64], "last_answer": _answer_text(answer),
                    "last_error": answer.error[:255], "next_check_at": now}
+        if answer.held:
+            changes["provider_holds"] = True  # never re-sent, never failed without a FAILED record
         if _claim(order, expected=(OrderState.SENDING,), to=OrderState.UNKNOWN, now=now, **changes):
             _event(order, EventKind.STATE, now=now, from_state=OrderState.SENDING, to_state=OrderState.UNKNOWN,
                    note=answer.error)
@@ -248,9 +263,10 @@ def _reload(order: TransferOrder) -> TransferOrder:
 
 
 def _finish(order: TransferOrder, to: str, *, now: dt.datetime, answer: Answer | None = None, actor=None,
-            note: str = "", expected: tuple[str, ...] = (OrderState.SENDING, OrderState.UNKNOWN)) -> bool:
+            note: str = "", expected: tuple[str, ...] = (OrderState.SENDING, *UNDECIDED_STATES)) -> bool:
     """Make the order final and move its money, once; False when another caller already did."""
-    changes: dict = {"finished_at": now, "next_check_at": None}
+    changes: dict = {"finished_at": now, "next_check_at": None, "decision_outcome": "", "decision_reason": "",
+                     "decision_by": None, "decision_at": None}
     if answer is not None:
         changes.update(last_status=answer.status[:64], last_answer=_answer_text(answer), last_error=answer.error[:255])
         if to == OrderState.CONFIRMED and answer.balance is not None:
@@ -279,18 +295,73 @@ def _finish(order: TransferOrder, to: str, *, now: dt.datetime, answer: Answer |
             _provider_balance_note(order, answer.balance, now)
         _event(order, EventKind.STATE, now=now, actor=actor, from_state=previous or "", to_state=to,
                note=note or (answer.error if answer is not None else ""))
+    if previous == OrderState.ATTENTION:
+        transaction.on_commit(metrics.attention_refresh)
     return True
 
 
 # --- unknown outcomes -----------------------------------------------------------------------
 
 
-def _record_for(order: TransferOrder, client: OneGamingClient, now: dt.datetime):
-    """(answer, record or None) for the order's transfer_id in 1G's records."""
-    page = client.records(order.created_at - RECORDS_MARGIN, now + RECORDS_MARGIN, 1,
-                          player_id=order.player.external_id, transfer_id=order.transfer_id)
-    found = [r for r in page.records if r.transfer_id == order.transfer_id]
-    return page.answer, (found[0] if found else None)
+def _settle_delay() -> dt.timedelta:
+    return dt.timedelta(seconds=settings.TRANSFER_RECORDS_SETTLE)
+
+
+def _settled(order: TransferOrder, now: dt.datetime) -> bool:
+    """Whether 1G has had TRANSFER_RECORDS_SETTLE since the last send to show it in its records."""
+    return now - (order.last_sent_at or order.created_at) >= _settle_delay()
+
+
+def records_window(order: TransferOrder, now: dt.datetime) -> tuple[dt.datetime, dt.datetime]:
+    """The records period asked about an order: from TRANSFER_RECORDS_MARGIN before it was made to
+    that margin after the settle delay following its last send (or now, when sooner)."""
+    margin = dt.timedelta(seconds=settings.TRANSFER_RECORDS_MARGIN)
+    last_sent = order.last_sent_at or order.created_at
+    return order.created_at - margin, min(now, last_sent + _settle_delay()) + margin
+
+
+@dataclass
+class RecordsLookup:
+    answer: Answer
+    record: Record | None = None
+    absent: bool = False  # positive evidence: a complete unfiltered read of the window without it
+    note: str = ""
+
+
+def _pick(records: list[Record], transfer_id: str) -> Record | None:
+    """Our transfer_id's record; an OK one wins over a FAILED one (1G holds the money then)."""
+    mine = [r for r in records if r.transfer_id == transfer_id]
+    return next((r for r in mine if r.status == "OK"), mine[0] if mine else None)
+
+
+def records_lookup(order: TransferOrder, client: OneGamingClient, now: dt.datetime, *,
+                   want_absence: bool) -> RecordsLookup:
+    """Look for the order's transfer_id in 1G's records, matched here on transfer_id (the
+    server-side filters are hints only, spec section 4).
+
+    First every page of a read filtered by player and transfer_id; when that does not show it and
+    `want_absence`, every page of an unfiltered read of the same window: only a complete one of
+    those is evidence that 1G does not have it.
+    """
+    since, until = records_window(order, now)
+    scan = client.records_all(since, until, player_id=order.player.external_id, transfer_id=order.transfer_id,
+                              max_pages=MAX_RECORD_PAGES)
+    record = _pick(scan.records, order.transfer_id)
+    if record is not None:
+        return RecordsLookup(scan.answer, record, note="found")
+    if not scan.answer.ok:
+        return RecordsLookup(scan.answer, note="records unavailable")
+    if not want_absence:
+        return RecordsLookup(scan.answer, note=f"not found ({scan.pages} page(s), filtered)")
+    full = client.records_all(since, until, max_pages=MAX_RECORD_PAGES)
+    record = _pick(full.records, order.transfer_id)
+    if record is not None:
+        return RecordsLookup(full.answer, record, note="found (unfiltered read)")
+    if not full.complete:
+        return RecordsLookup(full.answer, note=f"records incomplete after {full.pages} page(s)")
+    return RecordsLookup(full.answer, absent=True,
+                         note=f"not found in all {full.pages} page(s) of {since:%Y-%m-%d %H:%M:%S} - "
+                              f"{until:%Y-%m-%d %H:%M:%S} UTC")
 
 
 def record_disagreement(order: TransferOrder, record) -> str:
@@ -310,53 +381,81 @@ def record_disagreement(order: TransferOrder, record) -> str:
 
 
 def order_settle_from_record(order: TransferOrder, record, *, now: dt.datetime, actor=None) -> bool:
-    """Close an unknown order as 1G's record of its transfer_id says, when that record agrees
-    with the order (amount, currency, type, player) and is OK or FAILED. True when closed here."""
+    """Close an undecided order as 1G's record of its transfer_id says, when that record agrees
+    with the order (amount, currency, type, player) and is OK or FAILED. True when closed here.
+    A record that disagrees puts the order in front of a person (attention)."""
     disagreement = record_disagreement(order, record)
     if disagreement:
-        TransferOrder.objects.filter(pk=order.pk).update(last_error=f"1G's record differs: {disagreement}"[:255])
+        _attention(order, now=now, reason=f"1G's record differs: {disagreement}")
         return False
     to = OrderState.CONFIRMED if record.status == "OK" else OrderState.FAILED
-    return _finish(order, to, now=now, actor=actor, expected=(OrderState.UNKNOWN,),
+    return _finish(order, to, now=now, actor=actor, expected=UNDECIDED_STATES,
                    note=f"1G's records say {record.status}")
+
+
+def _attention(order: TransferOrder, *, now: dt.datetime, reason: str) -> None:
+    """Put an undecided order in front of staff (or refresh why it is there). Moves no money."""
+    reason = reason[:255]
+    if _claim(order, expected=(OrderState.UNKNOWN,), to=OrderState.ATTENTION, now=now, attention_since=now,
+              last_error=reason):
+        _event(order, EventKind.STATE, now=now, from_state=OrderState.UNKNOWN, to_state=OrderState.ATTENTION,
+               note=reason)
+        metrics.attention_entered(order.integration.code)
+        transaction.on_commit(metrics.attention_refresh)
+    else:
+        TransferOrder.objects.filter(pk=order.pk, state=OrderState.ATTENTION).update(last_error=reason)
 
 
 def order_check(order_id: int, *, allow_resend: bool = True, actor=None, note: str = "",
                 manual: bool = False) -> TransferOrder:
-    """Resolve an unknown order by asking 1G's records for its transfer_id.
+    """Decide an unknown (or needs-attention) order from 1G's records for its transfer_id.
 
-    Found OK: confirmed. Found FAILED: failed. Found but different from our order: stays
-    unknown for a person. Absent: re-sent under the same transfer_id while it has been sent
-    fewer than TRANSFER_MAX_SENDS times (1G answers a repeated id with its first answer);
-    after that, failed once the last send is TRANSFER_ABSENT_WINDOW old; else stays unknown.
+    - Found OK: confirmed. Found FAILED (and no OK): failed, money back. Found but different
+      from our order: attention.
+    - Not found, 1G said it holds the id (DUPLICATE_REF_TXN_ID): stays; attention once settled.
+    - Not found: re-sent under the same transfer_id while sent fewer than TRANSFER_MAX_SENDS
+      times (unknown orders only). After that, once TRANSFER_RECORDS_SETTLE has passed since the
+      last send: failed (money back) only when a complete unfiltered read of every page of the
+      window does not show it; otherwise attention.
     `manual` (a staff retry): re-send whenever the records do not show it, never fail it.
     """
     order = _reload(TransferOrder(pk=order_id))
-    if order.state != OrderState.UNKNOWN:
+    if order.state not in UNDECIDED_STATES:
         return order
     now = timezone.now()
     client = OneGamingClient(order.integration)
-    answer, record = _record_for(order, client, now)
+    settled = _settled(order, now)
+    lookup = records_lookup(order, client, now, want_absence=settled and not order.provider_holds and not manual)
     now = timezone.now()
     checks = order.checks + 1
     TransferOrder.objects.filter(pk=order.pk).update(
         checks=F("checks") + 1, next_check_at=now + dt.timedelta(seconds=backoff_seconds(checks)))
-    _event(order, EventKind.RECORDS, now=now, answer=answer, actor=actor,
-           note=note or ("found" if record else "not found" if answer.ok else "records unavailable"))
-    if not answer.ok:
+    _event(order, EventKind.RECORDS, now=now, answer=lookup.answer, actor=actor,
+           note=(f"{note}: " if note else "") + lookup.note)
+    if lookup.record is not None:
+        order_settle_from_record(order, lookup.record, now=now, actor=actor)
         return _reload(order)
-    if record is not None:
-        order_settle_from_record(order, record, now=now, actor=actor)
+    if not lookup.answer.ok:
+        if settled and not manual:
+            _attention(order, now=now, reason=f"1G's records could not be read: {lookup.answer.error or lookup.answer.status}")
         return _reload(order)
-    order = _reload(order)
-    if allow_resend and (manual or order.attempts < settings.TRANSFER_MAX_SENDS):
+    if order.provider_holds:
+        if settled and not manual:
+            _attention(order, now=now, reason="1G holds this transfer_id (DUPLICATE_REF_TXN_ID) but its records "
+                                              "do not show it")
+        return _reload(order)
+    if (order.state == OrderState.UNKNOWN and allow_resend
+            and (manual or order.attempts < settings.TRANSFER_MAX_SENDS)):
         return _resend(order, actor=actor)
-    if manual or not allow_resend:
+    if manual:
         return order
     last_sent = order.last_sent_at or order.created_at
-    if now - last_sent >= dt.timedelta(seconds=settings.TRANSFER_ABSENT_WINDOW):
-        _finish(order, OrderState.FAILED, now=now, actor=actor, expected=(OrderState.UNKNOWN,),
-                note=f"not in 1G's records {int((now - last_sent).total_seconds())} s after the last send")
+    if lookup.absent:
+        _finish(order, OrderState.FAILED, now=now, actor=actor, expected=UNDECIDED_STATES,
+                note=f"not in 1G's records {int((now - last_sent).total_seconds())} s after the last send "
+                     f"({lookup.note})")
+    elif settled:
+        _attention(order, now=now, reason=f"no evidence either way: {lookup.note}")
     return _reload(order)
 
 
@@ -376,8 +475,8 @@ def orders_resolve_stuck(*, now: dt.datetime | None = None, limit: int = 200,
 
     - created/reserved for longer than TRANSFER_SENDING_STALE: never sent, send now;
     - sending for longer than that: the worker died mid-call, the outcome is unknown;
-    - unknown and due for a check (next_check_at passed; any unknown one with due_only=False):
-      ask the records.
+    - unknown or needing attention and due for a check (next_check_at passed; any such one with
+      due_only=False): ask the records.
     """
     now = now or timezone.now()
     stale = now - dt.timedelta(seconds=settings.TRANSFER_SENDING_STALE)
@@ -395,12 +494,13 @@ def orders_resolve_stuck(*, now: dt.datetime | None = None, limit: int = 200,
             _event(order, EventKind.STATE, now=now, from_state=OrderState.SENDING, to_state=OrderState.UNKNOWN,
                    note="sending for too long")
             counts["unstuck"] += 1
-    due = orders.filter(state=OrderState.UNKNOWN)
+    due = orders.filter(state__in=UNDECIDED_STATES)
     if due_only:
         due = due.filter(next_check_at__lte=now)
     for order_id in due.values_list("pk", flat=True)[:limit]:
         order_check(order_id)
         counts["checked"] += 1
+    metrics.attention_refresh()
     return counts
 
 
@@ -421,6 +521,7 @@ def order_retry(order: TransferOrder, *, actor, reason: str) -> TransferOrder:
     under the same transfer_id only when they do not show it.
     """
     reason = _reason_required(reason)
+    _may_resolve(actor)
     order = _reload(order)
     if not order.is_open:
         raise TransferError(f"the order is already {order.state}")
@@ -438,22 +539,40 @@ def order_retry(order: TransferOrder, *, actor, reason: str) -> TransferOrder:
 RESOLVE_AS_RECORDS = "records"
 
 
+RESOLVE_PERMISSION = "transfers.change_transferorder"  # finance has it, support does not (audit.roles)
+
+
+def _may_resolve(actor) -> None:
+    if actor is None or not getattr(actor, "is_active", False) or not actor.has_perm(RESOLVE_PERMISSION):
+        raise TransferError("only finance staff may retry or resolve transfer orders")
+
+
+def needs_second_user(order: TransferOrder) -> bool:
+    """A staff decision on this order waits for a second user: its amount is above the wallet
+    adjustment approval threshold of its currency (ADJUSTMENT_APPROVAL_THRESHOLDS)."""
+    return order.amount > adjustment_threshold(order.currency_id)
+
+
 def order_resolve(order: TransferOrder, *, actor, reason: str, outcome: str = RESOLVE_AS_RECORDS) -> TransferOrder:
     """Staff: close an open order that was sent.
 
-    By default as 1G's records say (found OK: confirmed, found FAILED: failed). A person who has
-    checked with 1G may pass outcome="confirmed" or "failed" to decide an order the records do
-    not show; that decision moves the money as if 1G had answered it, and is recorded.
+    By default as 1G's records say (found OK: confirmed, found FAILED or a complete read without
+    it: failed). A person who has checked with 1G may pass outcome="confirmed" or "failed" to
+    decide an order the records do not settle; that decision moves the money as if 1G had
+    answered it, and is recorded. Above the adjustment approval threshold such a decision is
+    only asked for by the first user (the order keeps its state, `decision_*` set) and is
+    applied when a second user resolves it the same way.
     """
     reason = _reason_required(reason)
+    _may_resolve(actor)
     order = _reload(order)
     if not order.is_open:
         raise TransferError(f"the order is already {order.state}")
     if order.state in (OrderState.CREATED, OrderState.RESERVED) and outcome != OrderState.FAILED:
         raise TransferError("the order was never sent: retry it, or resolve it as failed")
     now = timezone.now()
-    _event(order, EventKind.RESOLVE, now=now, actor=actor, note=f"{outcome}: {reason}")
     if outcome == RESOLVE_AS_RECORDS:
+        _event(order, EventKind.RESOLVE, now=now, actor=actor, note=f"{outcome}: {reason}")
         if order.state == OrderState.SENDING:
             _claim(order, expected=(OrderState.SENDING,), to=OrderState.UNKNOWN, now=now)
         order = order_check(order.pk, allow_resend=False, actor=actor, note=reason)
@@ -462,6 +581,24 @@ def order_resolve(order: TransferOrder, *, actor, reason: str, outcome: str = RE
         return order
     if outcome not in (OrderState.CONFIRMED, OrderState.FAILED):
         raise TransferError("resolve as 'records', 'confirmed' or 'failed'")
+    if needs_second_user(order):
+        pending, asked_by = order.decision_outcome, order.decision_by_id
+        if not pending or asked_by == actor.pk:
+            if pending == outcome:
+                raise TransferError("you already asked for this decision: a second user must approve it")
+            changed = TransferOrder.objects.filter(pk=order.pk, decision_outcome=pending, decision_by=asked_by).update(
+                decision_outcome=outcome, decision_reason=reason[:255], decision_by=actor, decision_at=now,
+                updated_at=now)
+            if not changed:
+                raise TransferError("the order changed meanwhile; look again")
+            _event(order, EventKind.DECISION, now=now, actor=actor,
+                   note=f"{outcome}, waiting for a second user: {reason}")
+            return _reload(order)
+        if pending != outcome:
+            raise TransferError(f"{order.decision_by} asked to resolve it as {pending}: approve that, or ask them to "
+                                f"change it")
+        reason = f"{reason} (asked by {order.decision_by}: {order.decision_reason})"
+    _event(order, EventKind.RESOLVE, now=now, actor=actor, note=f"{outcome}: {reason}")
     if order.state == OrderState.CREATED and order.direction == Direction.WITHDRAW:
         _claim(order, expected=(OrderState.CREATED,), to=OrderState.UNKNOWN, now=now)
     elif order.state == OrderState.RESERVED:

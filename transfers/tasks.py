@@ -88,3 +88,12 @@ def games_sync_all() -> list[dict]:
         except Exception:
             logger.exception("games sync of %s failed", integration.code)
     return results
+
+
+@shared_task(name="transfers.events_prune")
+def events_prune() -> int:
+    """Transfer events past CALL_HISTORY_RETENTION_DAYS (those of open orders and those that
+    decided where the money went stay; transfers/retention.py)."""
+    from .retention import events_prune as prune
+
+    return prune()

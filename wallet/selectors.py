@@ -2,14 +2,17 @@
 
 from __future__ import annotations
 
+import datetime as dt
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.db.models import Q
+from django.utils import timezone
 
 from .models import AccountKind, GameTransaction, LimitRefusal, Player, Transfer
 
 RECENT = 10
+CALLS_WINDOW = dt.timedelta(days=30)  # the player 360°'s latest provider calls look this far back
 
 
 @dataclass
@@ -52,8 +55,10 @@ def player_overview(player: Player) -> PlayerOverview:
                                  .select_related("integration", "game").order_by("-created_at")[:RECENT])
     call_log = _model("providers.CallLog")
     if call_log is not None:
-        overview.callbacks = list(call_log.objects.filter(player_external_id=player.external_id)
-                                  .select_related("integration").order_by("-id")[:RECENT])
+        # Bounded in time: on PostgreSQL only the partitions of the last CALLS_WINDOW are read.
+        overview.callbacks = list(call_log.objects.filter(player_external_id=player.external_id,
+                                                          created_at__gte=timezone.now() - CALLS_WINDOW)
+                                  .select_related("integration").order_by("-created_at", "-id")[:RECENT])
     transfer_order = _model("transfers.TransferOrder")
     if transfer_order is not None:
         overview.transfer_orders = list(transfer_order.objects.filter(player=player).order_by("-id")[:RECENT])

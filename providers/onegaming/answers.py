@@ -22,9 +22,11 @@ def _echo(source: dict, name: str):
     return value if isinstance(value, (str, int)) and not isinstance(value, bool) else None
 
 
-def _with_balance(answer: dict, outcome: Outcome) -> dict:
+def _with_balance(answer: dict, outcome: Outcome, *, names_currency: bool = False) -> dict:
+    """`answer` with the balance in its own currency; `names_currency`: the call's answer carries
+    `currency` even when the call did not send one (a rollback takes it from the bet)."""
     if outcome.balance is not None and outcome.currency:
-        if "currency" in answer:
+        if "currency" in answer or names_currency:
             answer["currency"] = outcome.currency  # the balance's own currency (a rollback answers in the bet's)
         answer["balance"] = dialect.balance_wire(outcome.balance, outcome.currency)
     return answer
@@ -39,17 +41,26 @@ def call_answer(call: str, body: dict | None, outcome: Outcome) -> dict:
     for name in ECHOED[call]:
         if _echo(body, name) is not None:
             answer[name] = _echo(body, name)
-    return _with_balance(answer, outcome)
+    return _with_balance(answer, outcome, names_currency="currency" in ECHOED[call])
+
+
+def batch_top_status(outcomes: list[Outcome]) -> Status:
+    """The batch envelope's status (ours, dialect.BATCH_TOP_STATUS): always OK with per-item
+    statuses, or the first refused item's status on top (OK when every item is OK)."""
+    if dialect.BATCH_TOP_STATUS == dialect.BATCH_TOP_FIRST_REFUSED:
+        return next((o.status for o in outcomes if o.status != Status.OK), Status.OK)
+    return Status.OK
 
 
 def batch_answer(body: dict, items: list[tuple[dict, Outcome]]) -> dict:
-    """3.5: envelope OK, one result per item in order."""
+    """3.5: envelope status (see batch_top_status), one result per item in order."""
     results = []
     for item, outcome in items:
         result = {name: _echo(item, name) for name in ITEM_ECHOED if _echo(item, name) is not None}
         result["status"] = str(outcome.status)
         results.append(_with_balance(result, outcome))
-    answer = call_answer(dialect.TRANSACTIONS, body, Outcome(status=Status.OK))
+    top = batch_top_status([outcome for _item, outcome in items])
+    answer = call_answer(dialect.TRANSACTIONS, body, Outcome(status=top))
     answer["results"] = results
     return answer
 

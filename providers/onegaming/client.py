@@ -55,6 +55,9 @@ class Answer:
     request: dict = field(default_factory=dict)
     error: str = ""
     balance: int | None = None  # ledger units, when the answer carried a readable balance
+    # A transfer answered DUPLICATE_REF_TXN_ID: 1G holds that transfer_id (outcome UNKNOWN; only
+    # its records decide the transfer, spec section 4).
+    held: bool = False
 
     @property
     def ok(self) -> bool:
@@ -81,6 +84,23 @@ class RecordsPage:
     page: int = 1
     total_pages: int = 1
     records: list[Record] = field(default_factory=list)
+
+
+@dataclass
+class RecordsScan:
+    """Every page of `/wallet/records` for a period: `complete` only when each page from 1 to the
+    last `total_pages` was read OK (never trust the filters: callers match transfer_id locally)."""
+
+    answer: Answer  # the last page's answer (the failing one when incomplete)
+    records: list[Record] = field(default_factory=list)
+    pages: int = 0
+    complete: bool = False
+
+    def find(self, transfer_id: str) -> Record | None:
+        for record in self.records:
+            if record.transfer_id == transfer_id:
+                return record
+        return None
 
 
 # Statuses that are a final refusal: every spec status but OK and UNKNOWN_ERROR.
@@ -145,12 +165,16 @@ def _amount(value: object, currency: str) -> int | None:
 
 
 class OneGamingClient:
-    def __init__(self, integration: Integration, *, http: httpx.Client | None = None,
-                 now=timezone.now):
+    def __init__(self, integration: Integration, *, http: httpx.Client | None = None, now=None):
         self.integration = integration
         self.base_url = (integration.api_base_url or "").rstrip("/")
         self._http = http
-        self._now = now
+        self._now_fn = now
+        self.time_zone = getattr(integration, "time_zone", "") or dialect.DEFAULT_TIME_ZONE
+
+    def _now(self) -> dt.datetime:
+        # Looked up at call time (not bound at import), so a test's controlled clock applies.
+        return self._now_fn() if self._now_fn is not None else timezone.now()
 
     # --- the calls ---------------------------------------------------------------------------
 
@@ -184,8 +208,8 @@ class OneGamingClient:
     def records(self, start_time: dt.datetime, end_time: dt.datetime, page: int = 1, player_id: str | None = None,
                 transfer_id: str | None = None) -> RecordsPage:
         """One page of 1G's transfer records for a period (pages count from 1)."""
-        payload: dict = {"start_time": dialect.datetime_wire(start_time), "end_time": dialect.datetime_wire(end_time),
-                         "page": int(page)}
+        payload: dict = {"start_time": dialect.datetime_wire(start_time, self.time_zone),
+                         "end_time": dialect.datetime_wire(end_time, self.time_zone), "page": int(page)}
         if player_id:
             payload["player_id"] = str(player_id)
         if transfer_id:
@@ -214,6 +238,31 @@ class OneGamingClient:
             ))
         return result
 
+    def records_all(self, start_time: dt.datetime, end_time: dt.datetime, *, player_id: str | None = None,
+                    transfer_id: str | None = None, max_pages: int = 10_000) -> RecordsScan:
+        """Every page of the records for a period, page 1 to the last `total_pages` announced.
+
+        The filters are sent as hints only: 1G may ignore them, so callers match each record's
+        `transfer_id` themselves. Incomplete (`complete` False) when a page fails, or when there
+        are more than `max_pages` pages.
+        """
+        scan = RecordsScan(answer=Answer(Outcome.UNKNOWN, "NOT_READ"))
+        page = 1
+        while True:
+            result = self.records(start_time, end_time, page, player_id=player_id, transfer_id=transfer_id)
+            scan.answer = result.answer
+            if not result.answer.ok:
+                return scan
+            scan.pages = page
+            scan.records.extend(result.records)
+            if page >= result.total_pages:
+                scan.complete = True
+                return scan
+            if page >= max_pages:
+                scan.answer.error = f"more than {max_pages} pages of records"
+                return scan
+            page += 1
+
     def games(self) -> Answer:
         """1G's game list; `answer.body["games"]` is a list of objects when OK."""
         answer = self._call(dialect.TRANSFER_PATHS["games"], {})
@@ -232,6 +281,12 @@ class OneGamingClient:
         payload = {"player_id": str(player_id), "transfer_id": str(transfer_id), "currency": currency,
                    "amount": wire_amount}
         answer = self._call(dialect.TRANSFER_PATHS[kind], payload, player_id=str(player_id), txn_id=str(transfer_id))
+        if answer.status in dialect.TRANSFER_HELD_STATUSES:
+            # 1G already has this transfer_id: not a refusal (spec section 4). Unknown until its
+            # records say what became of it; never money back on this answer.
+            answer.outcome, answer.held = Outcome.UNKNOWN, True
+            answer.error = f"1G answered {answer.status}: it holds this transfer_id; its records decide"
+            return answer
         if answer.ok and answer.body is not None:
             echoed = answer.body.get("transfer_id")
             if echoed is not None and str(echoed) != str(transfer_id):
@@ -253,7 +308,7 @@ class OneGamingClient:
         return headers
 
     def _call(self, path: str, fields: dict, *, player_id: str = "", txn_id: str = "") -> Answer:
-        payload = {**fields, "datetime": dialect.datetime_wire(self._now())}
+        payload = {**fields, "datetime": dialect.datetime_wire(self._now(), self.time_zone)}
         body = _body_bytes(payload)
         logged = {k: (format(v, "f") if isinstance(v, Decimal) else v) for k, v in payload.items()}
         record = CallRecord(provider=Provider.ONEGAMING, endpoint=path.lstrip("/"), direction=Direction.OUTBOUND,

@@ -63,6 +63,7 @@ from __future__ import annotations
 
 import datetime as dt
 import re
+import zoneinfo
 from decimal import Decimal
 
 from wallet.gameplay import Code
@@ -92,6 +93,21 @@ TRANSFER_PATHS: dict[str, str] = {
     "withdraw": "/wallet/withdraw", "records": "/wallet/records", "games": "/games",
 }
 
+# --- lobby bcode -------------------------------------------------------------------------------
+
+# Seed: "After Encrypted | bcode varchar(50)". A hex HMAC-SHA256 is 64 characters, so the bcode we
+# send is standard base64 with padding (44 characters) *(ours)*, whatever the integration's
+# `signature_encoding` (which keeps governing UG-Data-Signature). None: follow that setting.
+# A received bcode is taken in either encoding (hex, 64 characters; base64, 43-44), compared over
+# the whole digest.
+BCODE_ENCODING: str | None = "base64"
+BCODE_MAX_LENGTH = 50
+
+
+def bcode_encoding(signature_encoding: str) -> str:
+    return BCODE_ENCODING or signature_encoding
+
+
 # --- headers --------------------------------------------------------------------------------
 
 SIGNATURE_HEADER = "UG-Data-Signature"
@@ -110,6 +126,11 @@ WIRE_NAMES: dict[str, str] = {
     "type": "type", "sub_agent": SUB_AGENT_FIELD, "status": "status", "balance": "balance", "results": "results",
     "username": "username",
 }
+# Other names 1G may send for one of our fields: the seed's own words ("A transaction with same
+# transaction_uuid was sent"; "incorrect sub_partner_id is sent"). Read wherever our name is read.
+# Sent together with our name and a different value, the field is not one value: it becomes a
+# list, which no id check takes (INVALID_TYPES; a sub-agent: INVALID_PARTNER).
+WIRE_ALIASES: dict[str, str] = {"transaction_uuid": "txn_id", "sub_partner_id": "sub_agent"}
 _FROM_WIRE = {wire: ours for ours, wire in WIRE_NAMES.items() if wire != ours}
 _TO_WIRE = {ours: wire for ours, wire in WIRE_NAMES.items() if wire != ours}
 
@@ -130,9 +151,35 @@ def _renamed(value: dict, names: dict[str, str]) -> dict:
     return renamed
 
 
+def _same_value(a: object, b: object) -> bool:
+    if isinstance(a, (str, int)) and isinstance(b, (str, int)) and not isinstance(a, bool) and not isinstance(b, bool):
+        return str(a) == str(b)
+    return a == b
+
+
+def _aliases_read(body: dict) -> dict:
+    """`body` with each WIRE_ALIASES name read as our name (see WIRE_ALIASES)."""
+    if not any(alias in body for alias in WIRE_ALIASES):
+        return body
+    body = dict(body)
+    for alias, ours in WIRE_ALIASES.items():
+        if alias not in body:
+            continue
+        value = body.pop(alias)
+        if body.get(ours) is None:
+            body[ours] = value
+        elif value is not None and not _same_value(body[ours], value):
+            body[ours] = [body[ours], value]
+    return body
+
+
 def names_from_wire(body: dict) -> dict:
-    """An inbound body (and its batch items) with our field names."""
-    return _renamed(body, _FROM_WIRE)
+    """An inbound body (and its batch items) with our field names (aliases included)."""
+    body = _aliases_read(_renamed(body, _FROM_WIRE))
+    items = body.get("transactions")
+    if isinstance(items, list):
+        body["transactions"] = [_aliases_read(item) if isinstance(item, dict) else item for item in items]
+    return body
 
 
 def names_to_wire(answer: dict) -> dict:
@@ -165,10 +212,20 @@ DEFAULT_TIME_ZONE = "UTC"
 # `type` of a catalogue product whose games 1G lists one by one (seed table: "lobby" or "list");
 # a bet may name such a game (lobby.models.Game.product = the product's game id).
 LIST_PRODUCT_TYPE = "list"
+# `type` of a product 1G runs as a lobby of its own (live dealers, sportsbooks): inside a session
+# launched into one, the player may switch games (seed, INVALID_GAME_ID), see
+# seamless.lobby_game_accept.
+LOBBY_PRODUCT_TYPE = "lobby"
 
 # --- body -----------------------------------------------------------------------------------
 
 MAX_BATCH_ITEMS = 500
+
+# The `transactions` envelope's status when its own checks pass *(ours: the seed lost the example)*:
+# BATCH_TOP_OK answers OK with a status per item; BATCH_TOP_FIRST_REFUSED puts the first refused
+# item's status on top (still with every item's own status in `results`; OK when all are OK).
+BATCH_TOP_OK, BATCH_TOP_FIRST_REFUSED = "ok", "first_refused"
+BATCH_TOP_STATUS = BATCH_TOP_OK
 
 COMMON_FIELDS = ("agent_code", "request_id", "datetime")
 # Fields each call requires besides the common ones (spec 3.1 - 3.5).
@@ -176,9 +233,16 @@ REQUIRED_FIELDS: dict[str, tuple[str, ...]] = {
     BALANCE: ("player_id", "currency"),
     BET: ("player_id", "l_token", "currency", "game_id", "round_id", "txn_id", "txn_ticket", "amount"),
     RESULT: ("player_id", "currency", "game_id", "round_id", "txn_id", "txn_ticket", "amount"),
-    ROLLBACK: ("player_id", "currency", "game_id", "txn_id", "txn_ticket"),
+    # Issue 22: owed money is never refused on form; a rollback without currency/game_id takes
+    # them from the bet it names (OPTIONAL_FIELDS).
+    ROLLBACK: ("player_id", "txn_id", "txn_ticket"),
     TRANSACTIONS: ("transactions",),
 }
+# Fields read (and type-checked) when sent, but not required.
+OPTIONAL_FIELDS: dict[str, tuple[str, ...]] = {ROLLBACK: ("currency", "game_id")}
+# Calls whose amount is money owed to the player: more fraction digits than the wire table are
+# taken exactly as long as the ledger holds them (wallet.money.SCALE, 5 digits), refused beyond.
+OWED_AMOUNT_CALLS = frozenset({RESULT})
 ID_FIELDS = ("player_id", "l_token", "game_id", "round_id", "txn_id", "txn_ticket")
 # Longest id we take (longer: INVALID_TYPES), as long as where it is stored: a game id is a
 # catalogue key (64), every other id 128.
@@ -289,7 +353,11 @@ def status_for(call: str, code: Code) -> Status:
 # - Paths are ours (the seed names none), relative to the integration's 1G base URL.
 # - Every body is compact JSON carrying only the call's fields plus `datetime` (the agent is in
 #   the `UG-Agent` header, not repeated in the body).
-# - `datetime`, `start_time` and `end_time` are ISO 8601 in UTC with milliseconds and `Z`.
+# - `datetime`, `start_time` and `end_time` are ISO 8601 with milliseconds, written in the
+#   integration's `time_zone` (the zone inbound times without one are read in; seed: "The system
+#   only proceed request within 10 sec of datetime from requested content"): the wall-clock time
+#   of that zone followed by its offset (`2026-11-22T08:15:02.120+07:00`), `Z` for UTC. A 1G that
+#   reads the digits as its local time and one that honours the offset read the same instant.
 # - Amounts are sent as JSON numbers with exactly the currency's wire digits (`12.50`).
 
 TRANSFER_PATHS: dict[str, str] = {
@@ -302,7 +370,29 @@ TRANSFER_PATHS: dict[str, str] = {
 }
 
 
-def datetime_wire(moment: dt.datetime) -> str:
-    """`2026-11-22T01:15:02.120Z`: UTC, milliseconds, Z."""
-    utc = moment.astimezone(dt.UTC)
-    return utc.strftime("%Y-%m-%dT%H:%M:%S.") + f"{utc.microsecond // 1000:03d}Z"
+def datetime_wire(moment: dt.datetime, time_zone: str | None = None) -> str:
+    """`2026-11-22T08:15:02.120+07:00` in `time_zone` (an IANA name; default UTC: `...Z`)."""
+    zone = _zone(time_zone)
+    local = moment.astimezone(zone)
+    text = local.strftime("%Y-%m-%dT%H:%M:%S.") + f"{local.microsecond // 1000:03d}"
+    offset = local.utcoffset() or dt.timedelta(0)
+    if not offset:
+        return text + "Z"
+    sign = "-" if offset < dt.timedelta(0) else "+"
+    minutes = abs(int(offset.total_seconds())) // 60
+    return f"{text}{sign}{minutes // 60:02d}:{minutes % 60:02d}"
+
+
+def _zone(name: str | None) -> dt.tzinfo:
+    if not name or name == DEFAULT_TIME_ZONE:
+        return dt.UTC
+    try:
+        return zoneinfo.ZoneInfo(name)
+    except (zoneinfo.ZoneInfoNotFoundError, ValueError, TypeError):
+        return dt.UTC  # the model validates the name; a bad one must not stop a transfer
+
+
+# A re-sent transfer answered with this status: 1G holds that transfer_id (seed: "A transaction
+# with same transaction_uuid was sent"). Never a refusal: the order stays held and 1G's records
+# decide it (spec section 4).
+TRANSFER_HELD_STATUSES = frozenset({Status.DUPLICATE_REF_TXN_ID.value})

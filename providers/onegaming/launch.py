@@ -3,7 +3,8 @@
 *(ours)* paths on the integration's 1G base URL (dialect.LOBBY_PATHS): `GET /lobby`, `/lobby/url`,
 `/lobby/mobile`, `/lobby/mobile/url`, each with the query `agent_code, player_id, l_token,
 bcode[, game_code]` (the mobile ones take no `game_code`). The `/url` variants answer
-`{"status":"OK","url":"…"}`. `bcode` is encoded as the integration's `signature_encoding` says.
+`{"status":"OK","url":"…"}`. `bcode` is encoded as dialect.BCODE_ENCODING says (base64, 44 characters: the
+seed's `varchar(50)`), independently of the integration's `signature_encoding`.
 """
 
 from __future__ import annotations
@@ -57,7 +58,8 @@ def entry_path(*, device: str, as_url: bool) -> str:
 def entry_url(*, integration: Integration, query: LobbyQuery, device: str, as_url: bool = False) -> str:
     """The full entry-point URL (HTML page, or the `/url` JSON variant) with its signed query."""
     base = integration.api_base_url.rstrip("/")
-    params = query.params(integration.secret, mobile=device == Device.MOBILE, encoding=integration.signature_encoding)
+    params = query.params(integration.secret, mobile=device == Device.MOBILE,
+                          encoding=dialect.bcode_encoding(integration.signature_encoding))
     return f"{base}{entry_path(device=device, as_url=as_url)}?{urlencode(params)}"
 
 
@@ -74,7 +76,7 @@ def lobby_url_fetch(*, integration: Integration, query: LobbyQuery, device: str)
         integration_id=integration.pk,
         player_external_id=query.player_id,
         request_body=query.params(integration.secret, mobile=device == Device.MOBILE,
-                                  encoding=integration.signature_encoding),
+                                  encoding=dialect.bcode_encoding(integration.signature_encoding)),
     )
     with call_logged(record):
         try:

@@ -11,6 +11,7 @@ import zoneinfo
 from dataclasses import dataclass
 from decimal import Decimal
 
+from wallet.money import SCALE as LEDGER_DIGITS
 from wallet.money import AmountError, to_units
 
 from . import dialect
@@ -170,8 +171,9 @@ def _fraction_digits(number: Decimal) -> int:
     return max(0, -(exponent + trailing_zeros))
 
 
-def amount_parse(value: object, *, currency: str, positive: bool) -> int:
-    """Ledger units of a wire amount: a JSON number or numeric string, exact, within the digits."""
+def amount_parse(value: object, *, currency: str, positive: bool, owed: bool = False) -> int:
+    """Ledger units of a wire amount: a JSON number or numeric string, exact, within the digits
+    (the currency's wire digits; for money `owed` to the player, the ledger's SCALE digits)."""
     if isinstance(value, str):
         if not dialect.AMOUNT_TEXT.fullmatch(value):
             raise Refused(Status.INVALID_TYPES)
@@ -183,7 +185,7 @@ def amount_parse(value: object, *, currency: str, positive: bool) -> int:
     # is_signed: negative, and also `-0` (no minus sign belongs in an amount).
     if not number.is_finite() or number.is_signed() or number.adjusted() > _MAX_AMOUNT_EXPONENT:
         raise Refused(Status.INVALID_TYPES)
-    digits = dialect.wire_digits(currency)
+    digits = LEDGER_DIGITS if owed else dialect.wire_digits(currency)
     if _fraction_digits(number) > digits:
         raise Refused(Status.INVALID_TYPES)
     try:
@@ -224,14 +226,17 @@ def call_parse(call: str, fields: dict) -> WalletCall:
     """Required fields (INVALID_SYNTAX), then types and amounts (INVALID_TYPES) of one call."""
     names = dialect.REQUIRED_FIELDS[call]
     required_check(fields, names)
+    sent = names + tuple(n for n in dialect.OPTIONAL_FIELDS.get(call, ()) if fields.get(n) is not None)
     values: dict = {"call": call}
     values["player_id"] = id_parse(fields["player_id"])
-    values["currency"] = text_parse(fields["currency"], max_length=MAX_CURRENCY_LENGTH)
+    values["currency"] = (text_parse(fields["currency"], max_length=MAX_CURRENCY_LENGTH)
+                          if "currency" in sent else "")  # "": the bet's (a rollback's optional currency)
     for name in dialect.ID_FIELDS:
-        if name in names and name != "player_id":
+        if name in sent and name != "player_id":
             values[name] = id_parse(fields[name], max_length=dialect.ID_MAX_LENGTH.get(name, MAX_ID_LENGTH))
     if "amount" in names:
-        values["amount"] = amount_parse(fields["amount"], currency=values["currency"], positive=call == dialect.BET)
+        values["amount"] = amount_parse(fields["amount"], currency=values["currency"], positive=call == dialect.BET,
+                                        owed=call in dialect.OWED_AMOUNT_CALLS)
     return WalletCall(**values)
 
 

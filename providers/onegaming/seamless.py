@@ -10,10 +10,11 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, replace
 
+from django.conf import settings
 from django.db import connection
 from django.db.models import Q
 
-from lobby.models import Integration, LaunchSession, Provider, WalletMode
+from lobby.models import Game, Integration, LaunchSession, Provider, WalletMode
 from providers import lookups
 from wallet import gameplay, sql
 from wallet.gameplay import Code, GameCall
@@ -226,6 +227,32 @@ def game_playable(integration: Integration, game_id: str) -> bool:
             and product.game_type == dialect.LIST_PRODUCT_TYPE)
 
 
+def lobby_game_accept(integration: Integration, game_id: str, session: LaunchSession | None,
+                      now: dt.datetime) -> bool:
+    """Seed (INVALID_GAME_ID): "user can switch games within one game session ... We track such
+    changes and send game_id of the game which the user is actually playing". A bet on a game
+    our catalogue does not know, inside a session launched into a "lobby" product, is accepted
+    and the game recorded as discovered (disabled: not launchable until staff enable it); so is
+    a later bet on a game discovered that way. A game the catalogue knows and that is disabled
+    otherwise is still refused, and so is everything for an integration listed in
+    settings.ONEGAMING_LOBBY_UNKNOWN_GAMES_REFUSED (integration codes)."""
+    if session is None or integration.code in getattr(settings, "ONEGAMING_LOBBY_UNKNOWN_GAMES_REFUSED", ()):
+        return False
+    launched_into = (LaunchSession.objects.filter(pk=session.pk).values_list("game__game_type", "game__category",
+                                                                              "game__brand").first())
+    if not launched_into or launched_into[0] != dialect.LOBBY_PRODUCT_TYPE:
+        return False
+    game = lookups.game_of(integration, game_id)
+    if game is not None:
+        return game.discovered_at is not None and not game.enabled
+    _game_type, category, brand = launched_into
+    Game.objects.get_or_create(
+        integration=integration, game_id=game_id,
+        defaults={"provider": integration.provider, "name": f"{brand or 'Lobby'} game {game_id}"[:100],
+                  "category": category or "", "brand": brand or "", "enabled": False, "discovered_at": now})
+    return True
+
+
 def _answer(call: WalletCall, result: gameplay.GameResult, fallback_balance: int | None = None) -> Outcome:
     balance = result.balance if result.balance is not None else fallback_balance
     currency = result.currency or call.currency
@@ -309,7 +336,7 @@ def bet_place(integration: Integration, call: WalletCall, now: dt.datetime) -> O
         return Outcome(Status.INVALID_CURRENCY)
     if _currency_not_the_launchs(integration, session, call.currency):
         return known(Status.INVALID_CURRENCY)
-    if not game_playable(integration, call.game_id):
+    if not game_playable(integration, call.game_id) and not lobby_game_accept(integration, call.game_id, session, now):
         return known(Status.INVALID_GAME_ID)
     result = gameplay.bet_place(_game_call(integration, player, call, fingerprint), ticket=call.txn_ticket,
                                 amount=call.amount, rollback_check_first=True)

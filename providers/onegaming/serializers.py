@@ -61,9 +61,9 @@ class OneGamingResultRequest(OneGamingCommonRequest):
 
 class OneGamingRollbackRequest(OneGamingCommonRequest):
     player_id = _id()
-    currency = serializers.CharField()
-    game_id = _id()
-    txn_id = _id("This rollback's own id.")
+    currency = serializers.CharField(required=False, help_text="Optional: the bet's currency when left out.")
+    game_id = serializers.CharField(required=False, help_text="Optional: the bet's game when left out. " + ID_HELP)
+    txn_id = _id("This rollback's own id (the seed's name `transaction_uuid` is read as the same).")
     txn_ticket = _id("The ticket to undo (its bet refunded, any paid result taken back).")
 
 

@@ -82,6 +82,11 @@ def bcode(secret: str, agent_code: str, player_id: str, username: str, encoding:
 
 
 def bcode_valid(secret: str, agent_code: str, player_id: str, username: str, received: str | None,
-                encoding: str = HEX) -> bool:
-    """Constant-time check of a received `bcode` (hex in either case, or base64 as for signatures)."""
-    return _matches(_digest(secret, _bcode_message(agent_code, player_id, username)), received, encoding)
+                encoding: str | None = None) -> bool:
+    """Constant-time check of a received `bcode`: in `encoding`, or (None) in whichever of hex
+    (64 characters, either case) and base64 (43-44 characters) its shape says; whole digest."""
+    expected = _digest(secret, _bcode_message(agent_code, player_id, username))
+    if encoding is not None:
+        return _matches(expected, received, encoding)
+    shaped = HEX if isinstance(received, str) and _HEX_TEXT.fullmatch(received.strip()) else BASE64
+    return _matches(expected, received, shaped)

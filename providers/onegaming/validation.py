@@ -135,7 +135,7 @@ def _check(params: dict[str, str | None], ip: str | None, sub_agent_header: str 
            record: CallRecord) -> tuple[Status, dict]:
     """The checks of the module doc, in order."""
     now = timezone.now()
-    sub_agents = (params["sub_agent"], sub_agent_header)
+    sub_agents = (params["sub_agent"], params["sub_partner_id"], sub_agent_header)
     integration = None
     if params["agent_code"] is not None:
         integration = _integration_by_agent(params["agent_code"])
@@ -154,8 +154,7 @@ def _check(params: dict[str, str | None], ip: str | None, sub_agent_header: str 
         return Status.INVALID_TOKEN, {}
     record.player_external_id = player.external_id
     if params["bcode"] is not None and not bcode_valid(integration.secret, integration.agent_code, player.external_id,
-                                                       player.username, params["bcode"],
-                                                       encoding=integration.signature_encoding):
+                                                       player.username, params["bcode"]):
         return Status.INVALID_SIGNATURE, {}
     if not token_fresh(created_at=session.created_at, expires_at=session.expires_at,
                        last_seen_at=session.last_seen_at, validated_at=session.validated_at, now=now):
@@ -175,7 +174,7 @@ def _check(params: dict[str, str | None], ip: str | None, sub_agent_header: str 
     }
 
 
-QUERY_PARAMS = ("agent_code", "player_id", "l_token", "bcode", "sub_agent")
+QUERY_PARAMS = ("agent_code", "player_id", "l_token", "bcode", "sub_agent", "sub_partner_id")  # + the seed's alias
 
 
 def _param(request, name: str) -> str | None:

@@ -56,6 +56,7 @@ from providers.onegaming.dialect import WIRE_DIGITS, balance_wire, wire_digits
 from wallet.money import AmountError, to_units
 
 from . import wire
+from .tables import GAME_CHOICES, framed, game_label
 
 TTL = 30 * 24 * 60 * 60  # sandbox wallets outlive a demo evening
 MAX_RECORDS = 5000
@@ -64,7 +65,6 @@ FAULTS = ("delay", "lose_answer", "unknown_error", "http_500", "http_400_status"
 ENDPOINTS = ("create", "balance", "deposit", "withdraw", "records", "games")
 DEFAULT_DELAY_S = 12.0
 RECORDS_PAGE_SIZE = getattr(settings, "SANDBOX_ONEGAMING_RECORDS_PAGE_SIZE", 50)
-DEFAULT_GAME = "601"
 
 # One process's writers take turns (runserver and the test live server are one process). With
 # several processes on Redis the sandbox may race: it is a development tool, not 1G.
@@ -444,7 +444,7 @@ def transfer_lobby(request, integration: Integration, *, mobile: bool):
                                                         "detail": "The operator refused this launch."})
     _table_save(integration.agent_code, params["l_token"], {"player_id": answer["player_id"], "ticket": "", "bet": 0})
     state = {"agent_code": integration.agent_code, "player_id": answer["player_id"], "username": answer["username"],
-             "l_token": params["l_token"], "game_id": (params["game_code"] if not mobile else "") or DEFAULT_GAME,
+             "l_token": params["l_token"], "game_id": params["game_code"] if not mobile else "",
              "amount": "10", "ticket": ""}
     last = {"call": "igPokerValidation", "status": "OK", "balance": answer.get("balance")}
     return _transfer_page(request, integration, state, mobile=mobile, last=last)
@@ -481,6 +481,8 @@ def _transfer_play(integration: Integration, table: dict, state: dict, wallet: d
             amount = 0
         if amount <= 0:
             return {"call": "bet", "status": "enter an amount above 0"}
+        if state["game_id"] not in dict(GAME_CHOICES):
+            return {"call": "bet", "status": "choose a game first"}
         if amount > wallet["balance"]:
             return {"call": "bet", "status": "INSUFFICIENT_CREDIT"}
         wallet = {**wallet, "balance": wallet["balance"] - amount}
@@ -499,12 +501,16 @@ def _transfer_page(request, integration: Integration, state: dict, *, mobile: bo
     balance = balance_wire(wallet["balance"], wallet["currency"]) if wallet["currency"] else Decimal(0)
     # Hidden fields name the table; the bet amount and the game are the form's own visible fields.
     posted = {k: state.get(k, "") for k in ("agent_code", "player_id", "username", "l_token")}
+    is_framed = framed(request)
+    if is_framed:
+        posted["framed"] = "1"
     return render(request, "sandbox/game.html", {
         "provider": "1Gaming", "state": posted, "mobile": mobile, "last": last, "round_open": bool(state.get("ticket")),
+        "framed": is_framed,
         "amount": state.get("amount", ""), "game_id": state.get("game_id", ""),
         "action_url": reverse("sandbox:onegaming-transfer-round"), "player_name": state.get("username"),
-        "balance": balance, "currency": wallet["currency"], "game_label": f"Game #{state.get('game_id')} · transfer wallet",
-        "games": [g[1] for g in ONEGAMING_GAMES], "transfer_mode": True,
+        "balance": balance, "currency": wallet["currency"], "game_label": game_label(state.get("game_id", ""), suffix=" · transfer wallet"),
+        "games": GAME_CHOICES, "transfer_mode": True,
     })
 
 

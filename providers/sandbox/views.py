@@ -19,18 +19,15 @@ from django.views.decorators.csrf import csrf_exempt
 from django.views.decorators.http import require_GET, require_http_methods, require_POST
 
 from lobby.models import LaunchSession
-from lobby.reference import ONEGAMING_GAMES
 from providers.oppi import dialect as oppi_dialect
 from providers.oppi import signing as oppi_signing
 from wallet.money import AmountError, from_units, to_units
 
 from . import store, wire
+from .tables import GAME_CHOICES, framed, game_label
 
 LOBBY_PARAMS = ("agent_code", "player_id", "l_token", "bcode", "game_code")
 OPPI_WINDOW_MS = 300_000
-DEFAULT_ONEGAMING_GAME = "601"  # 1GPoker, the seed's own lobby game
-
-
 def _oppi_amount(units: int) -> str:
     """A x100000 amount as currency text: two decimals, more only when the amount has them."""
     value = from_units(units)
@@ -70,7 +67,7 @@ def onegaming_lobby(request, mobile: bool = False):
     answer = wire.onegaming_get(request, "igPokerValidation", check)
     if answer.get("status") != "OK":
         return _refused(request, "1Gaming", str(answer.get("status")), "The operator refused this launch.")
-    game_code = (params["game_code"] if not mobile else "") or DEFAULT_ONEGAMING_GAME
+    game_code = params["game_code"] if not mobile else ""  # none: the lobby product, no game chosen yet
     lobby = {"username": answer["username"], "currency": answer["currency"], "balance": str(answer["balance"])}
     store.onegaming_lobby_save(params["l_token"], lobby)
     state = {**lobby, "agent_code": integration.agent_code, "l_token": params["l_token"], "game_id": game_code,
@@ -112,7 +109,7 @@ def onegaming_round(request):
         return _not_yours(request, "1Gaming")
     open_round = store.round_get("onegaming", l_token)
     state = {**lobby, "l_token": l_token, "agent_code": integration.agent_code,
-             "game_id": (open_round or {}).get("game_id") or request.POST.get("game_id", "") or DEFAULT_ONEGAMING_GAME,
+             "game_id": (open_round or {}).get("game_id") or request.POST.get("game_id", ""),
              "amount": request.POST.get("amount", "10"), "ticket": (open_round or {}).get("ticket", "")}
     action = request.POST.get("action")
     common = {"player_id": launch.player.external_id, "currency": lobby["currency"], "game_id": state["game_id"]}
@@ -120,6 +117,8 @@ def onegaming_round(request):
         amount = wire.decimal_or_none(state["amount"])
         if amount is None:
             return _onegaming_page(request, state, last={"call": "bet", "status": "enter an amount above 0"})
+        if state["game_id"] not in dict(GAME_CHOICES):
+            return _onegaming_page(request, state, last={"call": "bet", "status": "choose a game first"})
         placed = {"ticket": wire.new_id("tkt"), "round_id": wire.new_id("rnd"), "bet": str(amount),
                   "game_id": state["game_id"]}
         answer = wire.onegaming_post(request, integration, "bet", {
@@ -147,12 +146,15 @@ def onegaming_round(request):
 def _onegaming_page(request, state: dict, *, mobile: bool = False, last: dict | None = None):
     # The form carries only what names the launch; the rest is shown, not posted back.
     posted = {k: state.get(k, "") for k in ("agent_code", "l_token")}
+    is_framed = framed(request)
+    if is_framed:
+        posted["framed"] = "1"
     return render(request, "sandbox/game.html", {
-        "provider": "1Gaming", "state": posted, "mobile": mobile, "last": last,
+        "provider": "1Gaming", "state": posted, "mobile": mobile, "last": last, "framed": is_framed,
         "round_open": bool(state.get("ticket")), "action_url": reverse("sandbox:onegaming-round"),
         "amount": state.get("amount", ""), "game_id": state.get("game_id", ""),
         "player_name": state.get("username"), "balance": state.get("balance"), "currency": state.get("currency"),
-        "game_label": f"Game #{state.get('game_id')}", "games": [g[1] for g in ONEGAMING_GAMES],
+        "game_label": game_label(state.get("game_id", "")), "games": GAME_CHOICES,
     })
 
 
@@ -250,8 +252,10 @@ def oppi_play(request, session_id: str):
         last = _oppi_round(request, integration, session, amount)
         session = store.session_get(session_id) or session
     open_round = store.round_get("oppi", session_id)
+    is_framed = framed(request)
     return render(request, "sandbox/game.html", {
-        "provider": "Oppi Games", "state": {}, "last": last, "round_open": open_round is not None,
+        "provider": "Oppi Games", "state": {"framed": "1"} if is_framed else {}, "framed": is_framed,
+        "last": last, "round_open": open_round is not None,
         "amount": amount, "action_url": reverse("sandbox:oppi-play", args=[session_id]),
         "player_name": session["playerName"], "balance": _oppi_amount(int(session["balance"])),
         "currency": session["currency"], "game_label": session["gameId"],

@@ -15,7 +15,8 @@ CHROMIUM = "/usr/bin/chromium"
 CHROMIUM_ARGS = ["--no-sandbox", "--disable-gpu", "--disable-background-networking", "--disable-component-update",
                  "--disable-sync", "--no-first-run"]
 # The committed pictures in docs/screenshots/ are rewritten only on request
-# (SAVE_SCREENSHOTS=1 bash scripts/test.sh tests/browser); ordinary runs write under var/.
+# (`make screenshots`, i.e. SAVE_SCREENSHOTS=1 bash scripts/test.sh -m browser tests/browser); ordinary runs
+# write under var/.
 _ROOT = Path(__file__).resolve().parents[2]
 SCREENSHOTS = _ROOT / ("docs" if os.environ.get("SAVE_SCREENSHOTS") else "var") / "screenshots"
 

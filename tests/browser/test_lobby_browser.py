@@ -1,5 +1,5 @@
-"""A player's evening, in a real browser: sign in, play a 1G round in a frame and an Oppi round by
-redirect in the sandbox, and see the new balances in the lobby. Ops then look at the wallets."""
+"""A player's evening, in a real browser: sign in, play a 1G round and an Oppi round, each in the
+lobby's frame, in the sandbox, and see the new balances in the lobby. Ops then look at the wallets."""
 
 import re
 
@@ -24,17 +24,16 @@ def _balance(page, currency):
     return page.locator(f'.balance[data-currency="{currency}"] .amt')
 
 
-def test_player_plays_a_round_with_each_provider_and_sees_the_new_balance(live_server, browser_page, screenshot):
+def test_player_plays_a_round_with_each_provider_and_sees_the_new_balance(live_server, browser_page):
     world = sandbox_world(live_server.url)
     page = browser_page
     _sign_in(page, live_server.url, "mikha", "demo-pass-1")
     expect(page.locator("h1")).to_contain_text("Hello, Mikha")
     expect(_balance(page, "IDR")).to_have_text("1500.00")
-    expect(page.locator("#provider-onegaming-demo .card")).to_have_count(20)  # the seed's 1G catalogue
-    screenshot(page, "catalogue", full_page=False)
+    expect(page.locator('.card[data-integration="onegaming-demo"]')).to_have_count(20)  # the seed's 1G catalogue
 
     # 1G in a frame: the sandbox lobby validates the l_token with us, then we bet and win.
-    page.locator('#provider-onegaming-demo .card[data-game="601"] button').click()
+    page.locator('.card[data-integration="onegaming-demo"][data-game="601"] button').click()
     frame = page.frame_locator("#game-frame")
     expect(frame.locator("#sandbox-status")).to_contain_text("igPokerValidation → OK")
     frame.locator("input[name=amount]").fill("10")
@@ -44,24 +43,22 @@ def test_player_plays_a_round_with_each_provider_and_sees_the_new_balance(live_s
     frame.locator("#sandbox-win").click()
     expect(frame.locator("#sandbox-status")).to_contain_text("win → OK")
     expect(frame.locator("#sandbox-balance")).to_have_text("1510.00 IDR")
-    screenshot(page, "game-onegaming")
     page.click("text=← Back to games")
     expect(_balance(page, "IDR")).to_have_text("1510.00")
 
-    # Oppi by redirect, playing with the USD wallet.
+    # Oppi in the same frame, playing with the USD wallet.
     page.select_option("#pref-currency", "USD")
     page.click("form[action$='/preferences/'] button")
-    page.locator('#provider-oppi-demo .card[data-game="oppi-crash"] button').click()
-    expect(page).to_have_url(re.compile(r"/sandbox/oppi/play/"))
-    expect(page.locator("#sandbox-balance")).to_have_text("100.00 USD")
-    page.fill("input[name=amount]", "5")
-    page.click("#sandbox-bet")
-    expect(page.locator("#sandbox-status")).to_contain_text("bet → RS_OK")
-    page.click("#sandbox-win")
-    expect(page.locator("#sandbox-status")).to_contain_text("win → RS_OK")
-    expect(page.locator("#sandbox-balance")).to_have_text("105.00 USD")
-    screenshot(page, "game-oppi")
-    page.goto(live_server.url + "/")
+    page.locator('.card[data-integration="oppi-demo"][data-game="oppi-crash"] button').click()
+    frame = page.frame_locator("#game-frame")
+    expect(frame.locator("#sandbox-balance")).to_have_text("100.00 USD")
+    frame.locator("input[name=amount]").fill("5")
+    frame.locator("#sandbox-bet").click()
+    expect(frame.locator("#sandbox-status")).to_contain_text("bet → RS_OK")
+    frame.locator("#sandbox-win").click()
+    expect(frame.locator("#sandbox-status")).to_contain_text("win → RS_OK")
+    expect(frame.locator("#sandbox-balance")).to_have_text("105.00 USD")
+    page.locator("#back-to-lobby").click()
     expect(_balance(page, "USD")).to_have_text("105.00")
     expect(_balance(page, "IDR")).to_have_text("1510.00")
     assert world.player.launches.count() == 2

@@ -33,11 +33,13 @@ def _play_oppi_round(page, *, win: bool):
     expect(page.locator("#sandbox-status")).to_contain_text(("win" if win else "lose") + " → RS_OK")
 
 
-def test_oppi_game_page_leads_back_to_the_lobby_after_rounds(live_server, browser_page, screenshot):
+def test_oppi_game_page_leads_back_to_the_lobby_after_rounds(live_server, browser_page):
+    """A player who chose "Opens in this window": the game has the whole window, and its own way back."""
     sandbox_world(live_server.url)
     page = browser_page
     _sign_in(page, live_server.url)
     page.select_option("#pref-currency", "USD")
+    page.select_option("#pref-method", "redirect")
     page.click("form[action$='/preferences/'] button")
     page.get_by_role("button", name="Play Crash").click()
     expect(page).to_have_url(re.compile(r"/sandbox/oppi/play/"))
@@ -47,7 +49,6 @@ def test_oppi_game_page_leads_back_to_the_lobby_after_rounds(live_server, browse
     back = page.locator("#sandbox-back")
     expect(back).to_be_visible()
     expect(back).to_have_text("← Back to the lobby")
-    screenshot(page, "game-oppi")
     # Two rounds later, one press of Back is the lobby (it took three before).
     page.go_back()
     expect(page).to_have_url(live_server.url + "/")
@@ -65,8 +66,8 @@ def test_framed_game_page_shows_balances_that_follow_the_rounds(live_server, bro
     expect(page.locator("#back-to-lobby")).to_be_visible()
     expect(page.get_by_text("Balances are updated when you go back")).to_have_count(0)
     frame = page.frame_locator("#game-frame")
-    expect(frame.locator("#sandbox-back")).to_be_visible()
     expect(frame.locator("#sandbox-status")).to_contain_text("igPokerValidation → OK")
+    expect(frame.locator("#sandbox-back")).to_have_count(0)  # issue 25: one back button, the lobby's
     expect(_balance(page, "IDR")).to_have_text("1500.00")
     frame.locator("input[name=amount]").fill("10")
     frame.locator("#sandbox-bet").click()
@@ -75,9 +76,8 @@ def test_framed_game_page_shows_balances_that_follow_the_rounds(live_server, bro
     expect(_balance(page, "IDR")).to_have_text("1490.00", timeout=15_000)
     frame.locator("#sandbox-win").click()
     expect(_balance(page, "IDR")).to_have_text("1510.00", timeout=15_000)
-    screenshot(page, "game-onegaming")
-    # The frame's link leaves the frame: the whole window is the lobby again.
-    frame.locator("#sandbox-back").click()
+    # The bar's button leaves the game: the whole window is the lobby again.
+    page.locator("#back-to-lobby").click()
     expect(page).to_have_url(live_server.url + "/")
     expect(page.locator("#game-frame")).to_have_count(0)
 
@@ -100,16 +100,17 @@ def test_lobby_balance_follows_a_game_open_in_another_tab(live_server, browser_p
     expect(_balance(page, "IDR")).to_have_text("1500.00")
     game_tab = page.context.new_page()
     game_tab.goto(live_server.url + "/")
-    game_tab.get_by_role("button", name="Play Crash").click()  # redirect: this tab becomes the game
-    game_tab.fill("input[name=amount]", "25")
-    game_tab.click("#sandbox-bet")
-    expect(game_tab.locator("#sandbox-status")).to_contain_text("bet → RS_OK")
+    game_tab.get_by_role("button", name="Play Crash").click()  # this tab becomes the game (framed)
+    game = game_tab.frame_locator("#game-frame")
+    game.locator("input[name=amount]").fill("25")
+    game.locator("#sandbox-bet").click()
+    expect(game.locator("#sandbox-status")).to_contain_text("bet → RS_OK")
     page.bring_to_front()
     expect(_balance(page, "IDR")).to_have_text("1475.00", timeout=15_000)
     assert world.player.launches.count() == 1
 
 
-def test_catalogue_wording_and_accessible_play_buttons(live_server, browser_page, screenshot):
+def test_catalogue_wording_and_accessible_play_buttons(live_server, browser_page):
     sandbox_world(live_server.url)
     page = browser_page
     _sign_in(page, live_server.url)
@@ -119,8 +120,8 @@ def test_catalogue_wording_and_accessible_play_buttons(live_server, browser_page
     expect(body).not_to_contain_text("· list")
     expect(body).not_to_contain_text("· lobby")
     expect(body).not_to_contain_text("#301")
-    expect(page.locator("#provider-onegaming-demo h2")).to_contain_text("Plays on this page")
-    expect(page.locator("#provider-oppi-demo h2")).to_contain_text("Opens in this window")
+    expect(page.locator("#provider-onegaming-demo")).to_contain_text("Plays on this page")
+    expect(page.locator("#provider-oppi-demo")).to_contain_text("Plays on this page")
     play_buttons = page.locator(".card button")
     count = play_buttons.count()
     assert count == 22
@@ -128,7 +129,6 @@ def test_catalogue_wording_and_accessible_play_buttons(live_server, browser_page
     names = [page.locator(".card .name").nth(i).inner_text() for i in range(count)]
     assert labels == [f"Play {name}" for name in names]
     expect(page.get_by_role("button", name="Play Joker Slot")).to_have_count(1)
-    screenshot(page, "catalogue")
 
 
 def test_favicon_on_player_and_admin_pages(live_server, browser_page):
@@ -142,7 +142,7 @@ def test_favicon_on_player_and_admin_pages(live_server, browser_page):
         assert b"<svg" in answer.body()
 
 
-def test_header_stays_on_one_line_on_a_phone(live_server, chromium, screenshot):
+def test_header_stays_on_one_line_on_a_phone(live_server, chromium):
     sandbox_world(live_server.url)
     context = chromium.new_context(viewport={"width": 390, "height": 844}, is_mobile=True, has_touch=True)
     context.set_default_timeout(20_000)
@@ -153,7 +153,6 @@ def test_header_stays_on_one_line_on_a_phone(live_server, chromium, screenshot):
         parts = header.locator(":scope > *")
         tops = {round(parts.nth(i).bounding_box()["y"] + parts.nth(i).bounding_box()["height"] / 2)
                 for i in range(parts.count()) if parts.nth(i).is_visible()}
-        screenshot(page, "catalogue-phone")
         assert len(tops) == 1, tops  # every part of the header is centred on the same line
         assert header.bounding_box()["height"] < 64
         wide = page.evaluate("""[...document.querySelectorAll('body *')]

@@ -35,14 +35,15 @@ def test_player_deposits_into_the_1g_transfer_lobby_plays_and_takes_it_back(live
                                 api_base_url=f"{live_server.url}/sandbox/onegaming")
     page = browser_page
     _sign_in(page, live_server.url)
-    section = page.locator("#provider-onegaming-transfer")
-    expect(section.locator("#transfer-onegaming-transfer")).to_contain_text("Nothing of yours is there yet")
+    section = page.locator("#transfer-onegaming-transfer")
+    expect(section).to_contain_text("Nothing of yours is there yet")
     expect(page.locator('.balance[data-currency="IDR"] .amt').first).to_have_text("1500.00")
 
-    # Take 200.00 IDR in: the lobby opens only once 1G (the sandbox) has confirmed the deposit.
-    section.locator('input[name="amount"]').fill("200")
-    screenshot(section.locator("#transfer-onegaming-transfer"), "transfer-deposit")
-    section.get_by_role("button", name="Take in and open the 1G lobby").click()
+    # Take 200.00 IDR in (the one way in: the deposit page); the lobby opens only once 1G (the
+    # sandbox) has confirmed the deposit.
+    section.get_by_role("button", name="Take money in and open the 1G lobby").click()
+    page.locator('input[name="amount"]').fill("200")
+    page.get_by_role("button", name="Take in and play").click()
     expect(page.locator(".messages")).to_contain_text("200.00 IDR taken into 1Gaming transfer wallet (sandbox).")
     frame = page.frame_locator("#game-frame")
     expect(frame.locator("#sandbox-status")).to_contain_text("igPokerValidation → OK")
@@ -52,6 +53,9 @@ def test_player_deposits_into_the_1g_transfer_lobby_plays_and_takes_it_back(live
     assert wallet.balance == 1300 * UNITS
 
     # A round at 1G's table: bet 50, win x2. Only 1G's side moves; our ledger sees no game round.
+    # The lobby opened without a game: the player chooses one in 1G's lobby first.
+    expect(frame.locator("#sandbox-game")).to_have_value("")
+    frame.locator("#sandbox-game").select_option("601")
     frame.locator("input[name=amount]").fill("50")
     frame.locator("#sandbox-bet").click()
     expect(frame.locator("#sandbox-balance")).to_have_text("150.00 IDR")
@@ -66,7 +70,7 @@ def test_player_deposits_into_the_1g_transfer_lobby_plays_and_takes_it_back(live
     expect(page.locator(".messages")).to_contain_text("250.00 IDR is back in your wallet.")
     expect(page.locator('#balances .balance[data-currency="IDR"] .amt')).to_have_text("1550.00")
     expect(section.locator('.balance.held[data-currency="IDR"] .amt')).to_have_text("0.00")
-    screenshot(section.locator("#transfer-onegaming-transfer"), "catalogue-transfer")  # element shot
+    screenshot(section, "catalogue-transfer")  # element shot
 
     wallet.refresh_from_db()
     assert wallet.balance == 1550 * UNITS

@@ -26,7 +26,7 @@ def sandbox_world(base_url: str) -> World:
                                             secret="demo-1g-secret", api_base_url=f"{base_url}/sandbox/onegaming")
     oppi = OppiIntegrationFactory(code="oppi-demo", name="Oppi Games (sandbox)", api_key="demo-oppi-key",
                                   secret="demo-oppi-secret", api_base_url=f"{base_url}/sandbox/oppi",
-                                  launch_method="redirect")
+                                  launch_method="iframe")  # framed like 1G, as demo_data (issue 25)
     game = GameFactory(integration=oppi, game_id="oppi-crash", name="Crash", category="CRASH", brand="Oppi")
     GameFactory(integration=oppi, game_id="oppi-dice", name="Dice", category="MINI", brand="Oppi")
     user = UserFactory(username="mikha", password="demo-pass-1")

@@ -33,7 +33,8 @@ def test_onegaming_frame_launch_points_at_the_desktop_lobby_with_a_signed_query(
     assert result.url.startswith(OG_BASE + "/lobby?")
     assert path == "/lobby"
     assert query == {"agent_code": "IGBO", "player_id": "CLi3000001", "l_token": result.token,
-                     "bcode": bcode("s3cr3t-1g", "IGBO", "CLi3000001", "Mikha")}
+                     "bcode": bcode("s3cr3t-1g", "IGBO", "CLi3000001", "Mikha", encoding="base64")}
+    assert len(query["bcode"]) <= 50  # seed: "After Encrypted | bcode varchar(50)"
     session = LaunchSession.objects.get(token=result.token)
     assert (session.player, session.integration, session.currency_id, session.method) == (
         rich_player, onegaming, "IDR", "iframe")

@@ -284,6 +284,7 @@ def test_the_transfer_lobby_plays_against_the_sandbox_wallet(live_server, rich_p
     forged = httpx.post(action, data={**_hidden(win), "l_token": "forged", "action": "bet"}, timeout=30).text
     assert "INVALID_TOKEN" in forged
     # The open bet lives at the sandbox, not in the form: an edited "bet" field cannot raise a win.
-    bet = httpx.post(action, data={**_hidden(win), "amount": "5", "action": "bet"}, timeout=30).text
+    # (a launch without a game opens 1G's lobby product: each bet names the game chosen there)
+    bet = httpx.post(action, data={**_hidden(win), "game_id": "601", "amount": "5", "action": "bet"}, timeout=30).text
     edited = httpx.post(action, data={**_hidden(bet), "bet": "99999999", "action": "win"}, timeout=30).text
     assert "60.00 IDR" in edited

@@ -140,7 +140,8 @@ def player_client(client, rich_player):
 def test_the_catalogue_shows_the_transfer_section_with_its_forms(player_client, transfer_1g):
     page = player_client.get(reverse("lobby:catalogue")).content.decode()
     assert 'id="transfer-og-transfer"' in page and "Back to my wallet" in page
-    assert 'name="amount"' in page and "Amount to take in (IDR)" in page
+    # Issue 25: one way in, the deposit page (its amount field is there, not on the catalogue).
+    assert 'id="take-in-og-transfer"' in page and 'name="amount"' not in page
 
 
 def test_play_without_an_amount_shows_the_deposit_page(player_client, transfer_1g, fake_1g):

@@ -171,7 +171,7 @@ def test_lobby_url_call_sends_ug_agent_and_sub_agent_when_set(onegaming, rich_pl
     assert sent.headers.get("UG-Sub-Agent") == (sub_agent or None)
     query = {k: v[0] for k, v in parse_qs(urlsplit(str(sent.url)).query).items()}
     assert query == {"agent_code": "IGBO", "player_id": "CLi3000001", "l_token": result.token, "game_code": "601",
-                     "bcode": bcode("s3cr3t-1g", "IGBO", "CLi3000001", "Mikha")}
+                     "bcode": bcode("s3cr3t-1g", "IGBO", "CLi3000001", "Mikha", "base64")}
     assert "bcode" not in json.loads(CallLog.objects.get().request_body) or \
         json.loads(CallLog.objects.get().request_body)["bcode"] == "***"
 

@@ -112,12 +112,18 @@ def test_a_token_shared_by_two_integrations_needs_the_agent_code(client, onegami
     assert _ask(client, {"l_token": launched.token, "agent_code": "IGBO"})["status"] == "OK"
 
 
-def test_bcode_in_base64_when_the_integration_says_so(client, onegaming, rich_player, launched):
-    onegaming.signature_encoding = SignatureEncoding.BASE64
+@pytest.mark.parametrize("signature_encoding", [SignatureEncoding.HEX, SignatureEncoding.BASE64])
+def test_bcode_in_either_encoding_whatever_the_signature_encoding(client, onegaming, rich_player, launched,
+                                                                   signature_encoding):
+    # Issue 22: the bcode we send is base64 (the seed's varchar(50)), so the bcode no longer follows
+    # the signature's setting; a received one is taken in either encoding, the whole digest compared.
+    onegaming.signature_encoding = signature_encoding
     onegaming.save()
     params = {"l_token": launched.token, "player_id": "CLi3000001", "agent_code": "IGBO"}
-    assert _ask(client, {**params, "bcode": _bcode(onegaming, rich_player, "hex")})["status"] == "INVALID_SIGNATURE"
+    assert _ask(client, {**params, "bcode": _bcode(onegaming, rich_player, "hex")})["status"] == "OK"
     assert _ask(client, {**params, "bcode": _bcode(onegaming, rich_player, "base64")})["status"] == "OK"
+    assert _ask(client, {**params, "bcode": _bcode(onegaming, rich_player, "base64")[:40]})["status"] == \
+        "INVALID_SIGNATURE"
 
 
 def test_hex_bcode_in_upper_case_is_accepted_but_not_a_prefix(client, onegaming, rich_player, launched):

@@ -76,7 +76,8 @@ REQUIRED = {
     "balance": ["agent_code", "request_id", "datetime", "player_id", "currency"],
     "result": ["request_id", "datetime", "player_id", "currency", "game_id", "round_id", "txn_id", "txn_ticket",
                "amount"],
-    "rollback": ["request_id", "datetime", "player_id", "currency", "game_id", "txn_id", "txn_ticket"],
+    # Issue 22 point 9: a rollback without currency/game_id takes them from the bet it names.
+    "rollback": ["request_id", "datetime", "player_id", "txn_id", "txn_ticket"],
     "transactions": ["request_id", "datetime", "transactions"],
 }
 

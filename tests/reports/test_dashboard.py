@@ -21,7 +21,7 @@ def _embedded(settings):
 def test_finance_sees_ggr_bets_hold_and_liability_with_links_into_the_reports(client, finance_staff, played):
     client.force_login(finance_staff)
     html = dashboard(client)
-    for title in ("GGR today", "GGR yesterday", "GGR this month", "Player liability", "Active players today",
+    for title in ("GGR last 30 days", "GGR today", "GGR yesterday", "Player liability", "Active players today",
                   "Callback error rate today", "Wallets below zero", "Open reconciliation differences"):
         assert title in html
     # Today (15 March) in USD: bets 3 + 7 + 0.12345, GGR 2.12345 (hold 21.0 %); yesterday GGR −6.00.

@@ -25,7 +25,7 @@ def fake_1g():
 def _transfer_settings(settings):
     settings.ONEGAMING_READ_TIMEOUT = READ_TIMEOUT
     settings.ONEGAMING_CONNECT_TIMEOUT = 2.0
-    settings.TRANSFER_ABSENT_WINDOW = 120.0
+    settings.TRANSFER_RECORDS_SETTLE = 120.0
     settings.TRANSFER_MAX_SENDS = 3
 
 

@@ -16,28 +16,65 @@ Faults are queued per call name ("deposit", "withdraw", "records", "balance", "c
 - "http_400_status:<STATUS>": HTTP 400 with {"status": STATUS}, apply nothing;
 - "http_400_bare": HTTP 400 without a status, apply nothing; "http_400_bare_after_apply";
 - "garbage": HTTP 200 with a body that is not JSON, apply nothing.
+
+`sticky` faults (call name -> fault) apply to every such request, e.g. a deposit always refused
+with UNKNOWN_ERROR.
+
+Readings of the seed it can be switched to:
+
+- `duplicate_on_repeat`: a repeated transfer_id is answered `DUPLICATE_REF_TXN_ID` (seed: "A
+  transaction with same transaction_uuid was sent") instead of its first answer;
+- `records_delay` (seconds): a record shows in `/wallet/records` only that long after the
+  transfer was applied, by `clock` (a callable giving an aware datetime; tests pass a controlled
+  clock, so nothing really sleeps);
+- `ignore_filters`: `/wallet/records` ignores `player_id` and `transfer_id` (period and pages only);
+- `time_zone`: 1G's local zone. `datetime`, `start_time` and `end_time` are read as the wall-clock
+  time of that zone (digits only, any zone suffix ignored: a server that reads local time), a
+  `datetime` more than 10 s from the clock is answered REQUEST_TIMEOUT (seed: "The system only
+  proceed request within 10 sec of datetime from requested content"), and records carry
+  `created_at` in that local time.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import hashlib
 import hmac
 import json
 import threading
 import time
+import zoneinfo
 from collections import defaultdict, deque
 from decimal import Decimal
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 DIGITS = {"IDR": 2, "USD": 2, "VND": 0, "VND2": 3}
+WINDOW = dt.timedelta(seconds=10)
+
+
+def local_wall_time(text: str) -> dt.datetime:
+    """The wall-clock digits of an ISO 8601 text (`YYYY-MM-DDTHH:MM:SS[.fff]`), zone ignored."""
+    return dt.datetime.fromisoformat(str(text)[:23].replace(" ", "T"))
+
+
+def real_clock() -> dt.datetime:
+    return dt.datetime.now(dt.UTC)
 
 
 class FakeOneGaming:
-    def __init__(self, *, agent_code: str, secret: str, delay: float = 6.0, page_size: int = 50):
+    def __init__(self, *, agent_code: str, secret: str, delay: float = 6.0, page_size: int = 50,
+                 time_zone: str = "UTC", clock=real_clock):
         self.agent_code = agent_code
         self.secret = secret
         self.delay = delay
         self.page_size = page_size
+        self.time_zone = time_zone
+        self.clock = clock
+        self.duplicate_on_repeat = False
+        self.records_delay = 0.0
+        self.ignore_filters = False
+        self.sticky: dict[str, str] = {}
+        self.applied_at: dict[str, dt.datetime] = {}  # transfer_id -> when the record was made
         self.lock = threading.Lock()
         self.wallets: dict[str, dict] = {}  # player_id -> {"currency", "balance": Decimal}
         self.answers: dict[str, dict] = {}  # transfer_id -> first answer
@@ -81,9 +118,18 @@ class FakeOneGaming:
 
     # --- the API -----------------------------------------------------------------------------
 
+    def local_now(self) -> dt.datetime:
+        return self.clock().astimezone(zoneinfo.ZoneInfo(self.time_zone)).replace(tzinfo=None)
+
+    def _visible(self, transfer_id: str, visible_until: dt.datetime) -> bool:
+        applied = self.applied_at.get(transfer_id)  # a record planted by a test shows at once
+        return applied is None or applied <= visible_until
+
     def _apply_transfer(self, call: str, body: dict) -> dict:
         transfer_id = str(body["transfer_id"])
         if transfer_id in self.answers:
+            if self.duplicate_on_repeat:
+                return {"status": "DUPLICATE_REF_TXN_ID"}
             return self.answers[transfer_id]
         player_id = str(body["player_id"])
         wallet = self.wallets.get(player_id)
@@ -104,10 +150,12 @@ class FakeOneGaming:
         else:
             answer = {"status": status}
         if wallet is not None:
+            now = self.local_now()
+            self.applied_at[transfer_id] = now
             self.records.append({"transfer_id": transfer_id, "player_id": player_id, "type": call,
                                  "currency": body["currency"], "amount": str(amount),
                                  "status": "OK" if status == "OK" else "FAILED",
-                                 "created_at": body["datetime"]})
+                                 "created_at": now.isoformat(sep=" ", timespec="milliseconds")})
         self.answers[transfer_id] = answer
         return answer
 
@@ -126,10 +174,13 @@ class FakeOneGaming:
         if call in ("deposit", "withdraw"):
             return self._apply_transfer(call, body)
         if call == "records":
+            start, end = local_wall_time(body["start_time"]), local_wall_time(body["end_time"])
+            visible_until = self.local_now() - dt.timedelta(seconds=self.records_delay)
             rows = [r for r in self.records
-                    if body["start_time"] <= r["created_at"] <= body["end_time"]
-                    and (not body.get("transfer_id") or r["transfer_id"] == body["transfer_id"])
-                    and (not body.get("player_id") or r["player_id"] == body["player_id"])]
+                    if start <= local_wall_time(r["created_at"]) <= end
+                    and self._visible(r["transfer_id"], visible_until)
+                    and (self.ignore_filters or not body.get("transfer_id") or r["transfer_id"] == body["transfer_id"])
+                    and (self.ignore_filters or not body.get("player_id") or r["player_id"] == body["player_id"])]
             total = max(1, -(-len(rows) // self.page_size))
             page = int(body["page"])
             chunk = rows[(page - 1) * self.page_size: page * self.page_size]
@@ -168,10 +219,16 @@ class FakeOneGaming:
                 body = json.loads(raw, parse_float=Decimal)
                 if "datetime" not in body:
                     return self._send(200, b'{"status":"INVALID_SYNTAX"}')
+                try:
+                    sent_at = local_wall_time(body["datetime"])
+                except ValueError:
+                    return self._send(200, b'{"status":"INVALID_SYNTAX"}')
                 with fake.lock:
                     fake.requests.append((call, body))
                     fake.headers.append(dict(self.headers))
-                    fault = fake.faults[call].popleft() if fake.faults[call] else ""
+                    if abs(fake.local_now() - sent_at) > WINDOW:
+                        return self._send(200, b'{"status":"REQUEST_TIMEOUT"}')
+                    fault = fake.faults[call].popleft() if fake.faults[call] else fake.sticky.get(call, "")
                     apply_first = fault.endswith("_after_apply")
                     answer = fake._answer(call, body) if (not fault or apply_first) else None
                 if fault.startswith("delay"):

@@ -210,7 +210,7 @@ def test_repeated_answer_and_duplicate_deliveries_move_money_once(fake_1g, trans
 def test_absent_from_records_after_max_sends_and_window_fails_and_returns_money(fake_1g, transfer_1g, player,
                                                                                  settings):
     settings.TRANSFER_MAX_SENDS = 2
-    settings.TRANSFER_ABSENT_WINDOW = 0
+    settings.TRANSFER_RECORDS_SETTLE = 0
     fake_1g.fault("deposit", "unknown_error", "unknown_error")
 
     order = deposit(transfer_1g, player, "100.00")

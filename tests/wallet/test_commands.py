@@ -123,9 +123,10 @@ class TestIntegrationAndGameAdd:
         run("integration_add", "oppi", "op2", "--api-key", "K2", "--secret", "s")
         assert Integration.objects.get(code="op2").launch_method == "redirect"
 
-    def test_demo_oppi_games_open_by_redirect_as_the_lobby_docs_say(self):
+    def test_demo_oppi_games_open_in_the_same_frame_as_1g_as_the_lobby_docs_say(self):
+        # Issue 25: an Oppi game took the whole window with no way back; it gets 1G's frame.
         call_command("demo_data", stdout=StringIO())
-        assert Integration.objects.get(code="oppi-demo").launch_method == "redirect"
+        assert Integration.objects.get(code="oppi-demo").launch_method == "iframe"
         assert Integration.objects.get(code="onegaming-demo").launch_method == "iframe"
 
     def test_integration_add_for_oppi_needs_an_api_key(self):

@@ -52,9 +52,11 @@ class Command(BaseCommand):
         onegaming_transfer, _ = integration_upsert(
             provider="onegaming", code="onegaming-transfer", name="1Gaming transfer wallet (sandbox)", mode="transfer",
             agent_code="DEMOTR", secret="demo-1g-transfer-secret", api_base_url=f"{sandbox}/onegaming")
+        # Framed like 1G: the lobby's bar above the game is the way back (a player may still choose
+        # "Opens in this window" in the preferences).
         oppi, _ = integration_upsert(provider="oppi", code="oppi-demo", name="Oppi Games (sandbox)",
                                      api_key="demo-oppi-key", secret="demo-oppi-secret", api_base_url=f"{sandbox}/oppi",
-                                     launch_method="redirect")
+                                     launch_method="iframe")
         for game_id, name, category in OPPI_GAMES:
             game_upsert(integration=oppi, game_id=game_id, name=name, category=category, brand="Oppi")
 

@@ -159,6 +159,9 @@ class Loader:
         today = timezone.now().date()
         first = today - dt.timedelta(days=self.days - 1)
         start = dt.datetime.combine(first, dt.time.min, tzinfo=dt.UTC)
+        from providers.partitioning import ensure_partitions
+
+        ensure_partitions(start, timezone.now())  # the call history's past days (PostgreSQL)
         self.wallets = self._wallets(start)
         rounds_per_day = max(1, int(self.target / 2.15 / self.days))
         now = timezone.now()

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('providers', '0005_fewer_indexes_on_the_money_path'),
+        ('providers', '0006_calllog_partitioned_by_day'),
     ]
 
     operations = [

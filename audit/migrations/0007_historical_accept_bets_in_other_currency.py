@@ -6,16 +6,12 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('lobby', '0006_merge_20261129_1057'),
+        ('audit', '0006_historicalgame_discovered_at'),
     ]
 
     operations = [
-        migrations.AlterModelOptions(
-            name='launchsession',
-            options={'ordering': ['-created_at'], 'permissions': [('view_live_credentials', 'Can see live launch credentials (tokens, launch URLs) in full')]},
-        ),
         migrations.AddField(
-            model_name='integration',
+            model_name='historicalintegration',
             name='accept_bets_in_other_currency',
             field=models.BooleanField(default=False, help_text="1G only. Off: a bet whose currency is not its launch session's is refused with INVALID_CURRENCY. On: it is taken from the player's wallet in the bet's currency.", verbose_name="accept bets in another currency than the launch's"),
         ),

@@ -6,12 +6,16 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ('audit', '0005_historical_oppi_session_fields'),
+        ('lobby', '0007_game_discovered_at'),
     ]
 
     operations = [
+        migrations.AlterModelOptions(
+            name='launchsession',
+            options={'ordering': ['-created_at'], 'permissions': [('view_live_credentials', 'Can see live launch credentials (tokens, launch URLs) in full')]},
+        ),
         migrations.AddField(
-            model_name='historicalintegration',
+            model_name='integration',
             name='accept_bets_in_other_currency',
             field=models.BooleanField(default=False, help_text="1G only. Off: a bet whose currency is not its launch session's is refused with INVALID_CURRENCY. On: it is taken from the player's wallet in the bet's currency.", verbose_name="accept bets in another currency than the launch's"),
         ),
