@@ -62,6 +62,9 @@ class ProviderAdapter(ABC):
     short_name: ClassVar[str] = ""  # how players call the provider ("1G"), on buttons
     has_lobby: ClassVar[bool] = False  # a launch without a game opens the provider's own lobby
     wallet_modes: ClassVar[frozenset[str]] = frozenset({WalletMode.SEAMLESS})
+    # Which values of this provider's launches and calls are live credentials (lobby.masking.
+    # CredentialRule, declared in the provider's package); None: token-like URL parameters only.
+    credentials: ClassVar[object | None] = None
 
     @abstractmethod
     def launch(self, request: LaunchRequest) -> LaunchResult:
@@ -110,6 +113,12 @@ def _load_configured() -> None:
 def adapter_for_provider(provider: str) -> ProviderAdapter | None:
     _load_configured()
     return _registry.get(provider)
+
+
+def adapters_all() -> list[ProviderAdapter]:
+    """Every registered adapter (one per provider)."""
+    _load_configured()
+    return list(_registry.values())
 
 
 def adapter_for(integration: Integration) -> ProviderAdapter:

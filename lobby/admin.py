@@ -10,7 +10,7 @@ from audit.admin import AuditedAdmin
 from wallet.admin_paging import QuickListMixin
 
 from .integrations import secret_set
-from .masking import mask, mask_url_with_token
+from .masking import CredentialsMaskedAdmin, launch_url_shown, mask, token_shown, viewer
 from .models import Game, Integration, LaunchSession, Provider
 
 ONEGAMING_SECRET_MAX = 50
@@ -35,7 +35,7 @@ class IntegrationForm(forms.ModelForm):
         model = Integration
         fields = ["provider", "code", "name", "mode", "enabled", "agent_code", "sub_agent",
                   "api_base_url", "allowed_ips", "launch_method", "signature_encoding", "time_zone",
-                  "accept_unknown_bet_sessions"]
+                  "accept_unknown_bet_sessions", "accept_bets_in_other_currency"]
 
     # 1G wire settings: a form posted without them (a script, an older page) keeps what is stored.
     KEPT_WHEN_EMPTY = ("signature_encoding", "time_zone")
@@ -88,7 +88,7 @@ class IntegrationAdmin(AuditedAdmin):
             (None, {"fields": ["provider", "code", "name", "mode", "enabled"]}),
             ("Credentials", {"fields": credentials}),
             ("Connection", {"fields": ["api_base_url", "allowed_ips", "launch_method"]}),
-            ("1G wire", {"fields": ["signature_encoding", "time_zone"]}),
+            ("1G wire", {"fields": ["signature_encoding", "time_zone", "accept_bets_in_other_currency"]}),
             ("Sessions (Oppi)", {"fields": ["accept_unknown_bet_sessions"]}),
         ]
 
@@ -131,9 +131,10 @@ class GameAdmin(AuditedAdmin):
 
 
 @admin.register(LaunchSession)
-class LaunchSessionAdmin(QuickListMixin, admin.ModelAdmin):
-    """Read-only; the token (1G l_token, Oppi sessionId), the bcode and the launch URL are masked:
-    with any of them anyone could open the lobby as the player."""
+class LaunchSessionAdmin(CredentialsMaskedAdmin, QuickListMixin, admin.ModelAdmin):
+    """Read-only; the token (1G l_token, Oppi sessionId), the bcode and the launch URL are masked by
+    the provider's credential rule (lobby.masking): with any of them anyone could open the lobby or
+    the game as the player. Only the explicitly granted live-credentials permission shows them."""
 
     list_display = ["launch", "created_at", "integration", "player", "game", "device", "method", "expires_at",
                     "validated_at", "last_seen_at"]
@@ -150,8 +151,8 @@ class LaunchSessionAdmin(QuickListMixin, admin.ModelAdmin):
 
     @admin.display(description="token")
     def token_masked(self, obj):
-        return mask(obj.token)
+        return token_shown(obj.token, viewer())
 
     @admin.display(description="launch URL")
     def url_masked(self, obj):
-        return mask_url_with_token(obj.url, obj.token)
+        return launch_url_shown(obj.integration.provider, obj.url, obj.token, viewer())

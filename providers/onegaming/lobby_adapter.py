@@ -12,6 +12,7 @@ from lobby.adapters import LaunchError, LaunchRequest, LaunchResult, ProviderAda
 from lobby.models import Device, LaunchMethod, LaunchSession, Provider, WalletMode
 
 from .launch import LobbyQuery, LobbyUrlError, entry_url, lobby_url_fetch
+from .masking import CREDENTIALS
 
 # *(ours)* A 1G l_token must be used (validated by 1G) within this time after the click.
 START_TTL = dt.timedelta(seconds=getattr(settings, "ONEGAMING_START_TTL_SECONDS", 15 * 60))
@@ -20,6 +21,7 @@ START_TTL = dt.timedelta(seconds=getattr(settings, "ONEGAMING_START_TTL_SECONDS"
 class OneGamingAdapter(ProviderAdapter):
     provider = Provider.ONEGAMING
     token_name = "l_token"
+    credentials = CREDENTIALS
     short_name = "1G"
     has_lobby = True
     # A transfer-mode account launches the same lobby; the lobby deposits before calling launch().

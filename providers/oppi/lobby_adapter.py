@@ -12,6 +12,7 @@ from lobby.adapters import LaunchError, LaunchRequest, LaunchResult, ProviderAda
 from lobby.models import LaunchSession, Provider
 
 from .client import OppiClient, OppiClientError
+from .masking import CREDENTIALS
 
 # *(ours)* An Oppi session idles out after 30 minutes (spec oppi.md section 2).
 SESSION_TTL = dt.timedelta(seconds=getattr(settings, "OPPI_SESSION_TTL_SECONDS", 30 * 60))
@@ -20,6 +21,7 @@ SESSION_TTL = dt.timedelta(seconds=getattr(settings, "OPPI_SESSION_TTL_SECONDS",
 class OppiAdapter(ProviderAdapter):
     provider = Provider.OPPI
     token_name = "sessionId"
+    credentials = CREDENTIALS
 
     def launch(self, request: LaunchRequest) -> LaunchResult:
         integration, player, game, wallet = request.integration, request.player, request.game, request.wallet
