@@ -5,7 +5,7 @@ after every migrate (a later migration may add models, so permissions).
   admin itself); disables and enables players with a reason.
 - finance: what support can; reports and CSV; wallet limits; balance adjustments (above a set
   amount a second finance user approves); runs the ledger check and reconciliation.
-- admin: everything, incl. integrations and their (write-only) secrets.
+- admin: everything, incl. integrations and their (write-only) secrets, but EXPLICIT_ONLY.
 """
 
 from __future__ import annotations
@@ -24,6 +24,9 @@ FINANCE_EXTRA = (
     "transfers.change_reconciliationdifference",  # close a difference with a note
 )
 FINANCE_APPS = ("reports",)  # every permission of these apps (report pages, CSV)
+# No role has these: each is granted to a named user or group on purpose (issue 25). Seeing live
+# launch credentials in full (tokens, launch URLs such as Oppi's gameUrl) lets one play a player's money.
+EXPLICIT_ONLY = ("lobby.view_live_credentials",)
 
 
 def _perms(Permission, *, apps=(), view_apps=(), names=()):
@@ -35,17 +38,22 @@ def _perms(Permission, *, apps=(), view_apps=(), names=()):
     for name in names:
         app_label, codename = name.split(".")
         query = query | Permission.objects.filter(content_type__app_label=app_label, codename=codename)
-    return list(query)
+    return list(query.select_related("content_type"))
 
 
 def roles_sync(Group, Permission) -> dict[str, int]:
     """Create or complete the three groups; returns how many permissions each has."""
     support = _perms(Permission, view_apps=READ_APPS, names=SUPPORT_EXTRA)
     finance = support + _perms(Permission, apps=FINANCE_APPS, names=FINANCE_EXTRA)
-    roles = {"support": support, "finance": finance, "admin": list(Permission.objects.all())}
+    roles = {"support": support, "finance": finance, "admin": list(Permission.objects.select_related("content_type"))}
     counts = {}
+    explicit = set(EXPLICIT_ONLY)
     for name, permissions in roles.items():
+        permissions = [p for p in permissions if f"{p.content_type.app_label}.{p.codename}" not in explicit]
         group, _ = Group.objects.get_or_create(name=name)
+        # One granted by hand to the role stays granted.
+        permissions += [p for p in group.permissions.select_related("content_type")
+                        if f"{p.content_type.app_label}.{p.codename}" in explicit]
         group.permissions.set(permissions)
         counts[name] = len(set(permissions))
     return counts

@@ -10,6 +10,7 @@ from datetime import timedelta
 from pathlib import Path
 
 import environ
+from csp.constants import NONCE, NONE, SELF
 from django.core.exceptions import ImproperlyConfigured
 
 BASE_DIR = Path(__file__).resolve().parent.parent
@@ -55,6 +56,7 @@ INSTALLED_APPS = [
     "audit",  # after the apps whose models it audits
     "staffauth",
     "demo",
+    "csp",
 ]
 
 # The installed game providers: one line per provider package, each declaring itself in its
@@ -69,6 +71,7 @@ INSTALLED_PROVIDERS = [
 MIDDLEWARE = [
     "core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
+    "csp.middleware.CSPMiddleware",  # Content-Security-Policy on every page (see CONTENT_SECURITY_POLICY)
     "whitenoise.middleware.WhiteNoiseMiddleware",
     "django.contrib.sessions.middleware.SessionMiddleware",
     "django.middleware.common.CommonMiddleware",
@@ -94,8 +97,31 @@ CALLBACK_MIDDLEWARE = [
     "core.observability.RequestIdMiddleware",
     "django.middleware.security.SecurityMiddleware",
 ]
-# The lobby frames the provider's game (and the sandbox's) from our own origin.
-X_FRAME_OPTIONS = "SAMEORIGIN"
+# No page of ours is framed, by anyone: the lobby frames the provider's game (another origin),
+# and only the sandbox's stand-in pages, served by this app, are framed by our own lobby (those
+# views answer SAMEORIGIN and CSP frame-ancestors 'self' themselves: providers/sandbox/urls.py).
+X_FRAME_OPTIONS = "DENY"
+
+# Content-Security-Policy (django-csp). Scripts only from this app, and inline ones only with the
+# request's nonce (templates: nonce="{{ request.csp_nonce }}"); styles may be inline (the admin and
+# ReDoc write style attributes); frames: the providers' game pages, which live on their own https
+# origins (GAME_FRAME_SOURCES adds more, e.g. a provider's http test host). ReDoc searches in a blob: worker.
+GAME_FRAME_SOURCES = env.list("GAME_FRAME_SOURCES", default=[])
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": [SELF],
+        "script-src": [SELF, NONCE],
+        "style-src": [SELF, "'unsafe-inline'"],
+        "img-src": [SELF, "data:", "https:"],
+        "font-src": [SELF, "data:"],
+        "connect-src": [SELF],
+        "worker-src": [SELF, "blob:"],
+        "frame-src": [SELF, "https:", *GAME_FRAME_SOURCES],
+        "frame-ancestors": [NONE],
+        "object-src": [NONE],
+        "base-uri": [SELF],
+    },
+}
 
 ROOT_URLCONF = "config.urls"
 WSGI_APPLICATION = "config.wsgi.application"
@@ -180,6 +206,14 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # call instead of two, but three savepoint pairs and the wallet lock held until the row is in;
 # PostgreSQL only; providers/calllog.py). Off: a separate INSERT after the money transaction.
 CALL_HISTORY_IN_CALL_TRANSACTION = env.bool("CALL_HISTORY_IN_CALL_TRANSACTION", default=False)
+# Provider calls refused before authentication (no valid signature, unknown key or agent, wrong
+# method or path): their bodies are stored cut to this many bytes, and once one source address had
+# more than CALLER_REFUSALS_LIMIT of them within CALLER_REFUSALS_WINDOW_SECONDS, its further ones
+# are answered the provider's own "limited" status and not stored (counted in the cache: Redis in
+# production). 0 turns the limit off (the default under pytest, whose tests send junk on purpose).
+CALL_HISTORY_UNAUTHENTICATED_BODY_BYTES = env.int("CALL_HISTORY_UNAUTHENTICATED_BODY_BYTES", default=1024)
+CALLER_REFUSALS_LIMIT = env.int("CALLER_REFUSALS_LIMIT", default=0 if "pytest" in sys.modules else 60)
+CALLER_REFUSALS_WINDOW_SECONDS = env.int("CALLER_REFUSALS_WINDOW_SECONDS", default=60)
 CALLBACK_LOOKUP_CACHE_SECONDS = env.float("CALLBACK_LOOKUP_CACHE_SECONDS",
                                           default=0.0 if "pytest" in sys.modules else 1.0)
 
@@ -278,7 +312,8 @@ AXES_VERBOSE = False
 # TOTP two-factor sign-in for staff (django-otp). A staff user with a confirmed device must give its
 # code at the admin sign-in. With STAFF_OTP_REQUIRED, superusers and members of
 # STAFF_OTP_REQUIRED_GROUPS must enrol a device before they can use the admin.
-STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=False)
+# On by default with DEBUG off (`manage.py check --deploy` warns when it is turned off there).
+STAFF_OTP_REQUIRED = env.bool("STAFF_OTP_REQUIRED", default=not DEBUG)
 STAFF_OTP_REQUIRED_GROUPS = env.list("STAFF_OTP_REQUIRED_GROUPS", default=["finance"])
 OTP_TOTP_ISSUER = env.str("OTP_TOTP_ISSUER", default="Casino back-office")
 # Manual wallet adjustments in the admin above this amount (either sign, in currency units) wait
@@ -318,6 +353,8 @@ REST_FRAMEWORK = {
     "DEFAULT_PERMISSION_CLASSES": [],
     "UNAUTHENTICATED_USER": None,
 }
+# /api/schema and /api/docs need a staff login unless this publishes them (default: only with DEBUG on).
+API_DOCS_PUBLIC = env.bool("API_DOCS_PUBLIC", default=DEBUG)
 SPECTACULAR_SETTINGS = {
     "TITLE": "Operator back-office: provider callback API",
     "DESCRIPTION": "Seamless-wallet endpoints that 1Gaming and Oppi Games call. "
@@ -353,7 +390,10 @@ SECURE_REDIRECT_EXEMPT = [r"^healthz$"]  # load balancers probe over plain HTTP
 SESSION_COOKIE_SECURE = env.bool("SESSION_COOKIE_SECURE", default=not DEBUG)
 CSRF_COOKIE_SECURE = env.bool("CSRF_COOKIE_SECURE", default=not DEBUG)
 SECURE_HSTS_SECONDS = env.int("SECURE_HSTS_SECONDS", default=0 if DEBUG else 31_536_000)
-SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=False)
+# With DEBUG off, HSTS covers the subdomains and may be preloaded (`check --deploy` warns otherwise);
+# set both false if a subdomain of this host's domain must still answer over plain HTTP.
+SECURE_HSTS_INCLUDE_SUBDOMAINS = env.bool("SECURE_HSTS_INCLUDE_SUBDOMAINS", default=not DEBUG)
+SECURE_HSTS_PRELOAD = env.bool("SECURE_HSTS_PRELOAD", default=not DEBUG)
 CSRF_TRUSTED_ORIGINS = env.list("CSRF_TRUSTED_ORIGINS", default=[])
 _proxy_ssl_header = env.list("SECURE_PROXY_SSL_HEADER", default=[])
 if _proxy_ssl_header and len(_proxy_ssl_header) != 2:

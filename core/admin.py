@@ -24,7 +24,7 @@ class AuditedAdmin(SimpleHistoryAdmin):
             from django.contrib.admin.utils import flatten_fieldsets
 
             kwargs["fields"] = [f for f in flatten_fieldsets(self.get_fieldsets(request, obj)) if f != REASON_FIELD]
-        else:
+        elif kwargs["fields"] is not None:  # None: every field (a view-only user's page of a model without fields)
             kwargs["fields"] = [f for f in kwargs["fields"] if f != REASON_FIELD]
         form = super().get_form(request, obj, change=change, **kwargs)
         if not self.has_change_permission(request, obj) and obj is not None:

@@ -77,6 +77,13 @@ class Integration(models.Model):
         help_text="Oppi only. Bets naming a sessionId we did not get from /game/url are accepted for a known "
                   "player (the call history flags them). Off: refused with RS_ERROR_SESSION_REQUIRED_OR_INVALID.",
     )
+    # 1G (ours): a bet in a currency other than its launch session's (the l_token's) is refused
+    # with INVALID_CURRENCY unless this is on.
+    accept_bets_in_other_currency = models.BooleanField(
+        "accept bets in another currency than the launch's", default=False,
+        help_text="1G only. Off: a bet whose currency is not its launch session's is refused with INVALID_CURRENCY. "
+                  "On: it is taken from the player's wallet in the bet's currency.",
+    )
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)
     updated_at = models.DateTimeField(auto_now=True)

@@ -14,8 +14,8 @@ What a registration declares (every part optional but its name and label):
 - integration accounts: the wallet modes it supports, which `Integration` fields it uses
   (`integration_fields`, shown as `admin_fieldsets`, set by `integration_add` through
   `add_arguments` / `command_values`) and `integration_errors` (validation);
-- the lobby: `lobby_adapter` (a dotted path to a lobby.adapters.ProviderAdapter subclass) and the
-  launch-URL query parameters that carry a live credential (`masked_query_params`);
+- the lobby: `lobby_adapter` (a dotted path to a lobby.adapters.ProviderAdapter subclass, which
+  also names the provider's live launch credentials: lobby.masking.CredentialRule);
 - transfer mode: `transfer_client` (a dotted path to a class taking an Integration), if any;
 - reference data (`reference_games`), demo data (`demo_integrations`, `demo_games`) and how the
   reports and the demo name its calls (`endpoint_for`, `status_for`).
@@ -27,7 +27,7 @@ imported the first time they are asked for.
 from __future__ import annotations
 
 import threading
-from collections.abc import Iterable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import Any, ClassVar
 
@@ -83,7 +83,6 @@ class ProviderRegistration:
 
     # lobby, transfers
     lobby_adapter: ClassVar[str | None] = None  # dotted path of a lobby.adapters.ProviderAdapter subclass
-    masked_query_params: ClassVar[frozenset[str]] = frozenset()
     transfer_client: ClassVar[str | None] = None  # dotted path of a class taking an Integration
 
     # reference and demo data, reports
@@ -216,13 +215,6 @@ def success_codes() -> frozenset[str]:
     for registration in registrations():
         codes.update(registration.success_codes)
     return frozenset(codes)
-
-
-def masked_query_params(base: Iterable[str] = ()) -> frozenset[str]:
-    params = {p.lower() for p in base}
-    for registration in registrations():
-        params.update(p.lower() for p in registration.masked_query_params)
-    return frozenset(params)
 
 
 def reset() -> None:

@@ -45,7 +45,8 @@ def clock_at(moment: dt.datetime):
 def _log(integration: Integration, endpoint: str, player: Player, txn_id: str, status: str) -> None:
     call_log_write(CallRecord(provider=integration.provider, endpoint=endpoint, integration_id=integration.pk,
                               player_external_id=player.external_id, txn_id=txn_id, status_code=status,
-                              request_body={"demo": True, "txn_id": txn_id}, response_body={"status": status}))
+                              request_body={"demo": True, "txn_id": txn_id}, response_body={"status": status},
+                              authenticated=True))
 
 
 class _Table:

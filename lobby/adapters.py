@@ -13,7 +13,7 @@ from dataclasses import dataclass
 from typing import TYPE_CHECKING, ClassVar
 
 from core.models import WalletMode
-from core.registry import registration_for
+from core.registry import registration_for, registrations
 
 if TYPE_CHECKING:
     from core.models import Integration
@@ -54,6 +54,12 @@ class ProviderAdapter(ABC):
     short_name: ClassVar[str] = ""  # how players call the provider ("1G"), on buttons
     has_lobby: ClassVar[bool] = False  # a launch without a game opens the provider's own lobby
     wallet_modes: ClassVar[frozenset[str]] = frozenset({WalletMode.SEAMLESS})
+    # Which values of this provider's launches and calls are live credentials (lobby.masking.
+    # CredentialRule, declared in the provider's package); None: token-like URL parameters only.
+    credentials: ClassVar[object | None] = None
+    # Which values of this provider's launches and calls are live credentials (lobby.masking.
+    # CredentialRule, declared in the provider's package); None: token-like URL parameters only.
+    credentials: ClassVar[object | None] = None
 
     @abstractmethod
     def launch(self, request: LaunchRequest) -> LaunchResult:
@@ -80,6 +86,11 @@ def adapter_for_provider(provider: str) -> ProviderAdapter | None:
     if instance is None:
         instance = _instances.setdefault(adapter_class, adapter_class())
     return instance
+
+
+def adapters_all() -> list[ProviderAdapter]:
+    """Every installed provider's adapter (one per provider that has one)."""
+    return [a for a in (adapter_for_provider(r.name) for r in registrations(accounts_only=True)) if a is not None]
 
 
 def adapter_for(integration: Integration) -> ProviderAdapter:
@@ -110,4 +121,4 @@ def lobby_name(integration: Integration) -> str | None:
 
 
 __all__ = ["LaunchError", "LaunchRequest", "LaunchResult", "ProviderAdapter", "adapter_for",
-           "adapter_for_provider", "launchable", "lobby_name", "opens_game"]
+           "adapter_for_provider", "adapters_all", "launchable", "lobby_name", "opens_game"]

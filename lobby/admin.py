@@ -12,7 +12,7 @@ from core.registry import registration_for, registrations
 from wallet.admin_paging import QuickListMixin
 
 from .integrations import secret_set
-from .masking import mask, mask_url_with_token
+from .masking import CredentialsMaskedAdmin, launch_url_shown, mask, token_shown, viewer
 from .models import Game, LaunchSession
 
 
@@ -148,9 +148,10 @@ class GameAdmin(AuditedAdmin):
 
 
 @admin.register(LaunchSession)
-class LaunchSessionAdmin(QuickListMixin, admin.ModelAdmin):
-    """Read-only; the token (1G l_token, Oppi sessionId), the bcode and the launch URL are masked:
-    with any of them anyone could open the lobby as the player."""
+class LaunchSessionAdmin(CredentialsMaskedAdmin, QuickListMixin, admin.ModelAdmin):
+    """Read-only; the token (1G l_token, Oppi sessionId), the bcode and the launch URL are masked by
+    the provider's credential rule (lobby.masking): with any of them anyone could open the lobby or
+    the game as the player. Only the explicitly granted live-credentials permission shows them."""
 
     list_display = ["launch", "created_at", "integration", "player", "game", "device", "method", "expires_at",
                     "validated_at", "last_seen_at"]
@@ -167,8 +168,8 @@ class LaunchSessionAdmin(QuickListMixin, admin.ModelAdmin):
 
     @admin.display(description="token")
     def token_masked(self, obj):
-        return mask(obj.token)
+        return token_shown(obj.token, viewer())
 
     @admin.display(description="launch URL")
     def url_masked(self, obj):
-        return mask_url_with_token(obj.url, obj.token)
+        return launch_url_shown(obj.integration.provider, obj.url, obj.token, viewer())

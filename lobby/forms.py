@@ -18,6 +18,18 @@ class PreferencesForm(forms.Form):
     method = forms.ChoiceField(choices=METHOD_CHOICES, required=False, label="Open games")
     currency = forms.CharField(max_length=8, required=False)
 
+    def __init__(self, *args, currencies=None, **kwargs):
+        """`currencies`: the codes the player can hold (their wallets); None accepts any (a form
+        shown, not checked)."""
+        super().__init__(*args, **kwargs)
+        self.currencies = None if currencies is None else set(currencies)
+
+    def clean_currency(self) -> str:
+        currency = (self.cleaned_data.get("currency") or "").strip().upper()
+        if currency and self.currencies is not None and currency not in self.currencies:
+            raise forms.ValidationError("You have no wallet in this currency.")
+        return currency
+
 
 class LaunchForm(forms.Form):
     game = forms.CharField(max_length=64, required=False)

@@ -76,6 +76,8 @@ class LaunchSession(models.Model):
 
     class Meta:
         ordering = ["-created_at"]
+        # Granted explicitly only (no role has it by default): see lobby.masking.credentials_visible.
+        permissions = [("view_live_credentials", "Can see live launch credentials (tokens, launch URLs) in full")]
         constraints = [models.UniqueConstraint(fields=["integration", "token"], name="launch_token_unique")]
         indexes = [
             models.Index(fields=["player", "-created_at"], name="launch_player_recent"),

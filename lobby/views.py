@@ -149,8 +149,12 @@ def preferences(request):
     """The preferences live on the games page: GET goes there (to the form), POST saves them."""
     if request.method == "GET":
         return redirect(reverse("lobby:catalogue") + "#preferences")
-    form = PreferencesForm(request.POST)
-    if form.is_valid():
+    player = _player(request)
+    held = Account.objects.filter(player=player, kind=AccountKind.WALLET).values_list("currency_id", flat=True)
+    form = PreferencesForm(request.POST, currencies=list(held) if player else [])
+    if not form.is_valid():
+        messages.error(request, " ".join(e for errors in form.errors.values() for e in errors))
+    else:
         prefs = _prefs(request)
         prefs.update({k: v for k, v in form.cleaned_data.items() if k in request.POST})
         request.session[SESSION_PREFS] = prefs

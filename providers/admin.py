@@ -10,6 +10,7 @@ from django.utils.html import format_html
 
 from core.admin import AuditedAdmin
 from core.registry import success_codes
+from lobby.masking import CredentialsMaskedAdmin, body_shown, viewer
 from wallet.admin_paging import ExactIdSearchMixin, QuickListMixin
 
 from .models import CallLog, KeptCall, StatusCode
@@ -99,13 +100,33 @@ class EndpointFilter(admin.SimpleListFilter):
         return queryset.filter(endpoint=self.value()) if self.value() else queryset
 
 
+def _bodies_masked(model) -> list[str]:
+    """The model's fields for a read-only detail page, its bodies swapped for the masked ones."""
+    return [{"request_body": "request_body_shown", "response_body": "response_body_shown"}.get(f.name, f.name)
+            for f in model._meta.fields]
+
+
+class CallBodiesMaskedAdmin(CredentialsMaskedAdmin):
+    """A call's bodies as the viewer may see them: live launch credentials masked by the
+    provider's rule (lobby.masking), e.g. Oppi's gameUrl in the answer of our game/url call, or
+    1G's l_token in a bet's body."""
+
+    @admin.display(description="request body")
+    def request_body_shown(self, obj):
+        return body_shown(obj.provider, obj.request_body, viewer())
+
+    @admin.display(description="response body")
+    def response_body_shown(self, obj):
+        return body_shown(obj.provider, obj.response_body, viewer())
+
+
 @admin.register(CallLog)
-class CallLogAdmin(ExactIdSearchMixin, QuickListMixin, admin.ModelAdmin):
+class CallLogAdmin(CallBodiesMaskedAdmin, ExactIdSearchMixin, QuickListMixin, admin.ModelAdmin):
     # At 1280 px: when, who, which call, its answer, how long, which player; the transaction id and
     # bodies are on the detail page (and the id is searchable).
     list_display = ["created_at", "integration_code", "call", "status_badge", "duration", "player_external_id"]
     list_filter = [RecentFilter, OutcomeFilter, "provider", "integration", "direction", EndpointFilter, StatusFilter,
-                   "session_unknown", ("created_at", admin.DateFieldListFilter)]
+                   "session_unknown", "unauthenticated", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=txn_id", "=player_external_id", "=request_id"]
     # Each on its own partial index (calllog_txn, calllog_player_time, calllog_request).
     exact_search = {
@@ -114,7 +135,7 @@ class CallLogAdmin(ExactIdSearchMixin, QuickListMixin, admin.ModelAdmin):
         "request id": lambda term: Q(request_id=term),
     }
     list_select_related = ["integration"]
-    readonly_fields = [f.name for f in CallLog._meta.fields]
+    fields = readonly_fields = _bodies_masked(CallLog)
 
     @admin.display(description="integration", ordering="integration__code")
     def integration_code(self, obj):
@@ -138,10 +159,10 @@ class CallLogAdmin(ExactIdSearchMixin, QuickListMixin, admin.ModelAdmin):
 
 
 @admin.register(KeptCall)
-class KeptCallAdmin(QuickListMixin, admin.ModelAdmin):
+class KeptCallAdmin(CallBodiesMaskedAdmin, QuickListMixin, admin.ModelAdmin):
     """Money calls kept after their day left the call history (retention): read-only, for good."""
 
     list_display = ["created_at", "provider", "endpoint", "status_code", "txn_id", "player_external_id", "kept_at"]
     list_filter = ["provider", "integration", "direction"]
     search_fields = ["=txn_id", "=player_external_id"]
-    readonly_fields = [f.name for f in KeptCall._meta.fields]
+    fields = readonly_fields = _bodies_masked(KeptCall)

@@ -80,7 +80,17 @@ class CallRecord:
     # False for a path that is none of the provider's endpoints: the history keeps the path, the
     # metrics count it under one label (a label per random path would grow /metrics without end).
     endpoint_known: bool = True
+    # Inbound: set once the caller proved to be the integration (its signature holds). A call
+    # answered before that is "refused before authentication": its bodies are cut to
+    # settings.CALL_HISTORY_UNAUTHENTICATED_BODY_BYTES and its row is flagged `unauthenticated`.
+    authenticated: bool = False
+    # False: no history row (a refusal over its address's limit, see caller_refusal_limited).
+    stored: bool = True
     started: float = field(default_factory=time.perf_counter)
+
+    @property
+    def unauthenticated(self) -> bool:
+        return self.direction == Direction.INBOUND and not self.authenticated
 
 
 def call_log_write(record: CallRecord) -> None:
@@ -103,6 +113,55 @@ def _observe(record: CallRecord) -> float:
     return seconds
 
 
+def _body(record: CallRecord, body: object) -> str:
+    if body is None:
+        return ""
+    text = redact(body)
+    if record.unauthenticated:
+        text = _cut(text, getattr(settings, "CALL_HISTORY_UNAUTHENTICATED_BODY_BYTES", 1024))
+    return text
+
+
+def _cut(text: str, limit: int) -> str:
+    """`text` in at most `limit` bytes of UTF-8 (whole characters), marked when it was cut."""
+    data = text.encode("utf-8")
+    if len(data) <= limit:
+        return text
+    marker = "…[cut]"
+    room = max(0, limit - len(marker.encode("utf-8")))
+    return data[:room].decode("utf-8", "ignore") + marker
+
+
+def caller_refusal_limited(record: CallRecord) -> bool:
+    """Count a call refused before authentication against its source address; True when the
+    address went over settings.CALLER_REFUSALS_LIMIT within CALLER_REFUSALS_WINDOW_SECONDS.
+
+    Then the caller is answered the provider's own "limited" status (each dialect's
+    CALLER_LIMITED_STATUS, HTTP 200 JSON as always) and the call is counted in the metrics but not
+    stored: junk from one address cannot fill the history. The counter lives in the cache (Redis
+    in production, shared by every worker); if the cache fails, nothing is limited. An
+    authenticated call is never counted nor limited."""
+    limit = int(getattr(settings, "CALLER_REFUSALS_LIMIT", 0) or 0)
+    if limit <= 0 or not record.caller_ip or not record.unauthenticated:
+        return False
+    from django.core.cache import cache
+
+    key = f"calllog:refused:{record.caller_ip}"
+    try:
+        cache.add(key, 0, timeout=int(getattr(settings, "CALLER_REFUSALS_WINDOW_SECONDS", 60)))
+        count = cache.incr(key)
+    except Exception:  # the cache is down (or the key expired between add and incr): serve the call
+        logger.warning("could not count a refused call from %s", record.caller_ip, exc_info=True)
+        return False
+    if count > limit:
+        record.stored = False
+        if count == limit + 1:
+            logger.warning("calls refused before authentication from %s over %s in the window: no longer stored",
+                           record.caller_ip, limit)
+        return True
+    return False
+
+
 def _insert(record: CallRecord, seconds: float) -> None:
     """Inside a transaction, in a savepoint (a failed row leaves the transaction usable). On
     PostgreSQL, a day without a partition yet is created and the row inserted again."""
@@ -113,6 +172,8 @@ def _insert(record: CallRecord, seconds: float) -> None:
 def _insert_row(record: CallRecord, seconds: float, created_at) -> None:
     # Hand-written (wallet/sql.py): one row per call, and CallLog.objects.create() compiled it for
     # about a seventh of a callback's CPU. Plain columns only (text, integers, a float, an address).
+    if not record.stored:
+        return
     sql.insert(CallLog, {
         "created_at": created_at,
         "provider": record.provider,
@@ -127,8 +188,9 @@ def _insert_row(record: CallRecord, seconds: float, created_at) -> None:
         "duration_ms": round(seconds * 1000, 3),
         "caller_ip": record.caller_ip or None,
         "session_unknown": bool(record.session_unknown),
-        "request_body": redact(record.request_body) if record.request_body is not None else "",
-        "response_body": redact(record.response_body) if record.response_body is not None else "",
+        "unauthenticated": record.unauthenticated,
+        "request_body": _body(record, record.request_body),
+        "response_body": _body(record, record.response_body),
     }, returning=None)
 
 

@@ -73,6 +73,10 @@ class CallLog(models.Model):
     # The call named a session we did not get from the provider's launch for this player
     # (Oppi: a sessionId not from /game/url), whether or not it was accepted.
     session_unknown = models.BooleanField("unknown session", default=False)
+    # An inbound call answered before its caller was authenticated (no valid signature, unknown key
+    # or agent, wrong method or path): its bodies are cut short, and reports count it apart from
+    # the provider's errors.
+    unauthenticated = models.BooleanField("refused before authentication", default=False, db_default=False)
     request_body = models.TextField(blank=True)
     response_body = models.TextField(blank=True)
 

@@ -363,14 +363,18 @@ def _calls_add(condition: Q) -> None:
                   r_bucket=latency_bucket())
         .values("r_day", "provider", "r_integration", "endpoint", "direction", "r_bucket").order_by()
         .annotate(calls=Count("pk"),
-                  errors=Sum(Case(When(call_error_condition(), then=Value(1)), default=Value(0),
-                                  output_field=IntegerField())))
+                  # Calls refused before authentication are counted apart: junk from anyone is not
+                  # the provider's error rate.
+                  errors=Sum(Case(When(call_error_condition() & Q(unauthenticated=False), then=Value(1)),
+                                  default=Value(0), output_field=IntegerField())),
+                  refused_unauthenticated=Sum(Case(When(unauthenticated=True, then=Value(1)), default=Value(0),
+                                                   output_field=IntegerField())))
     )
     _upsert_add(
         DailyCallStat, keys=("day", "provider", "integration_id", "endpoint", "direction", "latency_bucket_ms"),
-        adds=("calls", "errors"),
+        adds=("calls", "errors", "unauthenticated"),
         rows=[(_db_day(r["r_day"]), r["provider"], r["r_integration"], r["endpoint"], r["direction"], r["r_bucket"],
-               r["calls"], r["errors"]) for r in rows],
+               r["calls"], r["errors"], r["refused_unauthenticated"]) for r in rows],
     )
 
 

@@ -121,7 +121,9 @@ def operations_tiles(user, today: dt.date) -> list[Tile]:
              note="Players with a game transfer today (UTC)."),
         Tile("Callback error rate today", url=_report_url(user, "callbacks", _link("admin:providers_calllog_changelist")),
              big=f"{calls['error_rate']}%" if calls["error_rate"] is not None else "–",
-             note=f"{calls['errors']} errors in {calls['calls']} calls", alert=bool(calls["errors"])),
+             note=f"{calls['errors']} errors in {calls['calls']} calls; "
+                  f"{calls['unauthenticated']} refused before authentication (not counted)",
+             alert=bool(calls["errors"])),
         Tile("Wallets below zero", url=_report_url(user, "wallets-below-zero", _link("admin:wallet_wallet_changelist")),
              big=str(below_zero), alert=below_zero > 0, note="Left below zero by a rollback of a paid win."),
     ]

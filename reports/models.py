@@ -107,7 +107,8 @@ class DailyCallStat(models.Model):
     direction = models.CharField(max_length=3)
     latency_bucket_ms = models.FloatField()  # timing only, never money
     calls = models.BigIntegerField(default=0)
-    errors = models.BigIntegerField(default=0)
+    errors = models.BigIntegerField(default=0)  # the provider's errors: calls refused before authentication left out
+    unauthenticated = models.BigIntegerField(default=0, db_default=0)  # calls refused before authentication (also in `calls`)
 
     class Meta:
         constraints = [

@@ -212,12 +212,13 @@ class EndpointStats:
     endpoint: str
     direction: str
     calls: int = 0
-    errors: int = 0
+    errors: int = 0  # the provider's errors, among authenticated calls
+    unauthenticated: int = 0  # calls refused before authentication (in `calls`, not in the error rate)
     buckets: dict[float, int] = field(default_factory=dict)
 
     @property
     def error_rate(self):
-        return percent(self.errors, self.calls)
+        return percent(self.errors, self.calls - self.unauthenticated)
 
     def percentile(self, p: int) -> float | None:
         """Upper bound (ms) of the latency bucket holding the p-th percentile call."""
@@ -259,27 +260,33 @@ def endpoint_stats(filters: ReportFilters) -> list[EndpointStats]:
     stats: dict[tuple, EndpointStats] = {}
     for r in (DailyCallStat.objects.filter(_call_filter(filters))
               .values("provider", "endpoint", "direction", "latency_bucket_ms").order_by()
-              .annotate(calls=Sum("calls"), errors=Sum("errors"))):
+              .annotate(calls=Sum("calls"), errors=Sum("errors"), refused=Sum("unauthenticated"))):
         key = (r["provider"], r["endpoint"], r["direction"])
         entry = stats.setdefault(key, EndpointStats(*key))
         entry.calls += r["calls"]
         entry.errors += r["errors"]
+        entry.unauthenticated += r["refused"]
         entry.buckets[r["latency_bucket_ms"]] = entry.buckets.get(r["latency_bucket_ms"], 0) + r["calls"]
     return sorted(stats.values(), key=lambda s: (-s.calls, s.provider, s.endpoint))
 
 
 def calls_per_day(filters: ReportFilters) -> list[dict]:
     rows = list(DailyCallStat.objects.filter(_call_filter(filters)).values("day").order_by("day")
-                .annotate(calls=Sum("calls"), errors=Sum("errors")))
+                .annotate(calls=Sum("calls"), errors=Sum("errors"), refused=Sum("unauthenticated")))
     for row in rows:
-        row["error_rate"] = percent(row["errors"], row["calls"])
+        row["error_rate"] = percent(row["errors"], row["calls"] - row["refused"])
     return rows
 
 
 def call_totals(filters: ReportFilters) -> dict:
-    totals = DailyCallStat.objects.filter(_call_filter(filters)).aggregate(calls=Sum("calls"), errors=Sum("errors"))
-    calls, errors = totals["calls"] or 0, totals["errors"] or 0
-    return {"calls": calls, "errors": errors, "error_rate": percent(errors, calls)}
+    """Calls and the provider's errors among the authenticated ones; calls refused before
+    authentication (anyone's junk) are counted apart and left out of the error rate."""
+    totals = DailyCallStat.objects.filter(_call_filter(filters)).aggregate(
+        calls=Sum("calls"), errors=Sum("errors"), unauthenticated=Sum("unauthenticated"))
+    calls, errors, refused = totals["calls"] or 0, totals["errors"] or 0, totals["unauthenticated"] or 0
+    authenticated = calls - refused
+    return {"calls": authenticated, "errors": errors, "error_rate": percent(errors, authenticated),
+            "unauthenticated": refused}
 
 
 def latency_label(bound: float | None) -> str:

@@ -228,21 +228,26 @@ def players_tables(filters: ReportFilters) -> tuple[list[Table], dict]:
 def callbacks_tables(filters: ReportFilters) -> tuple[list[Table], dict]:
     integrations = selectors.integration_codes()
     endpoints = [{"provider": s.provider, "endpoint": s.endpoint, "direction": s.direction, "calls": s.calls,
-                  "errors": s.errors, "error_rate": s.error_rate, "p50_ms": selectors.latency_label(s.p50),
+                  "errors": s.errors, "error_rate": s.error_rate, "unauthenticated": s.unauthenticated,
+                  "p50_ms": selectors.latency_label(s.p50),
                   "p95_ms": selectors.latency_label(s.p95), "p99_ms": selectors.latency_label(s.p99)}
                  for s in selectors.endpoint_stats(filters)]
     days = selectors.calls_per_day(filters)
     note = (f"Error: a status other than the provider's success code ({', '.join(sorted(success_codes()))}) or "
-            "HTTP 5xx. Latency percentiles are the upper bound of the duration bucket holding that call (nearest rank).")
+            "HTTP 5xx, among calls whose caller was authenticated; calls refused before authentication (no valid "
+            "signature, unknown key or agent, wrong method or path) are counted apart. Latency "
+            "percentiles are the upper bound of the duration bucket holding that call (nearest rank).")
     if filters.integration_id:
         note += f" Integration: {integrations.get(filters.integration_id)}."
     return [
         Table("endpoints", "Per provider endpoint", [
             Column("provider", "Provider"), Column("endpoint", "Endpoint"), Column("direction", "Direction"),
             Column("calls", "Calls"), Column("errors", "Errors"), Column("error_rate", "Error %"),
-            Column("p50_ms", "p50 ms"), Column("p95_ms", "p95 ms"), Column("p99_ms", "p99 ms")], endpoints, note=note),
+            Column("unauthenticated", "Refused before auth."), Column("p50_ms", "p50 ms"),
+            Column("p95_ms", "p95 ms"), Column("p99_ms", "p99 ms")], endpoints, note=note),
         Table("calls_daily", "Calls per day", [Column("day", "Day"), Column("calls", "Calls"),
-                                               Column("errors", "Errors"), Column("error_rate", "Error %")], days),
+                                               Column("errors", "Errors"), Column("error_rate", "Error %"),
+                                               Column("refused", "Refused before auth.")], days),
     ], {"calls_chart": {"days": [r["day"].isoformat() for r in days], "calls": [r["calls"] for r in days],
                         "errors": [r["errors"] for r in days]}}
 
@@ -322,7 +327,7 @@ def _display(table: Table, rows: list[dict], digits: dict[str, int]) -> str:
 
 
 NUMBER_COLUMNS = {"rounds", "players", "active", "new", "returning", "calls", "errors", "error_rate", "hold",
-                  "refusals", "p50_ms", "p95_ms", "p99_ms"}
+                  "refusals", "p50_ms", "p95_ms", "p99_ms", "unauthenticated", "refused"}
 
 
 @staff_member_required

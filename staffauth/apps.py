@@ -10,6 +10,7 @@ class StaffAuthConfig(AppConfig):
     def ready(self):
         from django.contrib import admin
 
+        from . import checks  # noqa: F401  (registers the deploy check)
         from .forms import StaffAuthenticationForm
 
         # The default admin site (every app registers on it) asks for the one-time code.

@@ -604,15 +604,24 @@ class AdjustmentRequestAdmin(QuickListMixin, admin.ModelAdmin):
                     self.message_user(request, f"Adjustment #{adjustment.pk} not {verb.lower()}d: {exc}",
                                       messages.ERROR)
                 else:
-                    self.message_user(request, f"Adjustment #{adjustment.pk} {verb.lower()}d.", messages.SUCCESS)
+                    self.message_user(request, self._decided_text(adjustment, approve), messages.SUCCESS)
             return None
         return render(request, "admin/wallet/adjustment_decide.html", {
             **self.admin_site.each_context(request), "title": f"{verb} adjustments", "verb": verb, "form": form,
-            "adjustments": [(a, money(a.amount, a.wallet.currency)) for a in queryset.select_related(
-                "wallet__player", "wallet__currency", "requested_by")],
+            # Each pending adjustment with the wallet's balance now and after it would be applied.
+            "adjustments": [(a, money(a.amount, a.wallet.currency), money(a.wallet.balance, a.wallet.currency),
+                             money(a.wallet.balance + a.amount, a.wallet.currency))
+                            for a in queryset.select_related("wallet__player", "wallet__currency", "requested_by")],
             "opts": self.model._meta, "action": request.POST.get("action"),
             "selected": request.POST.getlist(admin.helpers.ACTION_CHECKBOX_NAME),
         })
+
+    @staticmethod
+    def _decided_text(adjustment, approve: bool) -> str:
+        if not approve:
+            return f"Adjustment #{adjustment.pk} rejected."
+        wallet = Account.objects.select_related("currency").get(pk=adjustment.wallet_id)
+        return f"Adjustment #{adjustment.pk} approved: {wallet} new balance {money(wallet.balance, wallet.currency)}."
 
     @admin.action(description="Approve selected adjustments (moves the money; asks for a reason)",
                   permissions=["approve"])

@@ -319,6 +319,23 @@ def adjustment_submit(*, wallet: Account, amount: int, reason: str, key: uuid.UU
         raise IdempotencyConflict("this form was already sent; open a new adjustment form") from exc
 
 
+ADJUSTMENT_APPROVAL_WINDOW = dt.timedelta(hours=24)
+
+
+def _adjusted_recently(wallet: Account, actor) -> int:
+    """What `actor` adjusted on this wallet (one player, one currency) over the rolling window,
+    either sign counted, applied or still pending: the four-eyes threshold applies to that sum
+    plus the new amount, so splitting a large adjustment into small ones does not dodge it.
+    (The caller holds the wallet lock: two submissions for one wallet are counted one after the other.)"""
+    if actor is None or actor.pk is None:
+        return 0
+    amounts = AdjustmentRequest.objects.filter(
+        wallet=wallet, requested_by=actor, requested_at__gt=timezone.now() - ADJUSTMENT_APPROVAL_WINDOW,
+        status__in=[AdjustmentStatus.APPLIED, AdjustmentStatus.PENDING],
+    ).values_list("amount", flat=True)
+    return sum(abs(value) for value in amounts)
+
+
 def _adjustment_submit(wallet: Account, amount: int, reason: str, key: uuid.UUID, actor) -> AdjustmentSubmitted:
     locked = player_wallets_lock(wallet.player_id)[wallet.currency_id]
     earlier = AdjustmentRequest.objects.filter(key=key).first()
@@ -329,7 +346,7 @@ def _adjustment_submit(wallet: Account, amount: int, reason: str, key: uuid.UUID
     adjustment = AdjustmentRequest(wallet=locked, amount=amount, reason=reason, key=key,
                                    status=AdjustmentStatus.PENDING, requested_by=actor,
                                    requested_at=timezone.now())
-    if abs(amount) <= adjustment_threshold(locked.currency_id):
+    if _adjusted_recently(locked, actor) + abs(amount) <= adjustment_threshold(locked.currency_id):
         _adjustment_apply(adjustment, locked)
     adjustment.save()
     wallet.balance = locked.balance

@@ -10,7 +10,7 @@ class Migration(migrations.Migration):
     initial = True
 
     dependencies = [
-        ("lobby", "0007_game_discovered_at"),
+        ("lobby", "0008_issue25_currency_and_credentials"),
     ]
 
     operations = [
@@ -36,6 +36,7 @@ class Migration(migrations.Migration):
                         ('signature_encoding', models.CharField(choices=[('hex', 'Hex (either case inbound)'), ('base64', 'Base64')], default='hex', help_text='1G: encoding of UG-Data-Signature and bcode, inbound and outbound.', max_length=8)),
                         ('time_zone', models.CharField(default='UTC', help_text='1G: the zone of a callback `datetime` sent without one (IANA name, e.g. Asia/Jakarta).', max_length=64, validators=[core.models.time_zone_validate])),
                         ('accept_unknown_bet_sessions', models.BooleanField(default=False, help_text='Oppi only. Bets naming a sessionId we did not get from /game/url are accepted for a known player (the call history flags them). Off: refused with RS_ERROR_SESSION_REQUIRED_OR_INVALID.', verbose_name='accept unknown sessions for bets')),
+                        ('accept_bets_in_other_currency', models.BooleanField(default=False, help_text="1G only. Off: a bet whose currency is not its launch session's is refused with INVALID_CURRENCY. On: it is taken from the player's wallet in the bet's currency.", verbose_name="accept bets in another currency than the launch's")),
                         ('enabled', models.BooleanField(default=True)),
                         ('created_at', models.DateTimeField(auto_now_add=True)),
                         ('updated_at', models.DateTimeField(auto_now=True)),

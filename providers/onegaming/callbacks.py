@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from providers.calllog import CallRecord
+from providers.calllog import CallRecord, caller_refusal_limited
 
 from . import answers, dialect, handlers, parsing
 from .codes import Status
@@ -70,6 +70,11 @@ def callback_answer(*, call: str, raw: bytes, signature: str | None, ip: str | N
     except Exception:
         logger.exception("1G %s callback failed", call)
         answer = answers.call_answer(call, seen.get("body"), Outcome(Status.UNKNOWN_ERROR))
+    record.authenticated = bool(seen.get("authenticated"))
+    if not record.authenticated and caller_refusal_limited(record):
+        # (ours) Too many calls refused before authentication from this address: answered
+        # dialect.CALLER_LIMITED_STATUS and not stored (providers.calllog).
+        answer = answers.call_answer(call, seen.get("body"), Outcome(dialect.CALLER_LIMITED_STATUS))
     integration = seen.get("integration")
     record.integration_id = integration.pk if integration is not None else None
     if "body" not in seen:  # unreadable: keep it as text the history can store (no NUL, no surrogate)

@@ -185,6 +185,11 @@ def names_to_wire(answer: dict) -> dict:
 
 # --- datetime and the clock window ------------------------------------------------------------
 
+# (ours) What a caller gets once its address had more calls refused before authentication than
+# settings.CALLER_REFUSALS_LIMIT within the window (providers.calllog): the seed's general code,
+# "General error status, for cases without a special error code" (1G has no rate-limit code).
+CALLER_LIMITED_STATUS = Status.UNKNOWN_ERROR
+
 CLOCK_WINDOW = dt.timedelta(seconds=10)
 # Calls judged against the window; `bet` items of a batch are judged by the envelope's datetime.
 WINDOWED_CALLS = frozenset({BALANCE, BET})

@@ -94,6 +94,7 @@ def envelope_open(*, call: str, raw: bytes, signature: str | None, ip: str | Non
     integration = seen["integration"] = partner_find(body.get("agent_code"), ip, sub_agent, body.get("sub_agent"))
     if not signature_valid(integration.secret, raw, signature, encoding=integration.signature_encoding):
         raise Refused(Status.INVALID_SIGNATURE)
+    seen["authenticated"] = True  # from here on the caller is the integration (its signature holds)
     sent = parsing.datetime_parse(body.get("datetime"), time_zone=integration.time_zone)
     stale = parsing.datetime_stale(sent, now=now)
     if stale and call in dialect.WINDOWED_CALLS:
@@ -115,7 +116,9 @@ _PLAYER_SQL = (
 
 
 _SESSION_SQL = (  # hand-written, as _PLAYER_SQL: what the ORM built from .only(...).first()
-    f"SELECT id, player_id, created_at, expires_at, validated_at, last_seen_at FROM {LaunchSession._meta.db_table} "
+    # Columns in the model's field order: Model.from_db maps values by that order.
+    f"SELECT id, player_id, currency_id, created_at, expires_at, validated_at, last_seen_at "
+    f"FROM {LaunchSession._meta.db_table} "
     "WHERE integration_id = %s AND token = %s ORDER BY id LIMIT 1"
 )
 
@@ -140,7 +143,7 @@ _PREVIOUS_SQL = (  # hand-written, as _PLAYER_SQL
     "WHERE integration_id = %s AND external_id = %s ORDER BY id LIMIT 1"
 )
 _PREVIOUS_COLUMNS = ("fingerprint", "outcome", "player_id", "currency_id")
-_SESSION_FIELDS = ("id", "player_id", "created_at", "expires_at", "validated_at", "last_seen_at")
+_SESSION_FIELDS = ("id", "player_id", "currency_id", "created_at", "expires_at", "validated_at", "last_seen_at")
 
 # The three reads of a money call in one round trip (PostgreSQL): the earlier transaction with
 # this txn_id, the player with their balance, the launch session of the l_token. Each is the
@@ -319,6 +322,16 @@ def _known_player(integration: Integration, call: WalletCall, currency: str | No
     return fingerprint, reads.player, reads.session
 
 
+def _currency_not_the_launchs(integration: Integration, session: LaunchSession | None, currency: str | None) -> bool:
+    """(ours) A bet in another currency than its launch session's: the seed's INVALID_CURRENCY,
+    "Transaction currency differs from User's wallet currency", the wallet being the one the player
+    launched with. The integration's accept_bets_in_other_currency lets it through; a session from
+    before launches recorded their currency is not checked."""
+    if integration.accept_bets_in_other_currency or session is None or not session.currency_id:
+        return False
+    return session.currency_id != currency
+
+
 def bet_place(integration: Integration, call: WalletCall, now: dt.datetime) -> Outcome:
     """3.2: charge a ticket."""
     found = _known_player(integration, call, call.currency, call.l_token)
@@ -337,6 +350,8 @@ def bet_place(integration: Integration, call: WalletCall, now: dt.datetime) -> O
         return known(Status.USER_DISABLED)
     if balance is None:
         return Outcome(Status.INVALID_CURRENCY)
+    if _currency_not_the_launchs(integration, session, call.currency):
+        return known(Status.INVALID_CURRENCY)
     if not game_playable(integration, call.game_id) and not lobby_game_accept(integration, call.game_id, session, now):
         return known(Status.INVALID_GAME_ID)
     result = gameplay.bet_place(_game_call(integration, player, call, fingerprint), ticket=call.txn_ticket,

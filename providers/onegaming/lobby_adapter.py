@@ -14,6 +14,7 @@ from lobby.models import Device
 from lobby.sessions import session_open, session_url_set
 
 from .launch import LobbyQuery, LobbyUrlError, entry_url, lobby_url_fetch
+from .masking import CREDENTIALS
 from .registration import PROVIDER
 
 # *(ours)* A 1G l_token must be used (validated by 1G) within this time after the click.
@@ -23,6 +24,7 @@ START_TTL = dt.timedelta(seconds=settings.ONEGAMING_START_TTL_SECONDS)
 class OneGamingAdapter(ProviderAdapter):
     provider = PROVIDER
     token_name = "l_token"
+    credentials = CREDENTIALS
     short_name = "1G"
     has_lobby = True
     # A transfer-mode account launches the same lobby; the lobby deposits before calling launch().

@@ -33,11 +33,10 @@ class OneGamingRegistration(ProviderRegistration):
     identity_field = "agent_code"
     identity_option = "--agent-code"
     secret_max_length = 50
-    integration_fields = ("signature_encoding", "time_zone")
-    admin_fieldsets = (("1G wire", ("signature_encoding", "time_zone")),)
+    integration_fields = ("signature_encoding", "time_zone", "accept_bets_in_other_currency")
+    admin_fieldsets = (("1G wire", ("signature_encoding", "time_zone", "accept_bets_in_other_currency")),)
 
     lobby_adapter = "providers.onegaming.lobby_adapter.OneGamingAdapter"
-    masked_query_params = frozenset({"l_token", "bcode"})
     transfer_client = "providers.onegaming.client.OneGamingClient"
 
     reference_games = catalogue_rows()

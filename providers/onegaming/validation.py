@@ -40,7 +40,7 @@ from core.models import Integration, WalletMode
 from core.net import client_ip
 from lobby.models import LaunchSession
 from lobby.sessions import session_validated
-from providers.calllog import CallRecord, call_logged
+from providers.calllog import CallRecord, call_logged, caller_refusal_limited
 from wallet.models import Account, AccountKind, Player
 
 from . import dialect
@@ -70,7 +70,16 @@ def json_exact(payload: dict) -> bytes:
     return text.encode()
 
 
+# Answers given before the caller showed a live l_token with its checks (agent, token, bcode):
+# such calls are "refused before authentication" in the history (cut short, limited per address).
+REFUSED_BEFORE_AUTHENTICATION = frozenset({Status.INVALID_METHOD, Status.INVALID_PARTNER, Status.INVALID_TOKEN,
+                                           Status.INVALID_SIGNATURE})
+
+
 def _answer(record: CallRecord, status: Status, **fields) -> HttpResponse:
+    record.authenticated = status not in REFUSED_BEFORE_AUTHENTICATION
+    if not record.authenticated and caller_refusal_limited(record):
+        status, fields = dialect.CALLER_LIMITED_STATUS, {}
     body = dialect.names_to_wire({"status": str(status), **fields})
     record.status_code = str(status)
     record.response_body = {k: (str(v) if isinstance(v, Decimal) else v) for k, v in body.items()}

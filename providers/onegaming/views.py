@@ -20,7 +20,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.net import client_ip
-from providers.calllog import CallRecord, call_logged
+from providers.calllog import CallRecord, call_logged, caller_refusal_limited
 
 from . import dialect, schema
 from .answers import ExactJSONRenderer
@@ -112,9 +112,10 @@ class _WalletCallbackView(APIView):
 
     def http_method_not_allowed(self, request, *args, **kwargs) -> Response:
         def answer_for(record: CallRecord) -> dict:
-            record.status_code = Status.INVALID_METHOD
-            record.response_body = {"status": Status.INVALID_METHOD}
-            return {"status": str(Status.INVALID_METHOD)}
+            status = dialect.CALLER_LIMITED_STATUS if caller_refusal_limited(record) else Status.INVALID_METHOD
+            record.status_code = status
+            record.response_body = {"status": status}
+            return {"status": str(status)}
 
         return self._respond(request, answer_for)
 
@@ -180,5 +181,6 @@ def unknown_path(request, rest: str = ""):
     answer = {"status": str(Status.UNKNOWN_ERROR)}
     record = CallRecord(provider=PROVIDER, endpoint=rest or "/", caller_ip=client_ip(request),
                         status_code=str(Status.UNKNOWN_ERROR), response_body=answer, endpoint_known=False)
+    caller_refusal_limited(record)  # counted; over the limit the row is not stored (the answer is the same)
     with call_logged(record):
         return JsonResponse(answer)

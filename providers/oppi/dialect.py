@@ -62,6 +62,9 @@ EMPTY_BODY_SIGNED_AS: bytes = b""
 # over it, so it is refused after the header, key, merchant, IP and clock checks).
 WRONG_METHOD_STATUS = Status.ERROR
 BODY_TOO_LARGE_STATUS = Status.INCORRECT_DATA
+# (ours) What a caller gets once its address had more calls refused before authentication than
+# settings.CALLER_REFUSALS_LIMIT within the window (providers.calllog): "IP & Domain restricted".
+CALLER_LIMITED_STATUS = Status.IP_RESTRICTION
 
 # (ours) The hex x-signature is compared without case ("AB12…" like "ab12…"); the spec says
 # lowercase, so False would refuse uppercase with RS_ERROR_SIGNATURE_NOT_MATCH.

@@ -12,6 +12,7 @@ from lobby.adapters import LaunchError, LaunchRequest, LaunchResult, ProviderAda
 from lobby.sessions import session_open
 
 from .client import OppiClient, OppiClientError
+from .masking import CREDENTIALS
 from .registration import PROVIDER
 
 # *(ours)* An Oppi session idles out after 30 minutes (spec oppi.md section 2).
@@ -21,6 +22,7 @@ SESSION_TTL = dt.timedelta(seconds=settings.OPPI_SESSION_TTL_SECONDS)
 class OppiAdapter(ProviderAdapter):
     provider = PROVIDER
     token_name = "sessionId"
+    credentials = CREDENTIALS
 
     def launch(self, request: LaunchRequest) -> LaunchResult:
         integration, player, game, wallet = request.integration, request.player, request.game, request.wallet

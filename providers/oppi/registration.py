@@ -37,7 +37,6 @@ class OppiRegistration(ProviderRegistration):
     admin_fieldsets = (("Sessions (Oppi)", ("accept_unknown_bet_sessions",)),)
 
     lobby_adapter = "providers.oppi.lobby_adapter.OppiAdapter"
-    masked_query_params = frozenset({"sessionId"})
 
     demo_games = tuple(game_id for game_id, _, _ in DEMO_GAMES)
 

@@ -21,7 +21,7 @@ from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.net import client_ip
-from providers.calllog import CallRecord, call_logged
+from providers.calllog import CallRecord, call_logged, caller_refusal_limited
 
 from . import dialect, handlers, schema
 from .codes import Status
@@ -119,8 +119,10 @@ class OppiWalletView(APIView):
     def http_method_not_allowed(self, request, *args, **kwargs):
         """Every answer is HTTP 200 JSON with a status, a wrong method included (dialect.WRONG_METHOD_STATUS)."""
         answer = {"status": dialect.WRONG_METHOD_STATUS.value}
-        record = CallRecord(provider=PROVIDER, endpoint=self.endpoint, caller_ip=client_ip(request),
-                            status_code=answer["status"], response_body=answer)
+        record = CallRecord(provider=PROVIDER, endpoint=self.endpoint, caller_ip=client_ip(request))
+        if caller_refusal_limited(record):
+            answer = {"status": dialect.CALLER_LIMITED_STATUS.value}
+        record.status_code, record.response_body = answer["status"], answer
         with call_logged(record):
             return Response(answer, status=200)
 
@@ -128,10 +130,13 @@ class OppiWalletView(APIView):
         try:
             integration = verify_request(request, raw)
             record.integration_id = integration.pk
+            record.authenticated = True  # the signature holds: from here on the caller is the integration
             answer = self.handle(integration, raw)
         except Refused as refused:
             if refused.integration is not None:
                 record.integration_id = refused.integration.pk
+            if not record.authenticated and caller_refusal_limited(record):
+                return {"status": dialect.CALLER_LIMITED_STATUS.value}
             return {"status": refused.status.value}
         except Exception:  # the spec: anything unexpected is RS_ERROR; gameplay rolled back
             logger.exception("Oppi %s failed", self.endpoint)
@@ -225,6 +230,9 @@ def unknown_path(request, rest: str = ""):
     so that a callback URL configured wrong at Oppi shows up there instead of as Django's 404 page."""
     answer = {"status": dialect.WRONG_METHOD_STATUS.value}
     record = CallRecord(provider=PROVIDER, endpoint=rest or "/", caller_ip=client_ip(request),
-                        status_code=answer["status"], response_body=answer, endpoint_known=False)
+                        endpoint_known=False)
+    if caller_refusal_limited(record):
+        answer = {"status": dialect.CALLER_LIMITED_STATUS.value}
+    record.status_code, record.response_body = answer["status"], answer
     with call_logged(record):
         return JsonResponse(answer)

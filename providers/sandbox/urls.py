@@ -2,6 +2,7 @@
 
 from functools import wraps
 
+from csp.constants import SELF
 from django.conf import settings
 from django.http import Http404
 from django.urls import path
@@ -17,7 +18,12 @@ def _sandbox_only(view):
     def guarded(request, *args, **kwargs):
         if not settings.SANDBOX_ENABLED:
             raise Http404("the sandbox provider is disabled")
-        return view(request, *args, **kwargs)
+        response = view(request, *args, **kwargs)
+        # The stand-in lobbies and games are framed by our own lobby, as a provider's would be
+        # (every other page of ours refuses any frame: X_FRAME_OPTIONS, CSP frame-ancestors).
+        response["X-Frame-Options"] = "SAMEORIGIN"
+        response._csp_replace = {"frame-ancestors": [SELF]}
+        return response
 
     return guarded
 

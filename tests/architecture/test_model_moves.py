@@ -12,9 +12,10 @@ import sys
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parents[2]
-BEFORE_THE_MOVE = [("lobby", "0007_game_discovered_at"), ("wallet", "0010_rare_row_indexes"),
-                   ("transfers", "0004_transfer_event_time_index"), ("providers", "0007_calllog_partitioned_by_day"),
-                   ("audit", "0006_historicalgame_discovered_at"), ("reports", "0002_system_account_totals_rebuild_catch_up")]
+BEFORE_THE_MOVE = [("lobby", "0008_issue25_currency_and_credentials"), ("wallet", "0010_rare_row_indexes"),
+                   ("transfers", "0004_transfer_event_time_index"), ("providers", "0008_calllog_unauthenticated"),
+                   ("audit", "0007_historical_accept_bets_in_other_currency"),
+                   ("reports", "0003_dailycallstat_unauthenticated")]
 
 
 def _manage(db: Path, *args: str) -> str:
@@ -57,9 +58,9 @@ def test_migrating_a_database_made_before_the_moves_keeps_rows_and_permissions(t
         cursor = conn.cursor()
         cursor.execute("INSERT INTO lobby_integration (provider, code, name, mode, agent_code, sub_agent, api_key, "
                        "secret, secret_set_by, api_base_url, allowed_ips, launch_method, signature_encoding, "
-                       "time_zone, accept_unknown_bet_sessions, enabled, created_at, updated_at) VALUES "
-                       "('onegaming', 'kept-1', '', 'seamless', 'AG', '', '', 's', '', '', '', 'iframe', 'hex', "
-                       "'UTC', 0, 1, '2026-01-01', '2026-01-01')")
+                       "time_zone, accept_unknown_bet_sessions, accept_bets_in_other_currency, enabled, created_at, "
+                       "updated_at) VALUES ('onegaming', 'kept-1', '', 'seamless', 'AG', '', '', 's', '', '', '', "
+                       "'iframe', 'hex', 'UTC', 0, 0, 1, '2026-01-01', '2026-01-01')")
         integration_ct = _content_type_as_before(cursor, "core", "lobby", "integration")
         synced_ct = _content_type_as_before(cursor, "lobby", "transfers", "syncedgame")
     _manage(db, "migrate", "--verbosity", "0")

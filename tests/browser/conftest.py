@@ -42,8 +42,14 @@ def browser_page(chromium):
     context = chromium.new_context(viewport={"width": 1280, "height": 860})
     context.set_default_timeout(20_000)
     page = context.new_page()
+    # Every page a browser test opens works under the site's Content-Security-Policy (issue 25):
+    # Chromium reports each refused script, style, frame or worker as a console error.
+    refused = []
+    page.on("console", lambda message: refused.append(message.text)
+            if message.type == "error" and "Content Security Policy" in message.text else None)
     yield page
     context.close()
+    assert refused == [], refused
 
 
 @pytest.fixture

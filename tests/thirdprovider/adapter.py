@@ -9,6 +9,7 @@ from urllib.parse import urlencode
 from django.utils import timezone
 
 from lobby.adapters import LaunchError, LaunchRequest, LaunchResult, ProviderAdapter
+from lobby.masking import CredentialRule
 from lobby.models import LaunchSession
 
 from .registration import PROVIDER
@@ -18,6 +19,7 @@ class ThirdWaveAdapter(ProviderAdapter):
     provider = PROVIDER
     token_name = "tw_ticket"
     short_name = "TW"
+    credentials = CredentialRule(query_params=frozenset({"tw_ticket"}), token_keys=frozenset({"session"}))
 
     def launch(self, request: LaunchRequest) -> LaunchResult:
         if request.game is None:

@@ -25,7 +25,6 @@ class ThirdWaveRegistration(ProviderRegistration):
     identity_field = "api_key"
     identity_option = "--api-key"
     lobby_adapter = "tests.thirdprovider.adapter.ThirdWaveAdapter"
-    masked_query_params = frozenset({"tw_ticket"})
     demo_games = ("tw-slot",)
 
     def endpoint_for(self, action: str) -> str:

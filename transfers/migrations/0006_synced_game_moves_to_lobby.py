@@ -25,7 +25,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ("contenttypes", "0002_remove_content_type_name"),
-        ("lobby", "0011_synced_game_moves_to_lobby"),
+        ("lobby", "0012_synced_game_moves_to_lobby"),
         ("transfers", "0005_alter_providerwallet_integration_and_more"),
     ]
 

@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("lobby", "0009_delete_integration"),
+        ("lobby", "0010_delete_integration"),
     ]
 
     operations = [

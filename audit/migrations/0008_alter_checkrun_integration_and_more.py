@@ -7,7 +7,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("audit", "0006_historicalgame_discovered_at"),
+        ("audit", "0007_historical_accept_bets_in_other_currency"),
         ('core', '0001_integration'),
     ]
 

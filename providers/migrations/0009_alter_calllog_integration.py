@@ -8,7 +8,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0001_integration'),
-        ("providers", "0007_calllog_partitioned_by_day"),
+        ("providers", "0008_calllog_unauthenticated"),
     ]
 
     operations = [

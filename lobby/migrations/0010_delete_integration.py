@@ -27,10 +27,10 @@ class Migration(migrations.Migration):
     dependencies = [
         ('contenttypes', '0002_remove_content_type_name'),
         ('auth', '0012_alter_user_first_name_max_length'),
-        ("audit", "0007_alter_checkrun_integration_and_more"),
-        ("lobby", "0008_alter_launchsession_integration_and_more"),
-        ("providers", "0008_alter_calllog_integration"),
-        ("reports", "0003_alter_dailygamestat_integration_and_more"),
+        ("audit", "0008_alter_checkrun_integration_and_more"),
+        ("lobby", "0009_alter_launchsession_integration_and_more"),
+        ("providers", "0009_alter_calllog_integration"),
+        ("reports", "0004_alter_dailygamestat_integration_and_more"),
         ("transfers", "0005_alter_providerwallet_integration_and_more"),
         ("wallet", "0011_alter_account_integration_and_more"),
     ]

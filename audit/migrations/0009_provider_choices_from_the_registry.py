@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("audit", "0007_alter_checkrun_integration_and_more"),
+        ("audit", "0008_alter_checkrun_integration_and_more"),
     ]
 
     operations = [

@@ -8,21 +8,21 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0001_integration'),
-        ("lobby", "0007_game_discovered_at"),
+        ("reports", "0003_dailycallstat_unauthenticated"),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
-                    model_name='launchsession',
+                    model_name='dailygamestat',
                     name='integration',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='launches', to='core.integration'),
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.integration'),
                 ),
                 migrations.AlterField(
-                    model_name='game',
+                    model_name='dailyplayeractivity',
                     name='integration',
-                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='games', to='core.integration'),
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.integration'),
                 ),
             ],
             database_operations=[],

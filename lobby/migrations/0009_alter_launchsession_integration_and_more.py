@@ -8,21 +8,21 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('core', '0001_integration'),
-        ("reports", "0002_system_account_totals_rebuild_catch_up"),
+        ("lobby", "0008_issue25_currency_and_credentials"),
     ]
 
     operations = [
         migrations.SeparateDatabaseAndState(
             state_operations=[
                 migrations.AlterField(
-                    model_name='dailygamestat',
+                    model_name='launchsession',
                     name='integration',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.integration'),
+                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='launches', to='core.integration'),
                 ),
                 migrations.AlterField(
-                    model_name='dailyplayeractivity',
+                    model_name='game',
                     name='integration',
-                    field=models.ForeignKey(on_delete=django.db.models.deletion.PROTECT, related_name='+', to='core.integration'),
+                    field=models.ForeignKey(blank=True, null=True, on_delete=django.db.models.deletion.CASCADE, related_name='games', to='core.integration'),
                 ),
             ],
             database_operations=[],

@@ -8,7 +8,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("lobby", "0010_provider_choices_from_the_registry"),
+        ("lobby", "0011_provider_choices_from_the_registry"),
         ("transfers", "0005_alter_providerwallet_integration_and_more"),
     ]
 

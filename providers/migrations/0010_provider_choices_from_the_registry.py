@@ -6,7 +6,7 @@ from django.db import migrations, models
 class Migration(migrations.Migration):
 
     dependencies = [
-        ("providers", "0008_alter_calllog_integration"),
+        ("providers", "0009_alter_calllog_integration"),
     ]
 
     operations = [
