@@ -10,7 +10,7 @@ from django.utils import timezone
 
 from lobby.adapters import LaunchError, LaunchRequest, LaunchResult, ProviderAdapter
 from lobby.masking import CredentialRule
-from lobby.models import LaunchSession
+from lobby.sessions import session_open
 
 from .registration import PROVIDER
 
@@ -27,8 +27,5 @@ class ThirdWaveAdapter(ProviderAdapter):
         now = timezone.now()
         token = secrets.token_urlsafe(24)
         url = f"{request.integration.api_base_url}/play?" + urlencode({"game": request.game.game_id, "tw_ticket": token})
-        session = LaunchSession.objects.create(
-            token=token, integration=request.integration, player=request.player, game=request.game,
-            currency=request.wallet.currency, device=request.device, method=request.method, url=url,
-            created_at=now, expires_at=now + dt.timedelta(minutes=30))
+        session = session_open(request, token=token, url=url, now=now, expires_at=now + dt.timedelta(minutes=30))
         return LaunchResult(url=url, token=token, method=request.method, session=session)
