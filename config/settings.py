@@ -239,6 +239,11 @@ CELERY_WORKER_PREFETCH_MULTIPLIER = 1
 ONEGAMING_START_TTL_SECONDS = env.int("ONEGAMING_START_TTL_SECONDS", default=15 * 60)
 OPPI_SESSION_TTL_SECONDS = env.int("OPPI_SESSION_TTL_SECONDS", default=30 * 60)
 
+# 1G lobby entry point's `/url` variants (the lobby asks 1G for a launch URL). Seconds.
+ONEGAMING_HTTP_TIMEOUT = env.float("ONEGAMING_HTTP_TIMEOUT", default=10.0)
+# The sandbox's 1G transfer-wallet records: rows per page (tests make it small to exercise paging).
+SANDBOX_ONEGAMING_RECORDS_PAGE_SIZE = env.int("SANDBOX_ONEGAMING_RECORDS_PAGE_SIZE", default=50)
+
 # 1G transfer wallet (operator -> 1G calls; transfers app). Seconds.
 ONEGAMING_CONNECT_TIMEOUT = env.float("ONEGAMING_CONNECT_TIMEOUT", default=3.0)
 ONEGAMING_READ_TIMEOUT = env.float("ONEGAMING_READ_TIMEOUT", default=10.0)

@@ -13,7 +13,7 @@ ROOT = Path(__file__).resolve().parents[2]
 
 def _settings_in_child(env: dict, *names: str) -> dict:
     code = ("import json, django; django.setup(); from django.conf import settings; "
-            f"print(json.dumps({{n: getattr(settings, n, None) for n in {list(names)!r}}}))")
+            f"print(json.dumps({{n: getattr(settings, n, '<undefined>') for n in {list(names)!r}}}, default=str))")
     child_env = {**os.environ, "DJANGO_SETTINGS_MODULE": "config.settings", **env}
     out = subprocess.run([sys.executable, "-c", code], cwd=ROOT, env=child_env, capture_output=True, text=True,
                          check=True, timeout=120)
@@ -45,3 +45,18 @@ def test_no_provider_dialect_assigns_a_module_name_twice():
                     assert target.id not in seen, f"{path.name}: {target.id} defined at lines {seen[target.id]} " \
                                                   f"and {node.lineno}"
                     seen[target.id] = node.lineno
+
+
+def test_every_setting_the_code_reads_with_a_fallback_is_defined_in_settings():
+    """A name read as getattr(settings, NAME, default) and never defined cannot be set from the
+    environment (OPPI_SESSION_TTL_SECONDS was such a name)."""
+    import re
+
+    read = set()
+    for path in ROOT.rglob("*.py"):
+        relative = path.relative_to(ROOT)
+        if relative.parts[0] in ("tests", ".venv", "var", "bench") or "migrations" in relative.parts:
+            continue
+        read.update(re.findall(r'getattr\(settings, "([A-Z][A-Z0-9_]*)"', path.read_text()))
+    values = _settings_in_child({}, *sorted(read))
+    assert sorted(name for name, value in values.items() if value == "<undefined>") == []
