@@ -1,4 +1,4 @@
-"""Issue 25, point 6 (server side; the browser tests in tests/browser/test_pages_issue25.py look
+"""Issue 25, point 6 (server side; the browser tests in tests/browser/test_demo_world_pages.py look
 at the same pages): one catalogue with each game's wallet mode on its card, one way into the
 transfer wallet, GET /preferences/ leads to the preferences, labels and hints, not placeholders."""
 
