@@ -206,6 +206,10 @@ DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 # call instead of two, but three savepoint pairs and the wallet lock held until the row is in;
 # PostgreSQL only; providers/calllog.py). Off: a separate INSERT after the money transaction.
 CALL_HISTORY_IN_CALL_TRANSACTION = env.bool("CALL_HISTORY_IN_CALL_TRANSACTION", default=False)
+# A single seamless money call's history row is written in the same statement as its money
+# (providers.calllog.HistoryWithMoney): no transaction and no round trip of its own. Off: the
+# row is a separate INSERT after the money's transaction (replays and refusals always are).
+CALL_HISTORY_WITH_MONEY = env.bool("CALL_HISTORY_WITH_MONEY", default=True)
 # Provider calls refused before authentication (no valid signature, unknown key or agent, wrong
 # method or path): their bodies are stored cut to this many bytes, and once one source address had
 # more than CALLER_REFUSALS_LIMIT of them within CALLER_REFUSALS_WINDOW_SECONDS, its further ones

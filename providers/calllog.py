@@ -1,4 +1,8 @@
-"""Writing the status-code history: one INSERT per call.
+"""Writing the status-code history: one row per call.
+
+A single seamless money call that moves money writes its row in the same statement as its money
+(HistoryWithMoney, settings.CALL_HISTORY_WITH_MONEY, on by default); every other call writes it
+with one INSERT at its end.
 
 With settings.CALL_HISTORY_IN_CALL_TRANSACTION (opt-in), a seamless callback on PostgreSQL writes
 its row in the same database transaction as its money (`call_logged(..., same_transaction=True)`):
@@ -22,7 +26,7 @@ from core.observability import call_observe
 from wallet import sql
 
 from .models import CallLog, Direction
-from .partitioning import insert_healing
+from .partitioning import day_ready, insert_healing
 
 logger = logging.getLogger(__name__)
 
@@ -87,6 +91,9 @@ class CallRecord:
     # False: no history row (a refusal over its address's limit, see caller_refusal_limited).
     stored: bool = True
     started: float = field(default_factory=time.perf_counter)
+    # The answer whose row was written with the call's money and committed (HistoryWithMoney):
+    # the row is not written again unless the call's final answer differs from it.
+    kept_body: object = None
 
     @property
     def unauthenticated(self) -> bool:
@@ -165,6 +172,8 @@ def caller_refusal_limited(record: CallRecord) -> bool:
 def _insert(record: CallRecord, seconds: float) -> None:
     """Inside a transaction, in a savepoint (a failed row leaves the transaction usable). On
     PostgreSQL, a day without a partition yet is created and the row inserted again."""
+    if record.kept_body is not None and record.kept_body == record.response_body:
+        return  # written with the call's money (HistoryWithMoney)
     created_at = timezone.now()
     insert_healing(lambda: _insert_row(record, seconds, created_at), [created_at])
 
@@ -174,7 +183,12 @@ def _insert_row(record: CallRecord, seconds: float, created_at) -> None:
     # about a seventh of a callback's CPU. Plain columns only (text, integers, a float, an address).
     if not record.stored:
         return
-    sql.insert(CallLog, {
+    sql.insert(CallLog, row_values(record, seconds, created_at), returning=None)
+
+
+def row_values(record: CallRecord, seconds: float, created_at) -> dict:
+    """The history row's columns, as the database takes them."""
+    return {
         "created_at": created_at,
         "provider": record.provider,
         "integration_id": record.integration_id,
@@ -191,7 +205,37 @@ def _insert_row(record: CallRecord, seconds: float, created_at) -> None:
         "unauthenticated": record.unauthenticated,
         "request_body": _body(record, record.request_body),
         "response_body": _body(record, record.response_body),
-    }, returning=None)
+    }
+
+
+class HistoryWithMoney:
+    """A single seamless call's history row written in the same statement as its money
+    (wallet.gameplay.GameCall.answer_row): its answer is known once the rules have decided, so
+    the row needs neither a transaction nor a round trip of its own (docs/decisions.md).
+
+    `render(result)` is the provider's wire answer for a gameplay result (None: not known there,
+    the row is written the usual way at the end). The row is kept only if the money's transaction
+    commits (`kept`); whenever the call's final answer differs from the row's (a failure after
+    the commit), call_logged writes the final answer's row too. Off with
+    settings.CALL_HISTORY_WITH_MONEY = False."""
+
+    def __init__(self, record: CallRecord, render):
+        self.record, self.render, self.body = record, render, None
+
+    def row(self, result) -> tuple[type, dict] | None:
+        record = self.record
+        if not (record.stored and record.authenticated and settings.CALL_HISTORY_WITH_MONEY):
+            return None
+        body = self.render(result)
+        created_at = timezone.now()
+        if body is None or not day_ready(created_at):
+            return None
+        self.body = body
+        record.status_code, record.response_body = str(body["status"]), body
+        return CallLog, row_values(record, time.perf_counter() - record.started, created_at)
+
+    def kept(self) -> None:
+        self.record.kept_body = self.body
 
 
 class _Guard:

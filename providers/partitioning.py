@@ -122,6 +122,25 @@ class _MissingPartition(Exception):
     pass
 
 
+_days_ready: set[dt.date] = set()  # days whose partition this process saw (a day is dropped only when old)
+
+
+def day_ready(value: dt.datetime) -> bool:
+    """Can a row of `value` be inserted without creating its day first? (Always, without partitions.)
+    Writers that cannot heal a missing day inside their statement (a history row written with the
+    money) ask first: one catalog look-up per day and process."""
+    day = _day_start(value)
+    if day.date() in _days_ready or connection.vendor != "postgresql":
+        return True
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT to_regclass(%s) IS NOT NULL OR NOT EXISTS (SELECT 1 FROM pg_partitioned_table "
+                       "WHERE partrelid = to_regclass(%s))", [_table_name(day), _table()])
+        ready = cursor.fetchone()[0]
+    if ready:
+        _days_ready.add(day.date())
+    return ready
+
+
 def insert_healing(insert, created_at_values) -> object:
     """Run `insert()` (inside a transaction: in a savepoint); if its row had no partition, create
     the days of `created_at_values` and run it once more."""

@@ -15,8 +15,10 @@ from __future__ import annotations
 import datetime as dt
 import hashlib
 import json
+from contextvars import ContextVar
 from dataclasses import dataclass
 from enum import StrEnum
+from typing import Protocol
 
 from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, When
@@ -69,6 +71,24 @@ class GameCall:
     game_code: str = ""
     round_id: str = ""
     session_token: str = ""
+    # A row the caller wants written in the same statement as the money (a provider's call
+    # history: its answer is known once the rules have decided, before the write). None: none.
+    answer_row: AnswerRow | None = None
+
+
+class AnswerRow(Protocol):
+    """A caller's row that travels with the money write (see GameCall.answer_row)."""
+
+    def row(self, result: GameResult) -> tuple[type, dict] | None:
+        """(model, column values) of the row for the answer `result`, or None to write none."""
+
+    def kept(self) -> None:
+        """The row's transaction committed: the caller must not write it again."""
+
+
+# The rows answer_row gave during one attempt of _run, when _run's transaction is the outermost
+# one (a row is kept only if that transaction commits; nested, the caller writes its own row).
+_answer_rows: ContextVar[list | None] = ContextVar("answer_rows", default=None)
 
 
 @dataclass(frozen=True)
@@ -177,13 +197,15 @@ def _replay(call: GameCall, wallets: dict[str, Account], seen: _Seen) -> GameRes
     return GameResult(verdict.code, wallet.balance if wallet else None, verdict.currency, replayed=verdict.replayed)
 
 
-def _record(call: GameCall, *, action: str, now: dt.datetime, amount: int = 0, ticket: str = "",
-            reference: str = "", currency: str | None = None,
+def _record(call: GameCall, answer: GameResult, *, action: str, now: dt.datetime, amount: int = 0,
+            ticket: str = "", reference: str = "", currency: str | None = None,
             outcome: str = GameOutcome.APPLIED, payouts_taken_back: int = 0,
-            bet_ticket: bool = False, postings: tuple[Posting, ...] = ()) -> GameTransaction:
+            bet_ticket: bool = False, postings: tuple[Posting, ...] = ()) -> GameResult:
     """Write the call's GameTransaction, with `bet_ticket` the BetTicket that makes it the
-    ticket's only bet, and the transfers `postings` prepared for it (transfer_prepare): one
-    statement on PostgreSQL, so the wallet's lock is held for one round trip fewer per write."""
+    ticket's only bet, the transfers `postings` prepared for it (transfer_prepare) and the
+    caller's answer row for `answer` (GameCall.answer_row): one statement on PostgreSQL, so the
+    wallet's lock is held for one round trip fewer per write, and the call's history row needs
+    no transaction of its own. Returns `answer`, the call's result."""
     values = {
         "integration_id": call.integration_id,
         "external_id": call.external_id,
@@ -202,10 +224,20 @@ def _record(call: GameCall, *, action: str, now: dt.datetime, amount: int = 0, t
         "created_at": now,
     }
     ticket_guard = {"integration_id": call.integration_id, "ticket": ticket} if bet_ticket else None
-    pk = sql.insert_with_postings(GameTransaction, values, postings=postings, posting_model=Transfer, updated=Account,
-                                  child=BetTicket if bet_ticket else None, child_values=ticket_guard,
-                                  parent_column="bet_id")
-    return GameTransaction(pk=pk, **values)
+    sql.insert_with_postings(GameTransaction, values, postings=postings, posting_model=Transfer, updated=Account,
+                             child=BetTicket if bet_ticket else None, child_values=ticket_guard,
+                             parent_column="bet_id", extra=_answer_row(call, answer))
+    return answer
+
+
+def _answer_row(call: GameCall, answer: GameResult) -> tuple[type, dict] | None:
+    rows = _answer_rows.get()
+    if rows is None or call.answer_row is None:
+        return None
+    row = call.answer_row.row(answer)
+    if row is not None:
+        rows.append(call.answer_row)
+    return row
 
 
 def _game_account(call: GameCall, currency: str) -> Account:
@@ -233,7 +265,10 @@ def _run(call: GameCall, apply, *, tickets: tuple[str, ...] = (), ids: tuple[str
     different rows); a unique key stops the second, which is then judged again as a replay, a
     duplicate or a ticket that has its bet.
     """
+    outermost = not transaction.get_connection().in_atomic_block
     for attempt in range(2):
+        rows = [] if outermost else None
+        token = _answer_rows.set(rows)
         try:
             with transaction.atomic():
                 wallets = player_wallets_lock(call.player.pk)
@@ -241,10 +276,15 @@ def _run(call: GameCall, apply, *, tickets: tuple[str, ...] = (), ids: tuple[str
                 replayed = _replay(call, wallets, seen)
                 if replayed is not None:
                     return replayed
-                return apply(wallets, timezone.now(), seen)
+                result = apply(wallets, timezone.now(), seen)
+            for row in rows or ():  # committed
+                row.kept()
+            return result
         except IntegrityError:
             if attempt:
                 raise
+        finally:
+            _answer_rows.reset(token)
     raise AssertionError("unreachable")
 
 
@@ -332,9 +372,8 @@ def bet_place(call: GameCall, *, ticket: str, amount: int, rollback_check_first:
         postings = (transfer_prepare(key=_key(call, "bet"), kind=TransferKind.BET, debit=wallet,
                                      credit=_game_account(call, wallet.currency_id), amount=amount, now=now),
                     ) if amount else ()
-        _record(call, action=GameAction.BET, now=now, amount=amount, ticket=ticket, bet_ticket=True,
-                postings=postings)
-        return result(Code.APPLIED)
+        return _record(call, result(Code.APPLIED), action=GameAction.BET, now=now, amount=amount, ticket=ticket,
+                       bet_ticket=True, postings=postings)
 
     return _run(call, apply, tickets=(ticket,), references=(ticket,))
 
@@ -368,8 +407,8 @@ def win_settle(call: GameCall, *, ticket: str, amount: int, single_settlement: b
         postings = (transfer_prepare(key=_key(call, "win"), kind=TransferKind.WIN,
                                      debit=_game_account(call, wallet.currency_id), credit=wallet, amount=amount,
                                      now=now),) if amount else ()
-        _record(call, action=GameAction.WIN, now=now, amount=amount, ticket=ticket, postings=postings)  # the bet's currency
-        return GameResult(Code.APPLIED, wallet.balance, wallet.currency_id)
+        return _record(call, GameResult(Code.APPLIED, wallet.balance, wallet.currency_id),  # the bet's currency
+                       action=GameAction.WIN, now=now, amount=amount, ticket=ticket, postings=postings)
 
     return _run(call, apply, tickets=(ticket,), references=(ticket, call.external_id))
 
@@ -396,9 +435,8 @@ def reward_credit(call: GameCall, *, reward_ref: str, amount: int, once_per_refe
         postings = (transfer_prepare(key=_key(call, "reward"), kind=TransferKind.REWARD,
                                      debit=_game_account(call, wallet.currency_id), credit=wallet, amount=amount,
                                      now=now),) if amount else ()
-        _record(call, action=GameAction.REWARD, now=now, amount=amount, ticket=ticket, reference=reward_ref,
-                postings=postings)
-        return result(Code.APPLIED)
+        return _record(call, result(Code.APPLIED), action=GameAction.REWARD, now=now, amount=amount, ticket=ticket,
+                       reference=reward_ref, postings=postings)
 
     return _run(call, apply, tickets=(ticket,) if once_per_reference else (), references=(call.external_id,))
 
@@ -423,9 +461,9 @@ def _undo(call: GameCall, wallet: Account, targets: list[GameTransaction], now: 
 
 def _tombstone(call: GameCall, reference: str, wallets: dict[str, Account], now: dt.datetime) -> GameResult:
     """Remember a rollback of something never seen, so the late original moves nothing."""
-    _record(call, action=GameAction.ROLLBACK, now=now, reference=reference, outcome=GameOutcome.UNKNOWN_REFERENCE)
     wallet = wallets.get(call.currency or "")
-    return GameResult(Code.UNKNOWN_REFERENCE, wallet.balance if wallet else None, call.currency)
+    return _record(call, GameResult(Code.UNKNOWN_REFERENCE, wallet.balance if wallet else None, call.currency),
+                   action=GameAction.ROLLBACK, now=now, reference=reference, outcome=GameOutcome.UNKNOWN_REFERENCE)
 
 
 def _unmoved(code: Code, call: GameCall, wallets: dict[str, Account], currency: str | None) -> GameResult:
@@ -455,9 +493,9 @@ def ticket_rollback(call: GameCall, *, ticket: str) -> GameResult:
         # What a rollback naming it by id undid already is not undone twice.
         todo = [t for t in mine if not seen.rolled_back(t.external_id)]
         paid = sum(1 for t in todo if t.action == GameAction.WIN and t.amount)
-        _record(call, action=GameAction.ROLLBACK, now=now, ticket=ticket, reference=ticket, currency=currency,
-                payouts_taken_back=paid, postings=_undo(call, wallet, todo, now))
-        return GameResult(Code.APPLIED, wallet.balance, currency)
+        postings = _undo(call, wallet, todo, now)  # moves wallet.balance
+        return _record(call, GameResult(Code.APPLIED, wallet.balance, currency), action=GameAction.ROLLBACK, now=now,
+                       ticket=ticket, reference=ticket, currency=currency, payouts_taken_back=paid, postings=postings)
 
     return _run(call, apply, tickets=(ticket,), references=(ticket,))
 
@@ -506,10 +544,10 @@ def transaction_rollback(call: GameCall, *, reference: str) -> GameResult:
         wallet = wallets[target.currency_id]
         payouts = _payouts_not_rolled_back(round_rows) if target.action == GameAction.BET else []
         # The stake first, then the payouts: the wallet dips below zero only by what is taken back.
-        _record(call, action=GameAction.ROLLBACK, now=now, ticket=target.ticket, reference=reference,
-                currency=target.currency_id, payouts_taken_back=sum(1 for p in payouts if p.amount),
-                postings=_undo(call, wallet, [target, *payouts], now))
-        return GameResult(Code.APPLIED, wallet.balance, wallet.currency_id)
+        postings = _undo(call, wallet, [target, *payouts], now)  # moves wallet.balance
+        return _record(call, GameResult(Code.APPLIED, wallet.balance, wallet.currency_id), action=GameAction.ROLLBACK,
+                       now=now, ticket=target.ticket, reference=reference, currency=target.currency_id,
+                       payouts_taken_back=sum(1 for p in payouts if p.amount), postings=postings)
 
     return _run(call, apply, ids=(reference,), references=(reference,))
 

@@ -146,10 +146,12 @@ def fetch(model, sql: str, params: Sequence, *, fields: Sequence[str] | None = N
 
 
 def insert_with_postings(model, values: dict, *, postings: Sequence, posting_model, updated,
-                         child=None, child_values: dict | None = None, parent_column: str = "") -> int:
+                         child=None, child_values: dict | None = None, parent_column: str = "",
+                         extra: tuple[type, dict] | None = None) -> int:
     """INSERT a row of `model` (a game transaction), optionally a `child` row pointing at it (its
     bet-ticket guard), and `postings` (transfers whose `game_transaction_id` becomes the new id,
-    with the balances they move): one statement on PostgreSQL. The new id.
+    with the balances they move), and an unrelated `extra` row (model, column values: the call's
+    history row): one statement on PostgreSQL. The new id.
 
     An account that several postings move is updated once, to its last balance: two updates of
     one row in one statement are not allowed to both take effect (PostgreSQL's WITH)."""
@@ -163,6 +165,8 @@ def insert_with_postings(model, values: dict, *, postings: Sequence, posting_mod
                 cursor.execute(_update_sql(_table(updated), tuple(columns)), [*columns.values(), account_pk])
         for posting in postings:
             insert(posting_model, {**posting.values, "game_transaction_id": pk}, returning=None)
+        if extra is not None:
+            insert(extra[0], extra[1], returning=None)
         return pk
     quote = connection.ops.quote_name
     parts = [f"parent AS ({_insert_sql(_table(model), tuple(values))} RETURNING id)"]
@@ -182,6 +186,10 @@ def insert_with_postings(model, values: dict, *, postings: Sequence, posting_mod
         parts.append(f"posted{n} AS (INSERT INTO {quote(_table(posting_model))} ({names}) "
                      f"SELECT {', '.join(['%s'] * len(columns))}, id FROM parent)")
         params += [posting.values[c] for c in columns]
+    if extra is not None:
+        extra_model, extra_values = extra
+        parts.append(f"extra AS ({_insert_sql(_table(extra_model), tuple(extra_values))})")
+        params += extra_values.values()
     with statement_cursor() as cursor:
         cursor.execute(f"WITH {', '.join(parts)} SELECT id FROM parent", params)
         return _one_value(cursor)

@@ -8,7 +8,7 @@ from __future__ import annotations
 import datetime as dt
 import logging
 
-from providers.calllog import CallRecord, caller_refusal_limited
+from providers.calllog import CallRecord, HistoryWithMoney, caller_refusal_limited
 
 from . import answers, dialect, handlers, parsing
 from .codes import Status
@@ -50,6 +50,22 @@ def _item_outcome(integration, item: dict, now: dt.datetime, *, stale: bool) -> 
         return Outcome(Status.UNKNOWN_ERROR)
 
 
+def _history_with_money(record: CallRecord, envelope, wallet_call) -> HistoryWithMoney:
+    """The call's history row, written with its money: the record holds what the end of
+    callback_answer would note, and the row's answer is the one call_answer gives."""
+    record.authenticated = True  # envelope_open checked the signature
+    record.integration_id = envelope.integration.pk
+    _note(record, envelope.body)
+
+    def render(result) -> dict | None:
+        outcome = handlers.outcome_of(wallet_call, result)
+        if outcome is None:
+            return None
+        return dialect.names_to_wire(answers.call_answer(wallet_call.call, envelope.body, outcome))
+
+    return HistoryWithMoney(record, render)
+
+
 def callback_answer(*, call: str, raw: bytes, signature: str | None, ip: str | None, now: dt.datetime,
                     record: CallRecord, sub_agent: str | None = None) -> dict:
     """The answer body of a 1G wallet callback (1G's field names); fills `record` for the history."""
@@ -63,7 +79,9 @@ def callback_answer(*, call: str, raw: bytes, signature: str | None, ip: str | N
                 (item, _item_outcome(envelope.integration, item, now, stale=envelope.stale)) for item in items
             ])
         else:
-            outcome = handlers.call_handle(envelope.integration, parsing.call_parse(call, envelope.body), now)
+            wallet_call = parsing.call_parse(call, envelope.body)
+            outcome = handlers.call_handle(envelope.integration, wallet_call, now,
+                                           history=_history_with_money(record, envelope, wallet_call))
             answer = answers.call_answer(call, envelope.body, outcome)
     except Refused as refused:
         answer = answers.call_answer(call, seen.get("body"), Outcome(refused.status))

@@ -224,10 +224,12 @@ def _replay_answer(call: WalletCall, fingerprint: str, previous: dict | None,
                    verdict.currency)
 
 
-def _game_call(integration: Integration, player: Player, call: WalletCall, fingerprint: str) -> GameCall:
+def _game_call(integration: Integration, player: Player, call: WalletCall, fingerprint: str,
+               history=None) -> GameCall:
+    """`history`: the call's history row to write with the money (providers.calllog.HistoryWithMoney)."""
     return GameCall(integration_id=integration.pk, player=player, external_id=call.txn_id, fingerprint=fingerprint,
                     currency=call.currency, game_code=call.game_id, round_id=call.round_id,
-                    session_token=call.l_token)
+                    session_token=call.l_token, answer_row=history)
 
 
 def game_playable(integration: Integration, game_id: str) -> bool:
@@ -269,6 +271,12 @@ def lobby_game_accept(integration: Integration, game_id: str, session: LaunchSes
         defaults={"provider": integration.provider, "name": f"{brand or 'Lobby'} game {game_id}"[:100],
                   "category": category or "", "brand": brand or "", "enabled": False, "discovered_at": now})
     return True
+
+
+def outcome_of(call: WalletCall, result: gameplay.GameResult) -> Outcome | None:
+    """The answer of a money call for a gameplay result that carries its balance (what the
+    call's history row written with the money shows); None when the answer needs more."""
+    return _answer(call, result) if result.balance is not None else None
 
 
 def _answer(call: WalletCall, result: gameplay.GameResult, fallback_balance: int | None = None) -> Outcome:
@@ -332,7 +340,7 @@ def _currency_not_the_launchs(integration: Integration, session: LaunchSession |
     return session.currency_id != currency
 
 
-def bet_place(integration: Integration, call: WalletCall, now: dt.datetime) -> Outcome:
+def bet_place(integration: Integration, call: WalletCall, now: dt.datetime, history=None) -> Outcome:
     """3.2: charge a ticket."""
     found = _known_player(integration, call, call.currency, call.l_token)
     if isinstance(found, Outcome):
@@ -354,32 +362,32 @@ def bet_place(integration: Integration, call: WalletCall, now: dt.datetime) -> O
         return known(Status.INVALID_CURRENCY)
     if not game_playable(integration, call.game_id) and not lobby_game_accept(integration, call.game_id, session, now):
         return known(Status.INVALID_GAME_ID)
-    result = gameplay.bet_place(_game_call(integration, player, call, fingerprint), ticket=call.txn_ticket,
+    result = gameplay.bet_place(_game_call(integration, player, call, fingerprint, history), ticket=call.txn_ticket,
                                 amount=call.amount, rollback_check_first=RULES.rollback_check_first)
     if result.applied and not result.replayed and session is not None:
         _token_touch(session, now)
     return _answer(call, result, balance)
 
 
-def result_settle(integration: Integration, call: WalletCall, now: dt.datetime) -> Outcome:
+def result_settle(integration: Integration, call: WalletCall, now: dt.datetime, history=None) -> Outcome:
     """3.3: settle a ticket; never refused for the token or the player's state."""
     found = _known_player(integration, call, None)
     if isinstance(found, Outcome):
         return found
     fingerprint, player, _ = found
-    result = gameplay.win_settle(_game_call(integration, player, call, fingerprint), ticket=call.txn_ticket,
+    result = gameplay.win_settle(_game_call(integration, player, call, fingerprint, history), ticket=call.txn_ticket,
                                  amount=call.amount, single_settlement=RULES.single_settlement,
                                  refuse_rolled_back_id=RULES.refuse_rolled_back_id)
     return _answer(call, result)
 
 
-def rollback_apply(integration: Integration, call: WalletCall, now: dt.datetime) -> Outcome:
+def rollback_apply(integration: Integration, call: WalletCall, now: dt.datetime, history=None) -> Outcome:
     """3.4: undo a ticket (or remember the rollback of a ticket never seen)."""
     found = _known_player(integration, call, call.currency)
     if isinstance(found, Outcome):
         return found
     fingerprint, player, _ = found
-    game_call = _game_call(integration, player, call, fingerprint)
+    game_call = _game_call(integration, player, call, fingerprint, history)
     if player.balance_units is None:
         # No wallet in the rollback's currency (perhaps not a currency at all): the rollback of an
         # unknown ticket is still remembered, without a currency (the ledger row's currency must
@@ -392,7 +400,8 @@ def rollback_apply(integration: Integration, call: WalletCall, now: dt.datetime)
 HANDLERS = {dialect.BET: bet_place, dialect.RESULT: result_settle, dialect.ROLLBACK: rollback_apply}
 
 
-def call_handle(integration: Integration, call: WalletCall, now: dt.datetime) -> Outcome:
+def call_handle(integration: Integration, call: WalletCall, now: dt.datetime, history=None) -> Outcome:
+    """`history`: for a single call, its history row to write with the money (None in a batch)."""
     if call.call == dialect.BALANCE:
         return balance_get(integration, call)
-    return HANDLERS[call.call](integration, call, now)
+    return HANDLERS[call.call](integration, call, now, history)

@@ -10,16 +10,16 @@ import logging
 
 from django.core.exceptions import RequestDataTooBig
 from django.db import DatabaseError
-from django.http import JsonResponse
+from django.http import HttpResponse, JsonResponse
 from django.utils import timezone
 from django.views.decorators.csrf import csrf_exempt
 from drf_spectacular.utils import OpenApiExample, OpenApiParameter, extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.net import client_ip
+from core.plain_views import PlainDispatch, json_response
 from providers.calllog import CallRecord, call_logged, caller_refusal_limited
 
 from . import dialect, schema
@@ -70,7 +70,9 @@ def _schema(summary: str, request, answer, rules: str, example: dict):
 _COMMON = {"agent_code": "IGBO", "request_id": "r-1", "datetime": "2026-11-22T01:15:02.120Z"}
 
 
-class _WalletCallbackView(APIView):
+class _WalletCallbackView(PlainDispatch, APIView):
+    """Plain Django at run time (core.plain_views); DRF describes it."""
+
     call: str = ""
     renderer_classes = (ExactJSONRenderer,)
     parser_classes = (JSONParser,)  # for the schema only: the body is read raw, never through request.data
@@ -78,7 +80,7 @@ class _WalletCallbackView(APIView):
     permission_classes = ()
     content_negotiation_class = AlwaysJSON
 
-    def _respond(self, request, answer_for, *, same_transaction: bool = False) -> Response:
+    def _respond(self, request, answer_for, *, same_transaction: bool = False) -> HttpResponse:
         record = CallRecord(provider=PROVIDER, endpoint=self.call, caller_ip=client_ip(request))
         try:
             with call_logged(record, same_transaction=same_transaction) as guard:
@@ -91,9 +93,9 @@ class _WalletCallbackView(APIView):
             # HTTP 500. UNKNOWN_ERROR; 1G's retry gets the first answer if the commit did land.
             logger.exception("1G %s: the call's commit failed", self.call)
             answer = {"status": str(Status.UNKNOWN_ERROR)}
-        return Response(answer)
+        return json_response(ExactJSONRenderer().render(answer))
 
-    def post(self, request) -> Response:
+    def post(self, request) -> HttpResponse:
         try:
             raw = request.body
         except RequestDataTooBig:  # above DATA_UPLOAD_MAX_MEMORY_SIZE: unreadable, and no HTML 400
@@ -110,7 +112,7 @@ class _WalletCallbackView(APIView):
         # whose items stand on their own (one item's database error must not undo the others).
         return self._respond(request, answer_for, same_transaction=self.call != dialect.TRANSACTIONS)
 
-    def http_method_not_allowed(self, request, *args, **kwargs) -> Response:
+    def http_method_not_allowed(self, request, *args, **kwargs) -> HttpResponse:
         def answer_for(record: CallRecord) -> dict:
             status = dialect.CALLER_LIMITED_STATUS if caller_refusal_limited(record) else Status.INVALID_METHOD
             record.status_code = status

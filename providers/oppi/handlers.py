@@ -210,11 +210,12 @@ def _game_active(integration: Integration, game_id: str) -> bool:
 
 
 def _call(integration: Integration, player: Player, parsed: Parsed, fingerprint: str,
-          currency: str | None) -> GameCall:
+          currency: str | None, history=None) -> GameCall:
     f = parsed.fields
     return GameCall(
         integration_id=integration.pk, player=player, external_id=f["transactionId"], fingerprint=fingerprint,
         currency=currency, game_code=f.get("gameId", ""), session_token=f.get("sessionId", ""),
+        answer_row=history,
     )
 
 
@@ -256,13 +257,17 @@ class _Stop(Exception):
 
 
 def _money_call(operation: str, integration: Integration, parsed: Parsed, *, currency_field: str | None,
-                checks, apply) -> Answer:
+                checks, apply, history=None) -> Answer:
     """Shared skeleton: replay first, then player and (for bets) session, then `checks`, then `apply`.
 
     A sessionId we did not get from /game/url for this player refuses only the calls in
     dialect.SESSION_CHECKED_FOR (bet; balance has its own handler); payout, reward and rollback
     carry money the player is owed, so their session is recorded (GameTransaction.session_token,
     and the history's unknown-session flag) but never a reason to refuse them.
+
+    `history(render, player_id=, txn_id=, session_unknown=)` (the view's, for a single call) makes
+    the call's history row that is written with the money: `render` gives the wire body for a
+    gameplay result, the rest is what the history notes of the call.
     """
     f = parsed.fields
     txn_id = f["transactionId"]
@@ -294,12 +299,18 @@ def _money_call(operation: str, integration: Integration, parsed: Parsed, *, cur
         checks(player, session, currency)
     except _Stop as stop:
         return answer(stop.status, stop.balance)
-    result: GameResult = apply(_call(integration, player, parsed, fingerprint, currency))
+    row = None
+    if history is not None:
+        def render(result: GameResult) -> dict | None:
+            return answer(dialect.status_for(result.code), result.balance).body if result.balance is not None else None
+
+        row = history(render, player_id=f["playerId"], txn_id=txn_id, session_unknown=session_unknown)
+    result: GameResult = apply(_call(integration, player, parsed, fingerprint, currency, row))
     units = result.balance if result.balance is not None else _balance(player, result.currency, currency)
     return answer(dialect.status_for(result.code), units)
 
 
-def bet(integration: Integration, parsed: Parsed) -> Answer:
+def bet(integration: Integration, parsed: Parsed, history=None) -> Answer:
     f = parsed.fields
 
     def checks(player: Player, session: LaunchSession | None, currency: str) -> None:
@@ -325,30 +336,33 @@ def bet(integration: Integration, parsed: Parsed) -> Answer:
         return gameplay.bet_place(call, ticket=call.external_id, amount=parsed.units["amount"],
                                   rollback_check_first=RULES.rollback_check_first)
 
-    return _money_call("bet", integration, parsed, currency_field="currency", checks=checks, apply=apply)
+    return _money_call("bet", integration, parsed, currency_field="currency", checks=checks, apply=apply,
+                       history=history)
 
 
 def _no_checks(player: Player, session: LaunchSession | None, currency: str | None) -> None:
     """Payout, reward, rollback: never refused for an idle session or a blocked player."""
 
 
-def payout(integration: Integration, parsed: Parsed) -> Answer:
+def payout(integration: Integration, parsed: Parsed, history=None) -> Answer:
     def apply(call: GameCall) -> GameResult:
         amount = dialect.payout_credit(parsed.units["amount"], parsed.fields["isWin"])
         return gameplay.win_settle(call, ticket=parsed.fields["refTransactionId"], amount=amount,
                                    single_settlement=RULES.single_settlement,
                                    refuse_rolled_back_id=RULES.refuse_rolled_back_id)
 
-    return _money_call("payout", integration, parsed, currency_field="currency", checks=_no_checks, apply=apply)
+    return _money_call("payout", integration, parsed, currency_field="currency", checks=_no_checks, apply=apply,
+                       history=history)
 
 
-def reward(integration: Integration, parsed: Parsed) -> Answer:
+def reward(integration: Integration, parsed: Parsed, history=None) -> Answer:
     def apply(call: GameCall) -> GameResult:
         return gameplay.reward_credit(
             call, reward_ref=parsed.fields["refTransactionId"], amount=parsed.units["rewardedAmount"],
             once_per_reference=dialect.reward_once_per_reference(parsed.fields["rewardType"]))
 
-    return _money_call("reward", integration, parsed, currency_field="currency", checks=_no_checks, apply=apply)
+    return _money_call("reward", integration, parsed, currency_field="currency", checks=_no_checks, apply=apply,
+                       history=history)
 
 
 def rollback_item(integration: Integration, parsed: Parsed) -> Answer:

@@ -17,11 +17,11 @@ from drf_spectacular.utils import extend_schema
 from rest_framework.negotiation import BaseContentNegotiation
 from rest_framework.parsers import JSONParser
 from rest_framework.renderers import JSONRenderer
-from rest_framework.response import Response
 from rest_framework.views import APIView
 
 from core.net import client_ip
-from providers.calllog import CallRecord, call_logged, caller_refusal_limited
+from core.plain_views import PlainDispatch, json_response
+from providers.calllog import CallRecord, HistoryWithMoney, call_logged, caller_refusal_limited
 
 from . import dialect, handlers, schema
 from .codes import Status
@@ -81,8 +81,9 @@ def _read_body(request) -> bytes | None:
         return None
 
 
-class OppiWalletView(APIView):
-    """Base of the five callbacks; a subclass names its endpoint and how to parse and handle."""
+class OppiWalletView(PlainDispatch, APIView):
+    """Base of the five callbacks; a subclass names its endpoint and how to parse and handle.
+    Plain Django at run time (core.plain_views); DRF describes it."""
 
     endpoint = ""
     single_transaction = True  # see post()
@@ -93,7 +94,8 @@ class OppiWalletView(APIView):
     content_negotiation_class = JSONWhateverIsAccepted
     metadata_class = None  # OPTIONS is a wrong method too: RS_ERROR, not DRF's metadata
 
-    def handle(self, integration, raw: bytes) -> Answer:
+    def handle(self, integration, raw: bytes, history=None) -> Answer:
+        """`history`: makes the call's history row to write with its money (handlers._money_call)."""
         raise NotImplementedError
 
     def post(self, request):
@@ -114,7 +116,7 @@ class OppiWalletView(APIView):
             # HTTP 500. RS_ERROR; Oppi's retry gets the first answer if the commit did land.
             logger.exception("Oppi %s: the call's commit failed", self.endpoint)
             body = {"status": Status.ERROR.value}
-        return Response(body, status=200)
+        return json_response(JSONRenderer().render(body))
 
     def http_method_not_allowed(self, request, *args, **kwargs):
         """Every answer is HTTP 200 JSON with a status, a wrong method included (dialect.WRONG_METHOD_STATUS)."""
@@ -124,14 +126,23 @@ class OppiWalletView(APIView):
             answer = {"status": dialect.CALLER_LIMITED_STATUS.value}
         record.status_code, record.response_body = answer["status"], answer
         with call_logged(record):
-            return Response(answer, status=200)
+            return json_response(JSONRenderer().render(answer))
+
+    @staticmethod
+    def _history_with_money(record: CallRecord):
+        def bind(render, *, player_id: str, txn_id: str, session_unknown: bool) -> HistoryWithMoney:
+            # What _answer notes once the handler returns, noted before the row is written.
+            record.player_external_id, record.txn_id, record.session_unknown = player_id, txn_id, session_unknown
+            return HistoryWithMoney(record, render)
+
+        return bind
 
     def _answer(self, request, raw: bytes | None, record: CallRecord) -> dict:
         try:
             integration = verify_request(request, raw)
             record.integration_id = integration.pk
             record.authenticated = True  # the signature holds: from here on the caller is the integration
-            answer = self.handle(integration, raw)
+            answer = self.handle(integration, raw, self._history_with_money(record))
         except Refused as refused:
             if refused.integration is not None:
                 record.integration_id = refused.integration.pk
@@ -153,7 +164,7 @@ class BalanceView(OppiWalletView):
     def post(self, request):
         return super().post(request)
 
-    def handle(self, integration, raw):
+    def handle(self, integration, raw, history=None):
         return handlers.balance(integration, parse_object(raw, dialect.BALANCE_FIELDS))
 
 
@@ -164,8 +175,8 @@ class BetView(OppiWalletView):
     def post(self, request):
         return super().post(request)
 
-    def handle(self, integration, raw):
-        return handlers.bet(integration, parse_object(raw, dialect.BET_FIELDS))
+    def handle(self, integration, raw, history=None):
+        return handlers.bet(integration, parse_object(raw, dialect.BET_FIELDS), history)
 
 
 class PayoutView(OppiWalletView):
@@ -175,8 +186,8 @@ class PayoutView(OppiWalletView):
     def post(self, request):
         return super().post(request)
 
-    def handle(self, integration, raw):
-        return handlers.payout(integration, parse_object(raw, dialect.PAYOUT_FIELDS))
+    def handle(self, integration, raw, history=None):
+        return handlers.payout(integration, parse_object(raw, dialect.PAYOUT_FIELDS), history)
 
 
 class RewardView(OppiWalletView):
@@ -186,8 +197,8 @@ class RewardView(OppiWalletView):
     def post(self, request):
         return super().post(request)
 
-    def handle(self, integration, raw):
-        return handlers.reward(integration, parse_object(raw, dialect.REWARD_FIELDS))
+    def handle(self, integration, raw, history=None):
+        return handlers.reward(integration, parse_object(raw, dialect.REWARD_FIELDS), history)
 
 
 def _item_body(item: Answer) -> dict:
@@ -206,7 +217,7 @@ class RollbackView(OppiWalletView):
     def post(self, request):
         return super().post(request)
 
-    def handle(self, integration, raw):
+    def handle(self, integration, raw, history=None):  # items stand alone: no row with one item's money
         items = [self._item(integration, parsed) for parsed in parse_rollback(raw)]
         all_ok = all(item.status == Status.OK for item in items)
         body = {"status": (Status.OK if all_ok else Status.ERROR).value, "data": [_item_body(item) for item in items]}

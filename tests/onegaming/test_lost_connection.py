@@ -10,10 +10,10 @@ import pytest
 from django.db import connection
 
 from providers.onegaming import handlers
-from tests.lost_connection import own_backend_terminate
+from tests.lost_connection import own_backend_terminate, pool_emptied_after  # noqa: F401 (fixture)
 from wallet.models import Account, GameTransaction
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("pool_emptied_after")]
 
 
 @pytest.mark.parametrize("history_in_call_transaction", [True, False])

@@ -10,11 +10,11 @@ import pytest
 from django.db import connection
 
 from providers.oppi import handlers
-from tests.lost_connection import own_backend_terminate
+from tests.lost_connection import own_backend_terminate, pool_emptied_after  # noqa: F401 (fixture)
 from tests.oppi.conftest import bet_body, payout_body
 from wallet.models import Account, GameTransaction
 
-pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
+pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True), pytest.mark.usefixtures("pool_emptied_after")]
 
 
 @pytest.mark.parametrize("history_in_call_transaction", [True, False])
