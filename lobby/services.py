@@ -16,7 +16,8 @@ from django.conf import settings
 
 from core.models import Integration, LaunchMethod, WalletMode
 from transfers.models import Direction, OrderState, TransferOrder
-from transfers.services import TransferError, provider_balance_last_known, transfer_start, withdraw_all
+from transfers.services import TransferError, provider_balance_last_known
+from transfers.start import transfer_start, withdraw_all
 from wallet.models import Account, AccountKind, Player
 from wallet.money import quantize_for
 

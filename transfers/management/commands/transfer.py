@@ -5,7 +5,8 @@ import re
 
 from django.core.management.base import BaseCommand, CommandError
 
-from transfers.services import TransferError, client_for, transfer_start
+from transfers.services import TransferError, client_for
+from transfers.start import transfer_start
 from wallet.models import Account, AccountKind, Player
 from wallet.money import AmountError, to_units
 
