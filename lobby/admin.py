@@ -192,7 +192,7 @@ class GameAdmin(AuditedAdmin):
 
 @admin.register(LaunchSession)
 class LaunchSessionAdmin(CredentialsMaskedAdmin, QuickListMixin, admin.ModelAdmin):
-    """Read-only; the token (1G l_token, Oppi sessionId), the bcode and the launch URL are masked by
+    """Read-only; the token (the provider's launch token or session id), the bcode and the launch URL are masked by
     the provider's credential rule (lobby.masking): with any of them anyone could open the lobby or
     the game as the player. Only the explicitly granted live-credentials permission shows them."""
 

@@ -1,19 +1,19 @@
-"""Transfer-mode orders: moving a player's money into 1G's wallet and back (spec section 4).
+"""Transfer-mode orders: moving a player's money into the provider's wallet and back (spec section 4).
 
 State machine (DESIGN.md "Transfer mode"):
 
     deposit:  created -> reserved -> sending -> confirmed | failed | unknown
     withdraw: created ----------->  sending -> confirmed | failed | unknown
-    unknown -> (1G's records for the same transfer_id) -> confirmed | failed | sending (re-sent
+    unknown -> (the provider's records for the same transfer_id) -> confirmed | failed | sending (re-sent
                under the SAME transfer_id) | unknown | attention
     attention -> (records, on every resolver pass and reconciliation run) -> confirmed | failed
               -> (staff, with a reason; four eyes above the adjustment threshold) -> confirmed | failed
 
 Money comes back to the player (deposit failed) only on positive evidence (spec section 4): a
-refusal 1G answered to the send itself, a FAILED record for the transfer_id, or a complete read of
+refusal the provider answered to the send itself, a FAILED record for the transfer_id, or a complete read of
 every page of the records for a window covering the send with margin, matched on transfer_id here,
 once TRANSFER_RECORDS_SETTLE has passed since the last send. A re-send answered
-DUPLICATE_REF_TXN_ID means 1G holds that id (`provider_holds`): never re-sent again, decided by a
+answered "already have it" (a duplicate transfer id) means the provider holds that id (`provider_holds`): never re-sent again, decided by a
 record only. Anything else past the settle delay is `attention` (shown to staff, counted in a
 metric).
 
@@ -25,9 +25,9 @@ Ledger (two-phase for deposits, accounts per integration and currency):
 - withdraw confirmed: held at provider -> player wallet    (once: key transfer:<id>:confirm)
 - withdraw failed:   nothing moves.
 
-A withdrawal reserves nothing: the money is at 1G, and nothing on our side can spend it twice
-(1G refuses a withdrawal above its balance with INSUFFICIENT_CREDIT). The held-at-provider
-account is the integration's clearing account for money at 1G; it goes below zero when players
+A withdrawal reserves nothing: the money is at the provider, and nothing on our side can spend it twice
+(the provider refuses a withdrawal above its balance). The held-at-provider
+account is the integration's clearing account for money at the provider; it goes below zero when players
 withdraw winnings, like a game clearing account does.
 
 Every step is claimed with a conditional UPDATE (`filter(pk=…, state__in=expected).update(…)`)
@@ -145,16 +145,16 @@ def order_send(order_id: int) -> TransferOrder:
     order_event(order, EventKind.STATE, now=now, from_state=order.state, to_state=OrderState.SENDING)
     order.state = OrderState.SENDING
     if order.direction == Direction.DEPOSIT and not _provider_wallet_ensure(order):
-        # Nothing was ever sent under this transfer_id (no 1G wallet, so no deposit before):
+        # Nothing was ever sent under this transfer_id (no wallet at the provider, so no deposit before):
         # failing it is safe, and the money goes back.
         _finish(order, OrderState.FAILED, now=timezone.now(), expected=(OrderState.SENDING,),
-                note="1G wallet could not be created")
+                note="The provider's wallet could not be created")
         return _reload(order)
     return _send_claimed(order)
 
 
 def _provider_wallet_ensure(order: TransferOrder) -> bool:
-    """Make sure 1G has the player's wallet before the first deposit; False when it could not."""
+    """Make sure the provider has the player's wallet before the first deposit; False when it could not."""
     lookup = {"integration_id": order.integration_id, "player_id": order.player_id, "currency_id": order.currency_id}
     if ProviderWallet.objects.filter(**lookup).exists():
         return True
@@ -243,7 +243,7 @@ def _settle_delay() -> dt.timedelta:
 
 
 def _settled(order: TransferOrder, now: dt.datetime) -> bool:
-    """Whether 1G has had TRANSFER_RECORDS_SETTLE since the last send to show it in its records."""
+    """Whether the provider has had TRANSFER_RECORDS_SETTLE since the last send to show it in its records."""
     return now - (order.last_sent_at or order.created_at) >= _settle_delay()
 
 
@@ -264,19 +264,19 @@ class RecordsLookup:
 
 
 def _pick(records: list[Record], transfer_id: str) -> Record | None:
-    """Our transfer_id's record; an OK one wins over a FAILED one (1G holds the money then)."""
+    """Our transfer_id's record; an OK one wins over a FAILED one (the provider holds the money then)."""
     mine = [r for r in records if r.transfer_id == transfer_id]
     return next((r for r in mine if r.status == "OK"), mine[0] if mine else None)
 
 
 def records_lookup(order: TransferOrder, client, now: dt.datetime, *,
                    want_absence: bool) -> RecordsLookup:
-    """Look for the order's transfer_id in 1G's records, matched here on transfer_id (the
+    """Look for the order's transfer_id in the provider's records, matched here on transfer_id (the
     server-side filters are hints only, spec section 4).
 
     First every page of a read filtered by player and transfer_id; when that does not show it and
     `want_absence`, every page of an unfiltered read of the same window: only a complete one of
-    those is evidence that 1G does not have it.
+    those is evidence that the provider does not have it.
     """
     since, until = records_window(order, now)
     scan = client.records_all(since, until, player_id=order.player.external_id, transfer_id=order.transfer_id,
@@ -300,7 +300,7 @@ def records_lookup(order: TransferOrder, client, now: dt.datetime, *,
 
 
 def record_disagreement(order: TransferOrder, record) -> str:
-    """What in 1G's record of this transfer_id disagrees with our order ("" when nothing)."""
+    """What in the provider's record of this transfer_id disagrees with our order ("" when nothing)."""
     problems = []
     if record.amount != order.amount:
         problems.append(f"amount {record.raw.get('amount')!r}")
@@ -316,16 +316,16 @@ def record_disagreement(order: TransferOrder, record) -> str:
 
 
 def order_settle_from_record(order: TransferOrder, record, *, now: dt.datetime, actor=None) -> bool:
-    """Close an undecided order as 1G's record of its transfer_id says, when that record agrees
+    """Close an undecided order as the provider's record of its transfer_id says, when that record agrees
     with the order (amount, currency, type, player) and is OK or FAILED. True when closed here.
     A record that disagrees puts the order in front of a person (attention)."""
     disagreement = record_disagreement(order, record)
     if disagreement:
-        _attention(order, now=now, reason=f"1G's record differs: {disagreement}")
+        _attention(order, now=now, reason=f"The provider's record differs: {disagreement}")
         return False
     to = OrderState.CONFIRMED if record.status == "OK" else OrderState.FAILED
     return _finish(order, to, now=now, actor=actor, expected=UNDECIDED_STATES,
-                   note=f"1G's records say {record.status}")
+                   note=f"The provider's records say {record.status}")
 
 
 def _attention(order: TransferOrder, *, now: dt.datetime, reason: str) -> None:
@@ -343,11 +343,11 @@ def _attention(order: TransferOrder, *, now: dt.datetime, reason: str) -> None:
 
 def order_check(order_id: int, *, allow_resend: bool = True, actor=None, note: str = "",
                 manual: bool = False) -> TransferOrder:
-    """Decide an unknown (or needs-attention) order from 1G's records for its transfer_id.
+    """Decide an unknown (or needs-attention) order from the provider's records for its transfer_id.
 
     - Found OK: confirmed. Found FAILED (and no OK): failed, money back. Found but different
       from our order: attention.
-    - Not found, 1G said it holds the id (DUPLICATE_REF_TXN_ID): stays; attention once settled.
+    - Not found, the provider said it holds the id (a duplicate): stays; attention once settled.
     - Not found: re-sent under the same transfer_id while sent fewer than TRANSFER_MAX_SENDS
       times (unknown orders only). After that, once TRANSFER_RECORDS_SETTLE has passed since the
       last send: failed (money back) only when a complete unfiltered read of every page of the
@@ -372,12 +372,12 @@ def order_check(order_id: int, *, allow_resend: bool = True, actor=None, note: s
         return _reload(order)
     if not lookup.answer.ok:
         if settled and not manual:
-            _attention(order, now=now, reason=f"1G's records could not be read: {lookup.answer.error or lookup.answer.status}")
+            _attention(order, now=now, reason=f"The provider's records could not be read: {lookup.answer.error or lookup.answer.status}")
         return _reload(order)
     if order.provider_holds:
         if settled and not manual:
-            _attention(order, now=now, reason="1G holds this transfer_id (DUPLICATE_REF_TXN_ID) but its records "
-                                              "do not show it")
+            _attention(order, now=now, reason=f"The provider holds this transfer_id (it answered "
+                                              f"{order.last_status or 'a duplicate'}) but its records do not show it")
         return _reload(order)
     if (order.state == OrderState.UNKNOWN and allow_resend
             and (manual or order.attempts < settings.TRANSFER_MAX_SENDS)):
@@ -387,7 +387,7 @@ def order_check(order_id: int, *, allow_resend: bool = True, actor=None, note: s
     last_sent = order.last_sent_at or order.created_at
     if lookup.absent:
         _finish(order, OrderState.FAILED, now=now, actor=actor, expected=UNDECIDED_STATES,
-                note=f"not in 1G's records {int((now - last_sent).total_seconds())} s after the last send "
+                note=f"not in the provider's records {int((now - last_sent).total_seconds())} s after the last send "
                      f"({lookup.note})")
     elif settled:
         _attention(order, now=now, reason=f"no evidence either way: {lookup.note}")
@@ -452,7 +452,7 @@ def _reason_required(reason: str) -> str:
 def order_retry(order: TransferOrder, *, actor, reason: str) -> TransferOrder:
     """Staff: push an open order forward now, under its own transfer_id.
 
-    Never sent: send it. Sending (worker gone) or unknown: ask 1G's records first, and re-send
+    Never sent: send it. Sending (worker gone) or unknown: ask the provider's records first, and re-send
     under the same transfer_id only when they do not show it.
     """
     reason = _reason_required(reason)
@@ -491,9 +491,9 @@ def needs_second_user(order: TransferOrder) -> bool:
 def order_resolve(order: TransferOrder, *, actor, reason: str, outcome: str = RESOLVE_AS_RECORDS) -> TransferOrder:
     """Staff: close an open order that was sent.
 
-    By default as 1G's records say (found OK: confirmed, found FAILED or a complete read without
-    it: failed). A person who has checked with 1G may pass outcome="confirmed" or "failed" to
-    decide an order the records do not settle; that decision moves the money as if 1G had
+    By default as the provider's records say (found OK: confirmed, found FAILED or a complete read without
+    it: failed). A person who has checked with the provider may pass outcome="confirmed" or "failed" to
+    decide an order the records do not settle; that decision moves the money as if the provider had
     answered it, and is recorded. Above the adjustment approval threshold such a decision is
     only asked for by the first user (the order keeps its state, `decision_*` set) and is
     applied when a second user resolves it the same way.
@@ -512,7 +512,7 @@ def order_resolve(order: TransferOrder, *, actor, reason: str, outcome: str = RE
             order_claim(order, expected=(OrderState.SENDING,), to=OrderState.UNKNOWN, now=now)
         order = order_check(order.pk, allow_resend=False, actor=actor, note=reason)
         if order.is_open:
-            raise TransferError("1G's records do not settle this order: " + (order.last_error or "not found"))
+            raise TransferError("The provider's records do not settle this order: " + (order.last_error or "not found"))
         return order
     if outcome not in (OrderState.CONFIRMED, OrderState.FAILED):
         raise TransferError("resolve as 'records', 'confirmed' or 'failed'")
@@ -547,6 +547,6 @@ def order_resolve(order: TransferOrder, *, actor, reason: str, outcome: str = RE
 
 
 def provider_balance_last_known(*, integration: Integration, player: Player, currency: str) -> int | None:
-    """The last balance 1G told us for the player's wallet there (ledger units), or None."""
+    """The last balance the provider told us for the player's wallet there (ledger units), or None."""
     return (ProviderWallet.objects.filter(integration=integration, player=player, currency_id=str(currency).upper())
             .values_list("balance", flat=True).first())
