@@ -114,7 +114,8 @@ class ProviderRegistration:
             errors.append(f"{self.label} secret keys are at most {self.secret_max_length} characters")
         for field_name, owner in _field_owners().items():
             if owner is not self and field_name not in self.integration_fields and values.get(field_name) is not None:
-                errors.append(f"{field_name.replace('_', ' ')} is {_a(owner.short_name or owner.label)} setting")
+                label = (owner.field_text(field_name) or (field_name.replace("_", " "),))[0]
+                errors.append(f"{label} is {_a(owner.short_name or owner.label)} setting")
         return errors
 
     def field_text(self, field_name: str) -> tuple[str, str] | None:

@@ -81,7 +81,7 @@ class LaunchSession(models.Model):
         constraints = [models.UniqueConstraint(fields=["integration", "token"], name="launch_token_unique")]
         indexes = [
             models.Index(fields=["player", "-created_at"], name="launch_player_recent"),
-            # igPokerValidation finds a launch by its l_token alone (spec 2.3).
+            # A provider's launch validation finds a launch by its token alone.
             models.Index(fields=["token"], name="launch_token"),
         ]
 

@@ -139,3 +139,41 @@ def test_the_admin_validates_with_the_providers_registration(admin_user):
             # not on its form: a posted value is ignored, the stored default stays
             assert client.post(url, {**data, field_name: "on"}).status_code == 302
             assert getattr(Integration.objects.get(pk=integration.pk), field_name) is False
+
+
+@pytest.mark.django_db
+def test_adding_an_integration_in_the_admin_refuses_another_providers_setting(admin_user):
+    installed = registrations(accounts_only=True)
+    client = Client()
+    client.force_login(admin_user)
+    checked = 0
+    for registration in installed:
+        foreign = [f for r in installed if r is not registration for f in r.integration_fields
+                   if f not in registration.integration_fields
+                   and Integration._meta.get_field(f).get_internal_type() == "BooleanField"]
+        identity = registration.identity_field
+        data = {"provider": registration.name, "code": f"{registration.name}-new"[:32], "name": "new",
+                "mode": "seamless", "enabled": "on", "agent_code": "AG-NEW" if identity == "agent_code" else "",
+                "sub_agent": "", "new_api_key": "key-new" if identity == "api_key" else "", "new_secret": "s3cr3t",
+                "api_base_url": "", "allowed_ips": "", "launch_method": "iframe", "change_reason": "new"}
+        for field_name in foreign:
+            refused = client.post(reverse("admin:core_integration_add"), {**data, field_name: "on"})
+            assert refused.status_code == 200, field_name
+            errors = " ".join(refused.context["adminform"].form.non_field_errors()).lower()
+            owner = next(r for r in installed if field_name in r.integration_fields)
+            assert f"{owner.field_text(field_name)[0].lower()} is " in errors and "setting" in errors, errors
+            checked += 1
+        assert client.post(reverse("admin:core_integration_add"), data).status_code == 302
+        assert Integration.objects.get(code=data["code"]).provider == registration.name
+    assert checked  # the installed providers have settings of their own
+
+
+@pytest.mark.django_db
+def test_a_setting_no_installed_provider_declares_is_refused():
+    from lobby.integrations import IntegrationError
+
+    registration = registrations(accounts_only=True)[0]
+    identity = {registration.identity_field: "who"} if registration.identity_field else {}
+    with pytest.raises(IntegrationError, match="no installed provider has the setting colour"):
+        integration_upsert(provider=registration.name, code="no-such-setting", secret="s", colour="red", **identity)
+    assert not Integration.objects.filter(code="no-such-setting").exists()
