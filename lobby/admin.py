@@ -91,7 +91,6 @@ class IntegrationForm(forms.ModelForm):
             self.add_error("new_api_key", "Another integration of this provider has this API key.")
         return cleaned
 
-
     def _provider_values(self, registration, api_key: str) -> dict:
         """The values its registration validates: the identity fields, its own settings, and any
         other provider's setting this form would change from its default."""
@@ -192,9 +191,10 @@ class GameAdmin(AuditedAdmin):
 
 @admin.register(LaunchSession)
 class LaunchSessionAdmin(CredentialsMaskedAdmin, QuickListMixin, admin.ModelAdmin):
-    """Read-only; the token (the provider's launch token or session id), the bcode and the launch URL are masked by
-    the provider's credential rule (lobby.masking): with any of them anyone could open the lobby or
-    the game as the player. Only the explicitly granted live-credentials permission shows them."""
+    """Read-only; the token (the provider's launch token or session id), the bcode and the launch
+    URL are masked by the provider's credential rule (lobby.masking): with any of them anyone
+    could open the lobby or the game as the player. Only the explicitly granted live-credentials
+    permission shows them."""
 
     list_display = ["launch", "created_at", "integration", "player", "game", "device", "method", "expires_at",
                     "validated_at", "last_seen_at"]

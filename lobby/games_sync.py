@@ -3,9 +3,9 @@
 - A game the provider lists and we do not have is added (enabled, sorted after the existing ones).
 - A game we have is updated only in what the provider owns: category, brand (the product) and type
   (lobby or list). Its name and sort order are the staff's: never overwritten.
-- A game the provider no longer lists is disabled, never deleted (launch history points at it). If the provider
-  lists it again, the sync enables it again, but only when the sync was what disabled it: a
-  game staff disabled stays disabled.
+- A game the provider no longer lists is disabled, never deleted (launch history points at it).
+  If the provider lists it again, the sync enables it again, but only when the sync was what
+  disabled it: a game staff disabled stays disabled.
 - Guard (spec section 4, issue 22): an OK answer with an empty list, with any row that is not
   an object or has no `game_id`, or one that would disable more than GAMES_SYNC_MAX_DISABLE_SHARE
   of the integration's enabled games changes nothing and says why (GamesSyncRefused); `force`

@@ -18,8 +18,9 @@ class Game(models.Model):
     """A game in a provider's catalogue.
 
     Rows without an integration are the provider-wide catalogue (each provider's reference list,
-    loaded by a migration); rows with one belong to that integration's catalogue and take precedence over a
-    provider-wide row with the same game id (see lobby.selectors.game_for_integration).
+    loaded by a migration); rows with one belong to that integration's catalogue and take
+    precedence over a provider-wide row with the same game id (see
+    lobby.selectors.game_for_integration).
     """
 
     provider = models.CharField(max_length=16, choices=provider_choices)

@@ -1,9 +1,11 @@
-"""Transfer-mode orders: money moved between a player's wallet and the provider's wallet (spec section 4).
+"""Transfer-mode orders: money moved between a player's wallet and the provider's wallet (spec
+section 4).
 
 A `TransferOrder` is a small state machine (see transfers.services); `TransferEvent` is its
 append-only history: every attempt with what was sent, what came back and how it was judged,
 every records check, and every manual retry or resolve with the acting user and a reason.
-`ProviderWallet` remembers that the provider has the player's wallet and the last balance the provider told us.
+`ProviderWallet` remembers that the provider has the player's wallet and the last balance it
+told us.
 `ReconciliationDifference` is one difference between our orders and the provider's records.
 """
 

@@ -1,21 +1,22 @@
-"""Transfer-mode orders: moving a player's money into the provider's wallet and back (spec section 4).
+"""Transfer-mode orders: moving a player's money into the provider's wallet and back (spec
+section 4).
 
 State machine (DESIGN.md "Transfer mode"):
 
     deposit:  created -> reserved -> sending -> confirmed | failed | unknown
     withdraw: created ----------->  sending -> confirmed | failed | unknown
-    unknown -> (the provider's records for the same transfer_id) -> confirmed | failed | sending (re-sent
-               under the SAME transfer_id) | unknown | attention
+    unknown -> (the provider's records for the same transfer_id) -> confirmed | failed
+               | sending (re-sent under the SAME transfer_id) | unknown | attention
     attention -> (records, on every resolver pass and reconciliation run) -> confirmed | failed
               -> (staff, with a reason; four eyes above the adjustment threshold) -> confirmed | failed
 
 Money comes back to the player (deposit failed) only on positive evidence (spec section 4): a
-refusal the provider answered to the send itself, a FAILED record for the transfer_id, or a complete read of
-every page of the records for a window covering the send with margin, matched on transfer_id here,
-once TRANSFER_RECORDS_SETTLE has passed since the last send. A re-send answered
-answered "already have it" (a duplicate transfer id) means the provider holds that id (`provider_holds`): never re-sent again, decided by a
-record only. Anything else past the settle delay is `attention` (shown to staff, counted in a
-metric).
+refusal the provider answered to the send itself, a FAILED record for the transfer_id, or a
+complete read of every page of the records for a window covering the send with margin, matched
+on transfer_id here, once TRANSFER_RECORDS_SETTLE has passed since the last send. A re-send
+answered "already have it" (a duplicate transfer id) means the provider holds that id
+(`provider_holds`): never re-sent again, decided by a record only. Anything else past the settle
+delay is `attention` (shown to staff, counted in a metric).
 
 Ledger (two-phase for deposits, accounts per integration and currency):
 
@@ -25,9 +26,9 @@ Ledger (two-phase for deposits, accounts per integration and currency):
 - withdraw confirmed: held at provider -> player wallet    (once: key transfer:<id>:confirm)
 - withdraw failed:   nothing moves.
 
-A withdrawal reserves nothing: the money is at the provider, and nothing on our side can spend it twice
-(the provider refuses a withdrawal above its balance). The held-at-provider
-account is the integration's clearing account for money at the provider; it goes below zero when players
+A withdrawal reserves nothing: the money is at the provider, and nothing on our side can spend
+it twice (the provider refuses a withdrawal above its balance). The held-at-provider account is
+the integration's clearing account for money at the provider; it goes below zero when players
 withdraw winnings, like a game clearing account does.
 
 Every step is claimed with a conditional UPDATE (`filter(pk=…, state__in=expected).update(…)`)
@@ -110,7 +111,7 @@ def _answer_text(answer: Answer) -> str:
 
 
 def order_event(order: TransferOrder, kind: str, *, now: dt.datetime, answer: Answer | None = None, actor=None,
-           note: str = "", from_state: str = "", to_state: str = "") -> None:
+                note: str = "", from_state: str = "", to_state: str = "") -> None:
     values = {"order": order, "kind": kind, "actor": actor, "note": note[:255], "created_at": now,
               "from_state": from_state, "to_state": to_state}
     if answer is not None:
@@ -189,7 +190,7 @@ def _send_claimed(order: TransferOrder) -> TransferOrder:
             changes["provider_holds"] = True  # never re-sent, never failed without a FAILED record
         if order_claim(order, expected=(OrderState.SENDING,), to=OrderState.UNKNOWN, now=now, **changes):
             order_event(order, EventKind.STATE, now=now, from_state=OrderState.SENDING, to_state=OrderState.UNKNOWN,
-                   note=answer.error)
+                        note=answer.error)
     return _reload(order)
 
 
@@ -229,7 +230,7 @@ def _finish(order: TransferOrder, to: str, *, now: dt.datetime, answer: Answer |
         if to == OrderState.CONFIRMED and answer is not None:
             _provider_balance_note(order, answer.balance, now)
         order_event(order, EventKind.STATE, now=now, actor=actor, from_state=previous or "", to_state=to,
-               note=note or (answer.error if answer is not None else ""))
+                    note=note or (answer.error if answer is not None else ""))
     if previous == OrderState.ATTENTION:
         transaction.on_commit(metrics.attention_refresh)
     return True
@@ -332,9 +333,9 @@ def _attention(order: TransferOrder, *, now: dt.datetime, reason: str) -> None:
     """Put an undecided order in front of staff (or refresh why it is there). Moves no money."""
     reason = reason[:255]
     if order_claim(order, expected=(OrderState.UNKNOWN,), to=OrderState.ATTENTION, now=now, attention_since=now,
-              last_error=reason):
+                   last_error=reason):
         order_event(order, EventKind.STATE, now=now, from_state=OrderState.UNKNOWN, to_state=OrderState.ATTENTION,
-               note=reason)
+                    note=reason)
         metrics.attention_entered(order.integration.code)
         transaction.on_commit(metrics.attention_refresh)
     else:
@@ -366,7 +367,7 @@ def order_check(order_id: int, *, allow_resend: bool = True, actor=None, note: s
     TransferOrder.objects.filter(pk=order.pk).update(
         checks=F("checks") + 1, next_check_at=now + dt.timedelta(seconds=backoff_seconds(checks)))
     order_event(order, EventKind.RECORDS, now=now, answer=lookup.answer, actor=actor,
-           note=(f"{note}: " if note else "") + lookup.note)
+                note=(f"{note}: " if note else "") + lookup.note)
     if lookup.record is not None:
         order_settle_from_record(order, lookup.record, now=now, actor=actor)
         return _reload(order)
@@ -399,7 +400,7 @@ def _resend(order: TransferOrder, *, actor=None) -> TransferOrder:
     if not order_claim(order, expected=(OrderState.UNKNOWN,), to=OrderState.SENDING, now=now):
         return _reload(order)
     order_event(order, EventKind.STATE, now=now, actor=actor, from_state=OrderState.UNKNOWN, to_state=OrderState.SENDING,
-           note="re-sent under the same transfer_id")
+                note="re-sent under the same transfer_id")
     order.state = OrderState.SENDING
     return _send_claimed(order)
 
@@ -427,7 +428,7 @@ def orders_resolve_stuck(*, now: dt.datetime | None = None, limit: int = 200,
             state=OrderState.UNKNOWN, updated_at=now, next_check_at=now, last_error="no answer recorded: worker stopped?")
         if changed:
             order_event(order, EventKind.STATE, now=now, from_state=OrderState.SENDING, to_state=OrderState.UNKNOWN,
-                   note="sending for too long")
+                        note="sending for too long")
             counts["unstuck"] += 1
     due = orders.filter(state__in=UNDECIDED_STATES)
     if due_only:
@@ -527,7 +528,7 @@ def order_resolve(order: TransferOrder, *, actor, reason: str, outcome: str = RE
             if not changed:
                 raise TransferError("the order changed meanwhile; look again")
             order_event(order, EventKind.DECISION, now=now, actor=actor,
-                   note=f"{outcome}, waiting for a second user: {reason}")
+                        note=f"{outcome}, waiting for a second user: {reason}")
             return _reload(order)
         if pending != outcome:
             raise TransferError(f"{order.decision_by} asked to resolve it as {pending}: approve that, or ask them to "
