@@ -25,7 +25,7 @@ FINANCE_EXTRA = (
 )
 FINANCE_APPS = ("reports",)  # every permission of these apps (report pages, CSV)
 # No role has these: each is granted to a named user or group on purpose (issue 25). Seeing live
-# launch credentials in full (tokens, launch URLs such as Oppi's gameUrl) lets one play a player's money.
+# launch credentials in full (tokens, launch URLs with a token in them) lets one play a player's money.
 EXPLICIT_ONLY = ("lobby.view_live_credentials",)
 
 

@@ -26,7 +26,7 @@ class LaunchMethod(models.TextChoices):
 
 
 class SignatureEncoding(models.TextChoices):
-    """How a 1G HMAC-SHA256 is written (UG-Data-Signature, bcode); see providers.onegaming.signing."""
+    """How a provider's HMAC-SHA256 signatures are written on the wire (a provider setting)."""
 
     HEX = "hex", "Hex (either case inbound)"
     BASE64 = "base64", "Base64"
@@ -47,7 +47,8 @@ class Integration(models.Model):
     code = models.SlugField(max_length=32, unique=True, help_text="Our name for this account, used in commands.")
     name = models.CharField(max_length=100, blank=True)
     mode = models.CharField(max_length=16, choices=WalletMode.choices, default=WalletMode.SEAMLESS)
-    # 1G identifies the operator by agent code (and optional sub-agent); Oppi by API key.
+    # A provider names us by agent code (and optional sub-agent) or by API key: its registration's
+    # identity_field.
     agent_code = models.CharField(max_length=50, blank=True)
     sub_agent = models.CharField(max_length=50, blank=True)
     api_key = models.CharField(max_length=100, blank=True)
@@ -61,28 +62,26 @@ class Integration(models.Model):
         blank=True, help_text="Comma-separated caller IPs allowed for callbacks. Empty: any IP."
     )
     launch_method = models.CharField(max_length=16, choices=LaunchMethod.choices, default=LaunchMethod.IFRAME)
-    # 1G: the seed leaves both open (spec "Parties and money" and section 1).
+    # Provider settings: the columns below are used by the providers whose registration lists them
+    # in `integration_fields`; each such registration gives the label and help text staff read
+    # (`field_texts`, shown by the admin), so the words here stay generic.
     signature_encoding = models.CharField(
         max_length=8, choices=SignatureEncoding.choices, default=SignatureEncoding.HEX,
-        help_text="1G: encoding of UG-Data-Signature and bcode, inbound and outbound.",
+        help_text="Provider setting: how the provider's signatures are written, inbound and outbound.",
     )
     time_zone = models.CharField(
         max_length=64, default="UTC", validators=[time_zone_validate],
-        help_text="1G: the zone of a callback `datetime` sent without one (IANA name, e.g. Asia/Jakarta).",
+        help_text="Provider setting: the zone of a callback time sent without one (IANA name, e.g. Asia/Jakarta).",
     )
-    # Oppi: accept a bet naming a sessionId we did not get from /game/url, for a known player
-    # (for the day the provider's wallet sessions prove to differ from /game/url's). Off: refused.
     accept_unknown_bet_sessions = models.BooleanField(
         "accept unknown sessions for bets", default=False,
-        help_text="Oppi only. Bets naming a sessionId we did not get from /game/url are accepted for a known "
-                  "player (the call history flags them). Off: refused with RS_ERROR_SESSION_REQUIRED_OR_INVALID.",
+        help_text="Provider setting: a bet naming a session we did not open is accepted for a known player (the "
+                  "call history flags it). Off: refused.",
     )
-    # 1G (ours): a bet in a currency other than its launch session's (the l_token's) is refused
-    # with INVALID_CURRENCY unless this is on.
     accept_bets_in_other_currency = models.BooleanField(
         "accept bets in another currency than the launch's", default=False,
-        help_text="1G only. Off: a bet whose currency is not its launch session's is refused with INVALID_CURRENCY. "
-                  "On: it is taken from the player's wallet in the bet's currency.",
+        help_text="Provider setting: a bet whose currency is not its launch session's is taken from the player's "
+                  "wallet in the bet's currency. Off: refused.",
     )
     enabled = models.BooleanField(default=True)
     created_at = models.DateTimeField(auto_now_add=True)

@@ -12,8 +12,9 @@ What a registration declares (every part optional but its name and label):
   callback handler (`callback_paths`), its status-code catalogue (`status_codes`, `success_codes`);
 - money rules: `rules`, a `GameRules` value that the gameplay services are driven by;
 - integration accounts: the wallet modes it supports, which `Integration` fields it uses
-  (`integration_fields`, shown as `admin_fieldsets`, set by `integration_add` through
-  `add_arguments` / `command_values`) and `integration_errors` (validation);
+  (`integration_fields`, with the label and help text staff read them by, `field_texts`; shown in
+  the admin as `admin_fieldsets`, set by `integration_add` through `add_arguments` /
+  `command_values`) and `integration_errors` (validation, by the admin and `integration_add`);
 - the lobby: `lobby_adapter` (a dotted path to a lobby.adapters.ProviderAdapter subclass, which
   also names the provider's live launch credentials: lobby.masking.CredentialRule);
 - transfer mode: `transfer_client` (a dotted path to a class taking an Integration), if any;
@@ -60,8 +61,8 @@ class ProviderRegistration:
     """Subclass in providers/<name>/registration.py and create one instance named `registration`."""
 
     name: ClassVar[str] = ""  # the Integration.provider value
-    label: ClassVar[str] = ""  # how staff read it ("1Gaming")
-    short_name: ClassVar[str] = ""  # how players read it on buttons ("1G")
+    label: ClassVar[str] = ""  # how staff read it (its full name)
+    short_name: ClassVar[str] = ""  # how players read it on buttons (a short name)
     accounts: ClassVar[bool] = True  # False: a package with routes only (the sandbox), no integrations
 
     # wire
@@ -79,7 +80,10 @@ class ProviderRegistration:
     identity_option: ClassVar[str] = ""  # its integration_add option ("--agent-code")
     secret_max_length: ClassVar[int | None] = None
     integration_fields: ClassVar[tuple[str, ...]] = ()  # provider-only Integration fields
-    admin_fieldsets: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = ()
+    # How staff read each of those fields for this provider: field -> (label, help text). The
+    # columns in core.Integration carry generic words only; the admin shows these.
+    field_texts: ClassVar[dict[str, tuple[str, str]]] = {}
+    admin_fieldsets: ClassVar[tuple[tuple[str, tuple[str, ...]], ...]] = ()  # (title, fields) of its own fields
 
     # lobby, transfers
     lobby_adapter: ClassVar[str | None] = None  # dotted path of a lobby.adapters.ProviderAdapter subclass
@@ -104,13 +108,19 @@ class ProviderRegistration:
         if mode and mode not in self.wallet_modes:
             errors.append(f"{self.label} integrations are {' or '.join(sorted(self.wallet_modes))} only")
         if self.identity_field and not values.get(self.identity_field):
-            errors.append(f"a {self.label} integration needs {self.identity_option or self.identity_field}")
+            option = f" ({self.identity_option})" if self.identity_option else ""
+            errors.append(f"a {self.label} integration needs {_a(self.identity_field.replace('_', ' '))}{option}")
         if self.secret_max_length and len(secret) > self.secret_max_length:
             errors.append(f"{self.label} secret keys are at most {self.secret_max_length} characters")
         for field_name, owner in _field_owners().items():
             if owner is not self and field_name not in self.integration_fields and values.get(field_name) is not None:
-                errors.append(f"{field_name.replace('_', ' ')} is {_a(owner.short_name or owner.label)} setting")
+                label = (owner.field_text(field_name) or (field_name.replace("_", " "),))[0]
+                errors.append(f"{label} is {_a(owner.short_name or owner.label)} setting")
         return errors
+
+    def field_text(self, field_name: str) -> tuple[str, str] | None:
+        """(label, help text) of one of its own Integration fields, None when it declares none."""
+        return self.field_texts.get(field_name) if field_name in self.integration_fields else None
 
     def add_arguments(self, parser) -> None:
         """`integration_add` options for this provider's own fields (added once per option name)."""

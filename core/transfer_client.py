@@ -38,7 +38,7 @@ class Answer:
     request: dict = field(default_factory=dict)
     error: str = ""
     balance: int | None = None  # ledger units, when the answer carried a readable balance
-    # A transfer answered "already have it" (1G: DUPLICATE_REF_TXN_ID): the provider holds that
+    # A transfer answered "already have it" (a duplicate transfer id): the provider holds that
     # transfer_id (outcome UNKNOWN; only its records decide the transfer).
     held: bool = False
 

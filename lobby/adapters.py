@@ -40,7 +40,7 @@ class LaunchRequest:
 @dataclass(frozen=True)
 class LaunchResult:
     url: str
-    token: str  # the provider's name for the launch (1G l_token, Oppi sessionId, ...)
+    token: str  # the provider's name for the launch (its launch token or session id)
     method: str
     session: LaunchSession
     deposit: object | None = None  # transfer mode: the confirmed deposit order (transfers.TransferOrder)
@@ -51,7 +51,7 @@ class ProviderAdapter(ABC):
 
     provider: ClassVar[str]  # the Integration.provider value this adapter serves
     token_name: ClassVar[str] = "token"  # how `manage.py launch` names the token it prints
-    short_name: ClassVar[str] = ""  # how players call the provider ("1G"), on buttons
+    short_name: ClassVar[str] = ""  # how players call the provider (a short name), on buttons
     has_lobby: ClassVar[bool] = False  # a launch without a game opens the provider's own lobby
     wallet_modes: ClassVar[frozenset[str]] = frozenset({WalletMode.SEAMLESS})
     # Which values of this provider's launches and calls are live credentials (lobby.masking.

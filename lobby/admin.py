@@ -39,10 +39,20 @@ class IntegrationForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         # Each provider's own fields (its registration's): a form posted without them (a script,
-        # an older page) keeps what is stored.
+        # an older page) keeps what is stored. They read as the provider that owns them says
+        # (its `field_texts`): the integration's provider, or on a new one the only provider
+        # that uses the field (a field several providers use keeps the model's generic words).
+        provider = self.data.get("provider") if self.is_bound else None
+        registration = registration_for(provider or self.instance.provider)
         for name in _provider_fields():
-            if name in self.fields:
-                self.fields[name].required = False
+            if name not in self.fields:
+                continue
+            self.fields[name].required = False
+            owners = [r for r in registrations(accounts_only=True) if name in r.integration_fields]
+            owner = registration if registration in owners else owners[0] if len(owners) == 1 else None
+            text = owner.field_text(name) if owner is not None else None
+            if text:
+                self.fields[name].label, self.fields[name].help_text = text[0][:1].upper() + text[0][1:], text[1]
 
     def _kept(self, name: str):
         value = self.cleaned_data.get(name)
@@ -71,10 +81,29 @@ class IntegrationForm(forms.ModelForm):
                                              f"most {limit} characters.")
             if registration.identity_field == "api_key" and not (api_key or self.instance.api_key):
                 self.add_error("new_api_key", f"{_a(registration.label)} integration needs an API key.")
+            else:
+                # What the registration checks of its accounts (as integration_add does): the
+                # wallet mode, how it names us, and no other provider's setting changed.
+                for error in registration.integration_errors(self._provider_values(registration, api_key)):
+                    self.add_error(None, error[:1].upper() + error[1:] + ".")
         if api_key and Integration.objects.filter(provider=provider, api_key=api_key).exclude(
                 pk=self.instance.pk).exists():
             self.add_error("new_api_key", "Another integration of this provider has this API key.")
         return cleaned
+
+    def _provider_values(self, registration, api_key: str) -> dict:
+        """The values its registration validates: the identity fields, its own settings, and any
+        other provider's setting this form would change from its default."""
+        values = {name: self.cleaned_data.get(name, getattr(self.instance, name))
+                  for name in ("mode", "agent_code", "sub_agent")}
+        values["api_key"] = api_key or self.instance.api_key
+        for name in _provider_fields():
+            if name not in self.cleaned_data:
+                continue
+            value = self._kept(name)
+            if name in registration.integration_fields or value != Integration._meta.get_field(name).default:
+                values[name] = value
+        return values
 
 
 def _provider_fields() -> list[str]:
@@ -86,6 +115,21 @@ def _provider_fields() -> list[str]:
 
 def _a(word: str) -> str:
     return f"{'An' if word[:1].lower() in 'aeiou' else 'A'} {word}"
+
+
+def _provider_fieldsets(obj) -> list[tuple[str, dict]]:
+    """The provider's own fields under the titles its registration gives them; on a new
+    integration (provider not chosen yet) every installed provider's, each field once."""
+    registration = registration_for(obj.provider) if obj is not None else None
+    chosen = [registration] if registration is not None else registrations(accounts_only=True)
+    fieldsets, shown = [], set()
+    for r in chosen:
+        for title, fields in r.admin_fieldsets:
+            fields = [f for f in fields if f in r.integration_fields and f not in shown]
+            shown.update(fields)
+            if fields:
+                fieldsets.append((title, {"fields": fields}))
+    return fieldsets
 
 
 @admin.register(Integration)
@@ -104,9 +148,7 @@ class IntegrationAdmin(AuditedAdmin):
             (None, {"fields": ["provider", "code", "name", "mode", "enabled"]}),
             ("Credentials", {"fields": credentials}),
             ("Connection", {"fields": ["api_base_url", "allowed_ips", "launch_method"]}),
-            # Each installed provider's own fields, under the title its registration gives them.
-            *((title, {"fields": list(fields)}) for r in registrations(accounts_only=True)
-              for title, fields in r.admin_fieldsets),
+            *_provider_fieldsets(obj),
         ]
 
     @admin.display(description="API key")
@@ -149,9 +191,10 @@ class GameAdmin(AuditedAdmin):
 
 @admin.register(LaunchSession)
 class LaunchSessionAdmin(CredentialsMaskedAdmin, QuickListMixin, admin.ModelAdmin):
-    """Read-only; the token (1G l_token, Oppi sessionId), the bcode and the launch URL are masked by
-    the provider's credential rule (lobby.masking): with any of them anyone could open the lobby or
-    the game as the player. Only the explicitly granted live-credentials permission shows them."""
+    """Read-only; the token (the provider's launch token or session id), the bcode and the launch
+    URL are masked by the provider's credential rule (lobby.masking): with any of them anyone
+    could open the lobby or the game as the player. Only the explicitly granted live-credentials
+    permission shows them."""
 
     list_display = ["launch", "created_at", "integration", "player", "game", "device", "method", "expires_at",
                     "validated_at", "last_seen_at"]

@@ -1,18 +1,18 @@
-"""Games sync: 1G's `/games` list into one integration's catalogue (lobby.Game rows).
+"""Games sync: the provider's game list into one integration's catalogue (lobby.Game rows).
 
-- A game 1G lists and we do not have is added (enabled, sorted after the existing ones).
-- A game we have is updated only in what 1G owns: category, brand (the product) and type
+- A game the provider lists and we do not have is added (enabled, sorted after the existing ones).
+- A game we have is updated only in what the provider owns: category, brand (the product) and type
   (lobby or list). Its name and sort order are the staff's: never overwritten.
-- A game 1G no longer lists is disabled, never deleted (launch history points at it). If 1G
-  lists it again, the sync enables it again, but only when the sync was what disabled it: a
-  game staff disabled stays disabled.
+- A game the provider no longer lists is disabled, never deleted (launch history points at it).
+  If the provider lists it again, the sync enables it again, but only when the sync was what
+  disabled it: a game staff disabled stays disabled.
 - Guard (spec section 4, issue 22): an OK answer with an empty list, with any row that is not
   an object or has no `game_id`, or one that would disable more than GAMES_SYNC_MAX_DISABLE_SHARE
   of the integration's enabled games changes nothing and says why (GamesSyncRefused); `force`
   (`manage.py games_sync --force`) applies it all the same.
 - A row may carry `product` *(ours; the spec's table does not list it)*: the game id of the
   "list" product the game belongs to. It is stored in `Game.product` where the catalogue has that
-  field (added with the revised 1G spec); a row without it is a product itself.
+  field (added with a revised catalogue); a row without it is a product itself.
 """
 
 from __future__ import annotations
@@ -35,7 +35,7 @@ class GamesSyncError(Exception):
 
 
 class GamesSyncRefused(GamesSyncError):
-    """1G's list was read but looks wrong enough that applying it could empty the catalogue;
+    """The provider's list was read but looks wrong enough that applying it could empty the catalogue;
     nothing changed. The message says why and that --force applies it anyway."""
 
 
@@ -62,7 +62,7 @@ def _text(value: object, limit: int) -> str:
 
 
 def _listed(games: list) -> dict[str, dict]:
-    """1G's games by game id, each with clean text fields; rows without an id are skipped."""
+    """The provider's games by game id, each with clean text fields; rows without an id are skipped."""
     listed: dict[str, dict] = {}
     for row in games:
         if not isinstance(row, dict):
@@ -81,9 +81,9 @@ def _listed(games: list) -> dict[str, dict]:
     return listed
 
 
-# Game.product arrives with the revised 1G catalogue (another branch); until then there is none.
+# Game.product arrives with a revised catalogue (another branch); until then there is none.
 _HAS_PRODUCT = any(f.name == "product" for f in Game._meta.get_fields())
-_OWNED_BY_1G = ("category", "brand", "game_type") + (("product",) if _HAS_PRODUCT else ())
+_OWNED_BY_PROVIDER = ("category", "brand", "game_type") + (("product",) if _HAS_PRODUCT else ())
 
 
 def _client(integration: Integration):
@@ -101,7 +101,7 @@ def _malformed_rows(games: list) -> int:
 def games_sync(integration: Integration, *, force: bool = False) -> GamesSyncResult:
     answer = _client(integration).games()
     if not answer.ok:
-        raise GamesSyncError(f"1G's game list could not be read: {answer.error or answer.status}")
+        raise GamesSyncError(f"The provider's game list could not be read: {answer.error or answer.status}")
     games = (answer.body or {}).get("games") or []
     listed = _listed(games)
     if not force:
@@ -124,7 +124,7 @@ def games_sync(integration: Integration, *, force: bool = False) -> GamesSyncRes
                 result.added += 1
                 continue
             sync = synced.get(game.pk) or SyncedGame.objects.create(game=game, last_seen_at=now)
-            changed = [name for name in _OWNED_BY_1G if getattr(game, name) != fields[name]]
+            changed = [name for name in _OWNED_BY_PROVIDER if getattr(game, name) != fields[name]]
             for name in changed:
                 setattr(game, name, fields[name])
             if not game.enabled and sync.removed_by_sync:
@@ -148,13 +148,13 @@ def _guard(integration: Integration, games: list, listed: dict[str, dict]) -> No
     """Refuse (changing nothing) a list that would wreck the catalogue; see the module doc."""
     hint = " Nothing changed; `games_sync --force` applies it anyway."
     if not games:
-        raise GamesSyncRefused(f"1G answered OK with an empty game list.{hint}")
+        raise GamesSyncRefused(f"The provider answered OK with an empty game list.{hint}")
     malformed = _malformed_rows(games)
     if malformed:
-        raise GamesSyncRefused(f"1G's game list has {malformed} row(s) without a game_id.{hint}")
+        raise GamesSyncRefused(f"The provider's game list has {malformed} row(s) without a game_id.{hint}")
     enabled = list(Game.objects.filter(integration=integration, enabled=True).values_list("game_id", flat=True))
     gone = [game_id for game_id in enabled if game_id not in listed]
     share = settings.GAMES_SYNC_MAX_DISABLE_SHARE
     if enabled and len(gone) > share * len(enabled):
-        raise GamesSyncRefused(f"1G's game list would disable {len(gone)} of {len(enabled)} enabled games, more "
+        raise GamesSyncRefused(f"The provider's game list would disable {len(gone)} of {len(enabled)} enabled games, more "
                                f"than GAMES_SYNC_MAX_DISABLE_SHARE ({share:.0%}).{hint}")

@@ -9,7 +9,7 @@ from django.db import transaction
 from django.utils import timezone
 
 from core.models import Integration, LaunchMethod, WalletMode
-from core.registry import provider_names, registration_for
+from core.registry import provider_names, registration_for, registrations
 
 from .models import Game
 
@@ -40,14 +40,14 @@ def secret_set(integration: Integration, secret: str, *, by: str) -> None:
 def integration_upsert(*, provider: str, code: str, secret: str, mode: str = WalletMode.SEAMLESS,
                        agent_code: str = "", sub_agent: str = "", api_key: str = "", api_base_url: str | None = None,
                        allowed_ips: str | None = None, enabled: bool = True, name: str = "",
-                       launch_method: str | None = None, signature_encoding: str | None = None,
-                       time_zone: str | None = None, accept_unknown_bet_sessions: bool | None = None,
-                       extra: dict | None = None, set_by: str = "command") -> tuple[Integration, bool]:
+                       launch_method: str | None = None, extra: dict | None = None, set_by: str = "command",
+                       **provider_settings) -> tuple[Integration, bool]:
     """Create or update an integration account by its code. Returns (integration, created).
 
-    What each provider requires and allows is its registration's (`integration_errors`); `extra`
-    carries further provider-only fields by name. `set_by` names who sets the secret (a username,
-    or the command); it is recorded only when the secret is new or changes."""
+    What each provider requires and allows is its registration's (`integration_errors`); the
+    providers' own fields (their registrations' `integration_fields`) come by name, as keyword
+    arguments or in `extra` (None: unchanged). `set_by` names who sets the secret (a username, or
+    the command); it is recorded only when the secret is new or changes."""
     registration = registration_for(provider)
     if registration is None or not registration.accounts:
         names = ", ".join(provider_names())
@@ -58,8 +58,12 @@ def integration_upsert(*, provider: str, code: str, secret: str, mode: str = Wal
         raise IntegrationError("a secret is required")
     if launch_method is not None and launch_method not in LaunchMethod.values:
         raise IntegrationError(f"unknown launch method {launch_method!r} ({', '.join(LaunchMethod.values)})")
-    provider_values = {"signature_encoding": signature_encoding, "accept_unknown_bet_sessions": accept_unknown_bet_sessions,
-                       "time_zone": time_zone.strip() if time_zone is not None else None, **(extra or {})}
+    provider_values = {**provider_settings, **(extra or {})}
+    known = {name for r in registrations(accounts_only=True) for name in r.integration_fields}
+    unknown = sorted(set(provider_values) - known)
+    if unknown:
+        raise IntegrationError(f"no installed provider has the setting {', '.join(unknown)}")
+    provider_values = {k: v.strip() if isinstance(v, str) else v for k, v in provider_values.items()}
     errors = registration.integration_errors({"mode": mode, "agent_code": agent_code, "sub_agent": sub_agent,
                                               "api_key": api_key, **provider_values}, secret=secret)
     if errors:

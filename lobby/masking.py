@@ -40,7 +40,7 @@ def mask_url(url: str | None) -> str:
 
 
 def mask_url_with_token(url: str | None, token: str | None) -> str:
-    """mask_url, and the session's own token wherever else it appears (e.g. an Oppi play path)."""
+    """mask_url, and the session's own token wherever else it appears (e.g. a provider's play path)."""
     masked = mask_url(url)
     if token:
         masked = masked.replace(token, mask(token))

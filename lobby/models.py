@@ -17,9 +17,10 @@ class Device(models.TextChoices):
 class Game(models.Model):
     """A game in a provider's catalogue.
 
-    Rows without an integration are the provider-wide catalogue (the 1G seed list, loaded by a
-    migration); rows with one belong to that integration's catalogue and take precedence over a
-    provider-wide row with the same game id (see lobby.selectors.game_for_integration).
+    Rows without an integration are the provider-wide catalogue (each provider's reference list,
+    loaded by a migration); rows with one belong to that integration's catalogue and take
+    precedence over a provider-wide row with the same game id (see
+    lobby.selectors.game_for_integration).
     """
 
     provider = models.CharField(max_length=16, choices=provider_choices)
@@ -28,10 +29,10 @@ class Game(models.Model):
     name = models.CharField(max_length=100)
     category = models.CharField(max_length=32, blank=True)
     brand = models.CharField(max_length=64, blank=True)
-    game_type = models.CharField("type", max_length=16, blank=True, help_text="1G: lobby or list")
+    game_type = models.CharField("type", max_length=16, blank=True, help_text="The provider's kind of entry (e.g. lobby or list)")
     product = models.CharField(
         max_length=64, blank=True, db_index=True,
-        help_text="1G: the game id of the 'list' product this game belongs to (e.g. 301); empty for a product.",
+        help_text="The game id of the product (a 'list' entry) this game belongs to; empty for a product.",
     )
     enabled = models.BooleanField(default=True)
     sort_order = models.IntegerField(default=0)
@@ -59,7 +60,7 @@ class Game(models.Model):
 
 
 class LaunchSession(models.Model):
-    """A player's launch of a provider: the 1G l_token or the Oppi sessionId."""
+    """A player's launch of a provider: its launch token or session id."""
 
     token = models.CharField(max_length=128)
     integration = models.ForeignKey(Integration, on_delete=models.PROTECT, related_name="launches")
@@ -81,7 +82,7 @@ class LaunchSession(models.Model):
         constraints = [models.UniqueConstraint(fields=["integration", "token"], name="launch_token_unique")]
         indexes = [
             models.Index(fields=["player", "-created_at"], name="launch_player_recent"),
-            # igPokerValidation finds a launch by its l_token alone (spec 2.3).
+            # A provider's launch validation finds a launch by its token alone.
             models.Index(fields=["token"], name="launch_token"),
         ]
 

@@ -16,7 +16,8 @@ from django.conf import settings
 
 from core.models import Integration, LaunchMethod, WalletMode
 from transfers.models import Direction, OrderState, TransferOrder
-from transfers.services import TransferError, provider_balance_last_known, transfer_start, withdraw_all
+from transfers.services import TransferError, provider_balance_last_known
+from transfers.start import transfer_start, withdraw_all
 from wallet.models import Account, AccountKind, Player
 from wallet.money import quantize_for
 
@@ -134,7 +135,7 @@ def _pause() -> None:
 def _order_settled(order: TransferOrder) -> TransferOrder:
     """With a real broker a worker sends the deposit: wait a little (LOBBY_DEPOSIT_WAIT_SECONDS)
     for it to be confirmed or failed. In-process tasks have already settled it (or found it
-    unknown, which only 1G's records will change), so this returns at once."""
+    unknown, which only the provider's records will change), so this returns at once."""
     deadline = time.monotonic() + settings.LOBBY_DEPOSIT_WAIT_SECONDS
     while order.state in IN_PROGRESS and time.monotonic() < deadline:
         _pause()

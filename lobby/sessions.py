@@ -30,7 +30,7 @@ def session_url_set(session: LaunchSession, url: str) -> None:
 
 
 def session_validated(session: LaunchSession, now: dt.datetime) -> None:
-    """The provider checked the launch (e.g. 1G's igPokerValidation): validated and seen now."""
+    """The provider checked the launch (a launch validation call): validated and seen now."""
     LaunchSession.objects.filter(pk=session.pk).update(validated_at=now, last_seen_at=now)
 
 

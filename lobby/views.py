@@ -88,7 +88,7 @@ def _catalogue(query: str, method_choice: str, device: str, player: Player) -> d
             "integration": integration,
             "name": integration.name or integration.get_provider_display(),
             "lobby_name": lobby,
-            # On a phone 1G's entry point takes no game: every card opens the provider's lobby.
+            # A provider whose phone entry point takes no game: every card opens the provider's lobby.
             "opens_lobby_only": bool(lobby) and not opens_game(integration, device),
             "opens_in": OPENS_IN[method],
             "new_tab": method == LaunchMethod.NEW_TAB,

@@ -9,6 +9,8 @@ from psqlextra.types import PostgresPartitioningMethod
 
 from core.registry import provider_choices
 
+from .day_partitions import insert_healing
+
 
 class StatusCode(models.Model):
     provider = models.CharField(max_length=16, choices=provider_choices)
@@ -33,10 +35,9 @@ class CallLogQuerySet(models.QuerySet):
     def _insert(self, objs, *args, **kwargs):
         """An ORM insert (demo data, tests, tools; callbacks use providers/calllog.py) whose day
         has no partition yet creates that day's partition and inserts again."""
-        from .partitioning import insert_healing
-
         insert = super()._insert
-        return insert_healing(lambda: insert(objs, *args, **kwargs), [getattr(o, "created_at", None) for o in objs])
+        return insert_healing(lambda: insert(objs, *args, **kwargs), [getattr(o, "created_at", None) for o in objs],
+                              table=self.model._meta.db_table)
 
     _insert.queryset_only = False  # as Django's: Model.save() calls it on the manager
 

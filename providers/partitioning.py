@@ -4,12 +4,12 @@ PostgreSQL: `providers_calllog` is partitioned by range on `created_at`, one par
 named `providers_calllog_YYYY_MM_DD`. django-postgres-extra's partitioning manager plans which
 days to create (today and CALL_HISTORY_PARTITIONS_AHEAD days ahead); every day wholly older than
 CALL_HISTORY_RETENTION_DAYS is dropped. Both are applied without blocking callbacks:
-- a day is created as a plain table and ATTACHed (SHARE UPDATE EXCLUSIVE on the parent: inserts go
-  on), never `CREATE TABLE ... PARTITION OF` (ACCESS EXCLUSIVE);
+- a day is created as a plain table and ATTACHed (providers/day_partitions.py);
 - a day leaves by DETACH PARTITION ... CONCURRENTLY, then DROP of the detached table; before that,
   its money calls (transaction id that reached the ledger) are copied to KeptCall.
 An INSERT whose day has no partition (the beat task stopped for a week) creates that day and
-inserts again (`inserting`): a call's row is never lost to a missing partition.
+inserts again (`insert_healing`, providers/day_partitions.py): a call's row is never lost to a
+missing partition.
 
 SQLite keeps one plain table: retention copies the money calls and deletes the old rows.
 """
@@ -19,22 +19,19 @@ from __future__ import annotations
 import datetime as dt
 import logging
 import time
-from contextlib import contextmanager
 from dataclasses import dataclass, field
 
 from django.apps import apps
 from django.conf import settings
-from django.db import DatabaseError, connection, transaction
+from django.db import connection, transaction
 from django.utils import timezone
 
+from . import day_partitions
+from .day_partitions import AUTO_COMMENT, DAY, NAME_FORMAT, day_name, day_start
 from .models import CallLog, KeptCall, StatusCode
 
 logger = logging.getLogger(__name__)
 
-DAY = dt.timedelta(days=1)
-NAME_FORMAT = "%Y_%m_%d"  # digits only: %b would depend on the locale
-# Comment django-postgres-extra's manager puts on (and requires of) the partitions it may drop.
-AUTO_COMMENT = "psqlextra_auto_partitioned"
 DELETE_BATCH = 5_000  # SQLite: rows deleted per statement
 COLUMNS = ("id", "created_at", "provider", "integration_id", "direction", "endpoint", "player_external_id", "txn_id",
            "request_id", "status_code", "http_status", "duration_ms", "caller_ip", "session_unknown", "request_body",
@@ -75,7 +72,7 @@ def maintain(*, now: dt.datetime | None = None) -> MaintainResult:
         plan = manager.plan(skip_delete=True)
         for partition in plan.creations:
             if _create(partition.start_datetime):
-                result.created.append(_name(partition.start_datetime))
+                result.created.append(day_name(partition.start_datetime))
         if retention_days():
             for name in _past_retention(now):
                 _drop(name, result, now=now)
@@ -93,68 +90,23 @@ def ensure_partitions(since: dt.datetime, until: dt.datetime) -> list[str]:
     if not partitioned():
         return []
     created = []
-    day = _day_start(since)
+    day = day_start(since)
     while day <= until:
         if _create(day):
-            created.append(_name(day))
+            created.append(day_name(day))
         day += DAY
     return created
 
 
-@contextmanager
-def inserting():
-    """Wrap an INSERT into the call history: when its day has no partition (and no transaction of
-    the caller's would be broken by the failure), create the day and run the block again."""
-    in_atomic = connection.in_atomic_block
-    try:
-        if in_atomic and connection.vendor == "postgresql":
-            with transaction.atomic():  # a savepoint: the caller's transaction survives the failure
-                yield
-        else:
-            yield
-    except DatabaseError as exc:
-        if not _no_partition(exc):
-            raise
-        raise _MissingPartition() from exc
-
-
-class _MissingPartition(Exception):
-    pass
-
-
-_days_ready: set[dt.date] = set()  # days whose partition this process saw (a day is dropped only when old)
-
-
 def day_ready(value: dt.datetime) -> bool:
-    """Can a row of `value` be inserted without creating its day first? (Always, without partitions.)
-    Writers that cannot heal a missing day inside their statement (a history row written with the
-    money) ask first: one catalog look-up per day and process."""
-    day = _day_start(value)
-    if day.date() in _days_ready or connection.vendor != "postgresql":
-        return True
-    with connection.cursor() as cursor:
-        cursor.execute("SELECT to_regclass(%s) IS NOT NULL OR NOT EXISTS (SELECT 1 FROM pg_partitioned_table "
-                       "WHERE partrelid = to_regclass(%s))", [_table_name(day), _table()])
-        ready = cursor.fetchone()[0]
-    if ready:
-        _days_ready.add(day.date())
-    return ready
+    """Can a call-history row of `value` go in without its day being created first (day_partitions)?"""
+    return day_partitions.day_ready(value, table=_table())
 
 
 def insert_healing(insert, created_at_values) -> object:
-    """Run `insert()` (inside a transaction: in a savepoint); if its row had no partition, create
-    the days of `created_at_values` and run it once more."""
-    try:
-        with inserting():
-            return insert()
-    except _MissingPartition:
-        for value in {_day_start(v) for v in created_at_values if v is not None}:
-            _create(value)
-    try:
-        with inserting():
-            return insert()
-    except _MissingPartition as again:
-        raise again.__cause__ from None
+    """Run `insert()`, an INSERT into the call history; if its day had no partition, create the
+    days of `created_at_values` and run it once more (providers/day_partitions.py)."""
+    return day_partitions.insert_healing(insert, created_at_values, table=_table())
 
 
 # --- PostgreSQL -----------------------------------------------------------------------------
@@ -162,19 +114,6 @@ def insert_healing(insert, created_at_values) -> object:
 
 def _table() -> str:
     return CallLog._meta.db_table
-
-
-def _name(day: dt.datetime) -> str:
-    return day.strftime(NAME_FORMAT)
-
-
-def _table_name(day: dt.datetime) -> str:
-    return f"{_table()}_{_name(day)}"
-
-
-def _day_start(value: dt.datetime) -> dt.datetime:
-    value = value.astimezone(dt.UTC) if timezone.is_aware(value) else value.replace(tzinfo=dt.UTC)
-    return value.replace(hour=0, minute=0, second=0, microsecond=0)
 
 
 def _manager(now: dt.datetime):
@@ -217,27 +156,13 @@ def _past_retention(now: dt.datetime) -> list[str]:
 
 
 def _create(day: dt.datetime) -> bool:
-    """Create one day's partition unless it exists: a plain table like the parent, ATTACHed (its
-    indexes are built on the empty table by ATTACH). False when it was there already."""
-    day = _day_start(day)
-    name, parent = _table_name(day), _table()
-    qn = connection.ops.quote_name
-    with transaction.atomic(), connection.cursor() as cursor:
-        cursor.execute("SELECT 1 FROM pg_inherits WHERE inhrelid = to_regclass(%s)", [name])
-        if cursor.fetchone():
-            return False
-        cursor.execute(f"CREATE TABLE IF NOT EXISTS {qn(name)} (LIKE {qn(parent)} INCLUDING DEFAULTS "
-                       f"INCLUDING CONSTRAINTS INCLUDING STORAGE)")
-        cursor.execute(f"COMMENT ON TABLE {qn(name)} IS '{AUTO_COMMENT}'")
-        cursor.execute(f"ALTER TABLE {qn(parent)} ATTACH PARTITION {qn(name)} FOR VALUES FROM (%s) TO (%s)",
-                       [day, day + DAY])
-    return True
+    return day_partitions.day_create(_table(), day)
 
 
 def _drop(name: str, result: MaintainResult, *, now: dt.datetime) -> None:
     """Keep the partition's money calls, detach it without blocking inserts, drop it."""
     qn = connection.ops.quote_name
-    _days_ready.clear()  # only old days go, but a history row written with money must never miss its day
+    day_partitions.days_ready_forget()  # only old days go, but a row written with money must never miss its day
     started = time.perf_counter()
     result.kept += _keep_money_calls(qn(name), "TRUE", [], now=now)
     detached = time.perf_counter()
@@ -276,13 +201,6 @@ def _finish_interrupted(result: MaintainResult) -> None:
         with connection.cursor() as cursor:
             cursor.execute(f"DROP TABLE {qn(name)}")
         result.dropped.append(name)
-
-
-def _no_partition(exc: BaseException) -> bool:
-    """PostgreSQL's refusal of a row no partition takes (SQLSTATE 23514, "no partition of relation
-    ... found for row")."""
-    cause = exc.__cause__
-    return getattr(cause, "sqlstate", None) == "23514" and "no partition" in str(cause)
 
 
 # --- both databases -------------------------------------------------------------------------

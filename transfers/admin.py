@@ -1,4 +1,4 @@
-"""Admin of the transfer wallet: orders with their attempts and 1G's answers, staff retry and
+"""Admin of the transfer wallet: orders with their attempts and the provider's answers, staff retry and
 resolve (through transfers.services, recorded with the acting user and a reason), and the
 differences reconciliation found. Amounts are shown in currency units."""
 
@@ -30,9 +30,9 @@ class ReasonForm(forms.Form):
 
 class ResolveForm(ReasonForm):
     outcome = forms.ChoiceField(choices=[
-        (services.RESOLVE_AS_RECORDS, "As 1G's records say (safe)"),
-        (OrderState.CONFIRMED, "Confirmed: 1G has the money (checked with 1G)"),
-        (OrderState.FAILED, "Failed: 1G never applied it (checked with 1G)"),
+        (services.RESOLVE_AS_RECORDS, "As the provider's records say (safe)"),
+        (OrderState.CONFIRMED, "Confirmed: the provider has the money (checked with the provider)"),
+        (OrderState.FAILED, "Failed: the provider never applied it (checked with the provider)"),
     ])
 
 
@@ -96,7 +96,7 @@ class TransferOrderAdmin(ExactIdSearchMixin, QuickListMixin, admin.ModelAdmin):
     def amount_display(self, obj):
         return money(obj.amount, obj.currency)
 
-    @admin.display(description="1G balance after")
+    @admin.display(description="provider balance after")
     def provider_balance_display(self, obj):
         return money(obj.provider_balance, obj.currency)
 
@@ -134,7 +134,7 @@ class TransferOrderAdmin(ExactIdSearchMixin, QuickListMixin, admin.ModelAdmin):
     def retry_orders(self, request, queryset):
         return self._staff_action(
             request, queryset, form_class=ReasonForm, verb="Retry",
-            explanation="Open orders are pushed on now: 1G's records are asked first, and an order they do not show "
+            explanation="Open orders are pushed on now: the provider's records are asked first, and an order they do not show "
                         "is sent again under its own transfer_id.",
             apply=lambda order, data: services.order_retry(order, actor=request.user, reason=data["reason"]))
 
@@ -142,8 +142,8 @@ class TransferOrderAdmin(ExactIdSearchMixin, QuickListMixin, admin.ModelAdmin):
     def resolve_orders(self, request, queryset):
         return self._staff_action(
             request, queryset, form_class=ResolveForm, verb="Resolve",
-            explanation="Close open orders. 'As 1G's records say' is always safe; choose confirmed or failed only "
-                        "after checking with 1G: the money moves as if 1G had answered so. Above the adjustment "
+            explanation="Close open orders. 'As the provider's records say' is always safe; choose confirmed or failed only "
+                        "after checking with the provider: the money moves as if the provider had answered so. Above the adjustment "
                         "approval threshold a second user must resolve it the same way before anything moves.",
             apply=lambda order, data: services.order_resolve(order, actor=request.user, reason=data["reason"],
                                                              outcome=data["outcome"]))
@@ -156,7 +156,7 @@ class ProviderWalletAdmin(ReadOnlyAdmin):
     search_fields = ["=player__external_id"]
     list_select_related = ["integration", "player", "currency"]
 
-    @admin.display(description="last known 1G balance")
+    @admin.display(description="last known provider balance")
     def balance_display(self, obj):
         return money(obj.balance, obj.currency)
 

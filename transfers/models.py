@@ -1,10 +1,12 @@
-"""Transfer-mode orders: money moved between a player's wallet and 1G's wallet (spec section 4).
+"""Transfer-mode orders: money moved between a player's wallet and the provider's wallet (spec
+section 4).
 
 A `TransferOrder` is a small state machine (see transfers.services); `TransferEvent` is its
 append-only history: every attempt with what was sent, what came back and how it was judged,
 every records check, and every manual retry or resolve with the acting user and a reason.
-`ProviderWallet` remembers that 1G has the player's wallet and the last balance 1G told us.
-`ReconciliationDifference` is one difference between our orders and 1G's records.
+`ProviderWallet` remembers that the provider has the player's wallet and the last balance it
+told us.
+`ReconciliationDifference` is one difference between our orders and the provider's records.
 """
 
 from __future__ import annotations
@@ -15,8 +17,8 @@ from django.db.models import Q
 
 
 class Direction(models.TextChoices):
-    DEPOSIT = "deposit", "Deposit into 1G"
-    WITHDRAW = "withdraw", "Withdraw from 1G"
+    DEPOSIT = "deposit", "Deposit into the provider's wallet"
+    WITHDRAW = "withdraw", "Withdraw from the provider's wallet"
 
 
 class OrderState(models.TextChoices):
@@ -25,7 +27,7 @@ class OrderState(models.TextChoices):
     SENDING = "sending"
     UNKNOWN = "unknown", "Unknown outcome"
     # No positive evidence either way once the provider had time to show it (spec section 4):
-    # the money stays where it is until 1G's records or a person decide.
+    # the money stays where it is until the provider's records or a person decide.
     ATTENTION = "attention", "Needs attention"
     CONFIRMED = "confirmed"
     FAILED = "failed"
@@ -33,7 +35,7 @@ class OrderState(models.TextChoices):
 
 OPEN_STATES = (OrderState.CREATED, OrderState.RESERVED, OrderState.SENDING, OrderState.UNKNOWN,
                OrderState.ATTENTION)
-# Sent, outcome not known: only 1G's records (or a person) decide these.
+# Sent, outcome not known: only the provider's records (or a person) decide these.
 UNDECIDED_STATES = (OrderState.UNKNOWN, OrderState.ATTENTION)
 FINAL_STATES = (OrderState.CONFIRMED, OrderState.FAILED)
 
@@ -44,17 +46,17 @@ class TransferOrder(models.Model):
     currency = models.ForeignKey("wallet.Currency", on_delete=models.PROTECT)
     direction = models.CharField(max_length=8, choices=Direction.choices)
     amount = models.BigIntegerField(help_text="ledger units")
-    # Our id for 1G: created with the order, before the first attempt, and sent on every retry.
+    # Our id for the provider: created with the order, before the first attempt, and sent on every retry.
     transfer_id = models.CharField(max_length=64, unique=True)
     state = models.CharField(max_length=16, choices=OrderState.choices, default=OrderState.CREATED, db_index=True)
-    attempts = models.PositiveIntegerField(default=0, help_text="times the transfer was sent to 1G")
-    checks = models.PositiveIntegerField(default=0, help_text="times 1G's records were asked about it")
-    last_status = models.CharField(max_length=64, blank=True, help_text="1G's last status, or the transport failure")
+    attempts = models.PositiveIntegerField(default=0, help_text="Times the transfer was sent to the provider")
+    checks = models.PositiveIntegerField(default=0, help_text="Times the provider's records were asked about it")
+    last_status = models.CharField(max_length=64, blank=True, help_text="The provider's last status, or the transport failure")
     last_answer = models.TextField(blank=True)
     last_error = models.CharField(max_length=255, blank=True)
-    provider_balance = models.BigIntegerField(null=True, blank=True, help_text="1G's balance after it, ledger units")
+    provider_balance = models.BigIntegerField(null=True, blank=True, help_text="The provider's balance after it, ledger units")
     provider_holds = models.BooleanField(
-        default=False, help_text="1G answered a re-send with DUPLICATE_REF_TXN_ID: it holds this transfer_id, so the "
+        default=False, help_text="The provider answered a re-send with 'already have it': it holds this transfer_id, so the "
                                  "order is never re-sent and never failed without a FAILED record.")
     attention_since = models.DateTimeField(null=True, blank=True)
     # A staff decision above the adjustment threshold waits here for a second user (four eyes).
@@ -90,9 +92,9 @@ class TransferOrder(models.Model):
 
 
 class EventKind(models.TextChoices):
-    ATTEMPT = "attempt", "Sent to 1G"
-    RECORDS = "records", "Asked 1G's records"
-    WALLET = "wallet", "Created 1G wallet"
+    ATTEMPT = "attempt", "Sent to the provider"
+    RECORDS = "records", "Asked the provider's records"
+    WALLET = "wallet", "Created the provider's wallet"
     STATE = "state", "State change"
     RETRY = "retry", "Manual retry"
     RESOLVE = "resolve", "Manual resolve"
@@ -123,12 +125,12 @@ class TransferEvent(models.Model):
 
 
 class ProviderWallet(models.Model):
-    """The player's wallet at 1G for one integration and currency, and its last known balance."""
+    """The player's wallet at the provider for one integration and currency, and its last known balance."""
 
     integration = models.ForeignKey("core.Integration", on_delete=models.PROTECT, related_name="provider_wallets")
     player = models.ForeignKey("wallet.Player", on_delete=models.PROTECT, related_name="provider_wallets")
     currency = models.ForeignKey("wallet.Currency", on_delete=models.PROTECT)
-    balance = models.BigIntegerField(null=True, blank=True, help_text="last balance 1G told us, ledger units")
+    balance = models.BigIntegerField(null=True, blank=True, help_text="Last balance the provider told us, ledger units")
     balance_at = models.DateTimeField(null=True, blank=True)
     created_at = models.DateTimeField()
 
@@ -142,8 +144,8 @@ class ProviderWallet(models.Model):
 
 
 class DifferenceKind(models.TextChoices):
-    MISSING_AT_PROVIDER = "missing_provider", "Ours, not in 1G's records"
-    MISSING_HERE = "missing_here", "In 1G's records, not ours"
+    MISSING_AT_PROVIDER = "missing_provider", "Ours, not in the provider's records"
+    MISSING_HERE = "missing_here", "In the provider's records, not ours"
     AMOUNT = "amount", "Amount differs"
     CURRENCY = "currency", "Currency differs"
     STATUS = "status", "Status differs"
@@ -170,7 +172,7 @@ class ReconciliationRun(models.Model):
 
 
 class ReconciliationDifference(models.Model):
-    """One difference between an order of ours and 1G's record of the same transfer_id.
+    """One difference between an order of ours and the provider's record of the same transfer_id.
 
     Found again by a later run, the same (integration, transfer_id, kind) row is updated, not
     duplicated. A person closes it (`resolved_at`, `resolved_by`, `note`) once handled; open

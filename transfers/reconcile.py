@@ -1,11 +1,11 @@
-"""Reconciliation: our transfer orders against 1G's `/wallet/records` for a period.
+"""Reconciliation: our transfer orders against the provider's transfer records for a period.
 
 Every page of the records is fetched (for the period widened by a margin, so a transfer that
-1G stamped a moment after ours is not "missing"), matched with our orders by transfer_id, and
+the provider stamped a moment after ours is not "missing"), matched with our orders by transfer_id, and
 every difference is stored (ReconciliationDifference, shown in the admin):
 
-- an order of ours in the period that 1G's records do not show, although it is confirmed;
-- a record of 1G that matches no order of ours at all;
+- an order of ours in the period that the provider's records do not show, although it is confirmed;
+- a record of the provider that matches no order of ours at all;
 - amount, currency, direction (type), player or status that differ.
 
 What is safe is resolved here: an order stuck `unknown` or `attention` whose record agrees with
@@ -43,7 +43,7 @@ MAX_PAGES = 10_000
 
 
 class ReconcileError(Exception):
-    """1G's records could not be fetched; the message is fit for ops staff."""
+    """The provider's records could not be fetched; the message is fit for ops staff."""
 
 
 @dataclass
@@ -62,7 +62,7 @@ def records_fetch(client, since: dt.datetime, until: dt.datetime) -> dict[str, R
     """Every record of the period, all pages, by transfer_id (an OK record wins over a FAILED one)."""
     scan = client.records_all(since, until, max_pages=MAX_PAGES)
     if not scan.answer.ok:
-        raise ReconcileError(f"1G's records page {scan.pages + 1} could not be read: "
+        raise ReconcileError(f"The provider's records page {scan.pages + 1} could not be read: "
                              f"{scan.answer.error or scan.answer.status}")
     found: dict[str, Record] = {}
     for record in scan.records:
@@ -72,7 +72,7 @@ def records_fetch(client, since: dt.datetime, until: dt.datetime) -> dict[str, R
 
 
 def attention_recheck(integration: Integration) -> int:
-    """Ask 1G's records again about every order of the integration that needs attention; how
+    """Ask the provider's records again about every order of the integration that needs attention; how
     many were settled."""
     settled = 0
     for order_id in TransferOrder.objects.filter(integration=integration, state=OrderState.ATTENTION).values_list(
@@ -140,7 +140,7 @@ def reconcile(integration: Integration, *, since: dt.datetime, until: dt.datetim
             else:
                 order.refresh_from_db()
         if order.state in (OrderState.CREATED, OrderState.RESERVED, OrderState.SENDING) and record is None:
-            continue  # in progress: 1G may not have it yet
+            continue  # in progress: the provider may not have it yet
         if order.state in UNDECIDED_STATES and record is None:
             continue  # the resolver's business (or staff's), not yet a difference
         for kind, ours, theirs in _differences(order, record):

@@ -1,21 +1,22 @@
-"""Transfer-mode orders: moving a player's money into 1G's wallet and back (spec section 4).
+"""Transfer-mode orders: moving a player's money into the provider's wallet and back (spec
+section 4).
 
 State machine (DESIGN.md "Transfer mode"):
 
     deposit:  created -> reserved -> sending -> confirmed | failed | unknown
     withdraw: created ----------->  sending -> confirmed | failed | unknown
-    unknown -> (1G's records for the same transfer_id) -> confirmed | failed | sending (re-sent
-               under the SAME transfer_id) | unknown | attention
+    unknown -> (the provider's records for the same transfer_id) -> confirmed | failed
+               | sending (re-sent under the SAME transfer_id) | unknown | attention
     attention -> (records, on every resolver pass and reconciliation run) -> confirmed | failed
               -> (staff, with a reason; four eyes above the adjustment threshold) -> confirmed | failed
 
 Money comes back to the player (deposit failed) only on positive evidence (spec section 4): a
-refusal 1G answered to the send itself, a FAILED record for the transfer_id, or a complete read of
-every page of the records for a window covering the send with margin, matched on transfer_id here,
-once TRANSFER_RECORDS_SETTLE has passed since the last send. A re-send answered
-DUPLICATE_REF_TXN_ID means 1G holds that id (`provider_holds`): never re-sent again, decided by a
-record only. Anything else past the settle delay is `attention` (shown to staff, counted in a
-metric).
+refusal the provider answered to the send itself, a FAILED record for the transfer_id, or a
+complete read of every page of the records for a window covering the send with margin, matched
+on transfer_id here, once TRANSFER_RECORDS_SETTLE has passed since the last send. A re-send
+answered "already have it" (a duplicate transfer id) means the provider holds that id
+(`provider_holds`): never re-sent again, decided by a record only. Anything else past the settle
+delay is `attention` (shown to staff, counted in a metric).
 
 Ledger (two-phase for deposits, accounts per integration and currency):
 
@@ -25,15 +26,18 @@ Ledger (two-phase for deposits, accounts per integration and currency):
 - withdraw confirmed: held at provider -> player wallet    (once: key transfer:<id>:confirm)
 - withdraw failed:   nothing moves.
 
-A withdrawal reserves nothing: the money is at 1G, and nothing on our side can spend it twice
-(1G refuses a withdrawal above its balance with INSUFFICIENT_CREDIT). The held-at-provider
-account is the integration's clearing account for money at 1G; it goes below zero when players
+A withdrawal reserves nothing: the money is at the provider, and nothing on our side can spend
+it twice (the provider refuses a withdrawal above its balance). The held-at-provider account is
+the integration's clearing account for money at the provider; it goes below zero when players
 withdraw winnings, like a game clearing account does.
 
 Every step is claimed with a conditional UPDATE (`filter(pk=…, state__in=expected).update(…)`)
 that must change exactly one row, in the same database transaction as its ledger transfer, so a
 duplicate task delivery, a retry, a resolver and a late answer can all race and the money still
 moves once. Network calls happen outside database transactions.
+
+Orders are started (created, reserved, handed to the send task) by transfers/start.py, the one
+module of this app above its tasks; this one never imports the tasks.
 """
 
 from __future__ import annotations
@@ -49,11 +53,10 @@ from django.db import transaction
 from django.db.models import F
 from django.utils import timezone
 
-from core.models import Integration, WalletMode
+from core.models import Integration
 from core.registry import registration_for
 from core.transfer_client import Answer, Outcome, Record
-from wallet.models import Account, AccountKind, Currency, Player, TransferKind
-from wallet.money import MAX_UNITS, SCALE
+from wallet.models import Account, AccountKind, Player, TransferKind
 from wallet.services import adjustment_threshold, player_wallets_lock, system_account_id, transfer_post
 
 from . import metrics
@@ -96,7 +99,7 @@ def backoff_seconds(n: int) -> float:
     return min(settings.TRANSFER_BACKOFF_BASE * (2 ** min(n, 20)), settings.TRANSFER_BACKOFF_MAX)
 
 
-def _system(kind: str, order: TransferOrder) -> Account:
+def system_account(kind: str, order: TransferOrder) -> Account:
     pk = system_account_id(kind=kind, currency=order.currency_id, integration_id=order.integration_id)
     return Account(pk=pk, kind=kind, currency_id=order.currency_id, integration_id=order.integration_id)
 
@@ -107,8 +110,8 @@ def _answer_text(answer: Answer) -> str:
     return answer.error[:4000]
 
 
-def _event(order: TransferOrder, kind: str, *, now: dt.datetime, answer: Answer | None = None, actor=None,
-           note: str = "", from_state: str = "", to_state: str = "") -> None:
+def order_event(order: TransferOrder, kind: str, *, now: dt.datetime, answer: Answer | None = None, actor=None,
+                note: str = "", from_state: str = "", to_state: str = "") -> None:
     values = {"order": order, "kind": kind, "actor": actor, "note": note[:255], "created_at": now,
               "from_state": from_state, "to_state": to_state}
     if answer is not None:
@@ -117,7 +120,7 @@ def _event(order: TransferOrder, kind: str, *, now: dt.datetime, answer: Answer 
     TransferEvent.objects.create(**values)
 
 
-def _claim(order: TransferOrder, *, expected: tuple[str, ...], to: str, now: dt.datetime, **changes) -> bool:
+def order_claim(order: TransferOrder, *, expected: tuple[str, ...], to: str, now: dt.datetime, **changes) -> bool:
     """Move the order from one of `expected` to `to`; True when this caller won the step."""
     changed = TransferOrder.objects.filter(pk=order.pk, state__in=expected).update(state=to, updated_at=now, **changes)
     return changed == 1
@@ -130,83 +133,6 @@ def _provider_balance_note(order: TransferOrder, balance: int | None, now: dt.da
                                   currency_id=order.currency_id).update(balance=balance, balance_at=now)
 
 
-def _integration_check(integration: Integration) -> None:
-    registration = registration_for(integration)
-    if registration is None or not registration.transfer_client or integration.mode != WalletMode.TRANSFER:
-        raise TransferError("this game account does not take transfers")
-    if not integration.enabled:
-        raise TransferError("this game account is not available right now")
-
-
-def _amount_check(amount: object, currency: Currency, integration: Integration) -> int:
-    if isinstance(amount, bool) or not isinstance(amount, int):
-        raise TransferError("the amount must be a whole number of ledger units")
-    if amount <= 0:
-        raise TransferError("the amount must be above zero")
-    if amount > MAX_UNITS:
-        raise TransferError("the amount is too large")
-    digits = client_for(integration).amount_digits(currency.code)
-    step = 10 ** (SCALE - min(digits, SCALE))
-    if amount % step:
-        raise TransferError(f"{currency.code} amounts have at most {digits} decimals")
-    return amount
-
-
-# --- starting a transfer ------------------------------------------------------------------------
-
-
-def transfer_start(*, integration: Integration, player: Player, currency: str, direction: str, amount: int,
-                   actor=None, reason: str = "") -> TransferOrder:
-    """Create an order, reserve a deposit's money, and send it once the transaction commits.
-
-    Under the embedded default the send task runs in-process at once, so the returned order is
-    already confirmed or failed unless the outcome is unknown (then it is resolved later). Called
-    inside an outer transaction, the send waits for that transaction's commit (the order is
-    returned `reserved`/`created`).
-    """
-    _integration_check(integration)
-    if direction not in Direction.values:
-        raise TransferError("unknown transfer direction")
-    if not player.is_enabled:
-        raise TransferError("your account is disabled")
-    currency_row = Currency.objects.filter(code=str(currency).upper(), enabled=True).first()
-    if currency_row is None:
-        raise TransferError(f"unknown currency {currency!r}")
-    amount = _amount_check(amount, currency_row, integration)
-    now = timezone.now()
-    with transaction.atomic():
-        wallet = player_wallets_lock(player.pk).get(currency_row.code)
-        if wallet is None:
-            raise TransferError(f"you have no {currency_row.code} wallet")
-        if direction == Direction.DEPOSIT and wallet.balance < amount:
-            raise TransferError("not enough money in your wallet")
-        order = TransferOrder.objects.create(
-            integration=integration, player=player, currency=currency_row, direction=direction, amount=amount,
-            transfer_id=new_transfer_id(), state=OrderState.CREATED, actor=actor, reason=reason[:255],
-            created_at=now, updated_at=now,
-        )
-        _event(order, EventKind.STATE, now=now, actor=actor, to_state=OrderState.CREATED, note=reason)
-        if direction == Direction.DEPOSIT:
-            if not _claim(order, expected=(OrderState.CREATED,), to=OrderState.RESERVED, now=now):
-                raise TransferError("the transfer could not be reserved")  # cannot happen: the row is ours
-            transfer_post(key=f"transfer:{order.transfer_id}:reserve", kind=TransferKind.TRANSFER_OUT, debit=wallet,
-                          credit=_system(AccountKind.IN_FLIGHT, order), amount=amount, now=now, actor=actor,
-                          memo=f"deposit into {integration.code} reserved")
-            _event(order, EventKind.STATE, now=now, from_state=OrderState.CREATED, to_state=OrderState.RESERVED)
-        transaction.on_commit(lambda: _enqueue_send(order.pk))
-    order.refresh_from_db()
-    return order
-
-
-def _enqueue_send(order_id: int) -> None:
-    from . import tasks
-
-    try:
-        tasks.transfer_send.delay(order_id)
-    except Exception:  # a broker down must not lose the order: the stuck-order resolver sends it
-        logger.exception("could not enqueue transfer order %s; the resolver will send it", order_id)
-
-
 # --- sending --------------------------------------------------------------------------------
 
 
@@ -215,28 +141,28 @@ def order_send(order_id: int) -> TransferOrder:
     order = TransferOrder.objects.select_related("integration", "player").get(pk=order_id)
     expected = (OrderState.RESERVED,) if order.direction == Direction.DEPOSIT else (OrderState.CREATED,)
     now = timezone.now()
-    if not _claim(order, expected=expected, to=OrderState.SENDING, now=now):
+    if not order_claim(order, expected=expected, to=OrderState.SENDING, now=now):
         return order
-    _event(order, EventKind.STATE, now=now, from_state=order.state, to_state=OrderState.SENDING)
+    order_event(order, EventKind.STATE, now=now, from_state=order.state, to_state=OrderState.SENDING)
     order.state = OrderState.SENDING
     if order.direction == Direction.DEPOSIT and not _provider_wallet_ensure(order):
-        # Nothing was ever sent under this transfer_id (no 1G wallet, so no deposit before):
+        # Nothing was ever sent under this transfer_id (no wallet at the provider, so no deposit before):
         # failing it is safe, and the money goes back.
         _finish(order, OrderState.FAILED, now=timezone.now(), expected=(OrderState.SENDING,),
-                note="1G wallet could not be created")
+                note="The provider's wallet could not be created")
         return _reload(order)
     return _send_claimed(order)
 
 
 def _provider_wallet_ensure(order: TransferOrder) -> bool:
-    """Make sure 1G has the player's wallet before the first deposit; False when it could not."""
+    """Make sure the provider has the player's wallet before the first deposit; False when it could not."""
     lookup = {"integration_id": order.integration_id, "player_id": order.player_id, "currency_id": order.currency_id}
     if ProviderWallet.objects.filter(**lookup).exists():
         return True
     answer = client_for(order.integration).create_wallet(order.player.external_id, order.player.username,
                                                              order.currency_id)
     now = timezone.now()
-    _event(order, EventKind.WALLET, now=now, answer=answer)
+    order_event(order, EventKind.WALLET, now=now, answer=answer)
     if not answer.ok:
         TransferOrder.objects.filter(pk=order.pk).update(last_status=answer.status[:64], last_error=answer.error[:255])
         return False
@@ -252,7 +178,7 @@ def _send_claimed(order: TransferOrder) -> TransferOrder:
     TransferOrder.objects.filter(pk=order.pk).update(attempts=F("attempts") + 1, last_sent_at=sent_at)
     answer = call(order.player.external_id, order.transfer_id, order.currency_id, order.amount)
     now = timezone.now()
-    _event(order, EventKind.ATTEMPT, now=now, answer=answer)
+    order_event(order, EventKind.ATTEMPT, now=now, answer=answer)
     if answer.outcome == Outcome.OK:
         _finish(order, OrderState.CONFIRMED, now=now, answer=answer)
     elif answer.outcome == Outcome.REFUSED:
@@ -262,9 +188,9 @@ def _send_claimed(order: TransferOrder) -> TransferOrder:
                    "last_error": answer.error[:255], "next_check_at": now}
         if answer.held:
             changes["provider_holds"] = True  # never re-sent, never failed without a FAILED record
-        if _claim(order, expected=(OrderState.SENDING,), to=OrderState.UNKNOWN, now=now, **changes):
-            _event(order, EventKind.STATE, now=now, from_state=OrderState.SENDING, to_state=OrderState.UNKNOWN,
-                   note=answer.error)
+        if order_claim(order, expected=(OrderState.SENDING,), to=OrderState.UNKNOWN, now=now, **changes):
+            order_event(order, EventKind.STATE, now=now, from_state=OrderState.SENDING, to_state=OrderState.UNKNOWN,
+                        note=answer.error)
     return _reload(order)
 
 
@@ -286,25 +212,25 @@ def _finish(order: TransferOrder, to: str, *, now: dt.datetime, answer: Answer |
     with transaction.atomic():
         wallet = player_wallets_lock(order.player_id).get(order.currency_id)
         previous = TransferOrder.objects.filter(pk=order.pk).values_list("state", flat=True).first()
-        if not _claim(order, expected=expected, to=to, now=now, **changes):
+        if not order_claim(order, expected=expected, to=to, now=now, **changes):
             return False
         key = f"transfer:{order.transfer_id}"
         memo = f"{order.direction} {order.transfer_id} {to}"
         if order.direction == Direction.DEPOSIT and to == OrderState.CONFIRMED:
-            transfer_post(key=f"{key}:confirm", kind=TransferKind.TRANSFER_OUT, debit=_system(AccountKind.IN_FLIGHT, order),
-                          credit=_system(AccountKind.HELD_AT_PROVIDER, order), amount=order.amount, now=now,
+            transfer_post(key=f"{key}:confirm", kind=TransferKind.TRANSFER_OUT, debit=system_account(AccountKind.IN_FLIGHT, order),
+                          credit=system_account(AccountKind.HELD_AT_PROVIDER, order), amount=order.amount, now=now,
                           actor=actor, memo=memo)
         elif order.direction == Direction.DEPOSIT and to == OrderState.FAILED:
-            transfer_post(key=f"{key}:return", kind=TransferKind.TRANSFER_IN, debit=_system(AccountKind.IN_FLIGHT, order),
+            transfer_post(key=f"{key}:return", kind=TransferKind.TRANSFER_IN, debit=system_account(AccountKind.IN_FLIGHT, order),
                           credit=wallet, amount=order.amount, now=now, actor=actor, memo=memo)
         elif order.direction == Direction.WITHDRAW and to == OrderState.CONFIRMED:
             transfer_post(key=f"{key}:confirm", kind=TransferKind.TRANSFER_IN,
-                          debit=_system(AccountKind.HELD_AT_PROVIDER, order), credit=wallet, amount=order.amount,
+                          debit=system_account(AccountKind.HELD_AT_PROVIDER, order), credit=wallet, amount=order.amount,
                           now=now, actor=actor, memo=memo)
         if to == OrderState.CONFIRMED and answer is not None:
             _provider_balance_note(order, answer.balance, now)
-        _event(order, EventKind.STATE, now=now, actor=actor, from_state=previous or "", to_state=to,
-               note=note or (answer.error if answer is not None else ""))
+        order_event(order, EventKind.STATE, now=now, actor=actor, from_state=previous or "", to_state=to,
+                    note=note or (answer.error if answer is not None else ""))
     if previous == OrderState.ATTENTION:
         transaction.on_commit(metrics.attention_refresh)
     return True
@@ -318,7 +244,7 @@ def _settle_delay() -> dt.timedelta:
 
 
 def _settled(order: TransferOrder, now: dt.datetime) -> bool:
-    """Whether 1G has had TRANSFER_RECORDS_SETTLE since the last send to show it in its records."""
+    """Whether the provider has had TRANSFER_RECORDS_SETTLE since the last send to show it in its records."""
     return now - (order.last_sent_at or order.created_at) >= _settle_delay()
 
 
@@ -339,19 +265,19 @@ class RecordsLookup:
 
 
 def _pick(records: list[Record], transfer_id: str) -> Record | None:
-    """Our transfer_id's record; an OK one wins over a FAILED one (1G holds the money then)."""
+    """Our transfer_id's record; an OK one wins over a FAILED one (the provider holds the money then)."""
     mine = [r for r in records if r.transfer_id == transfer_id]
     return next((r for r in mine if r.status == "OK"), mine[0] if mine else None)
 
 
 def records_lookup(order: TransferOrder, client, now: dt.datetime, *,
                    want_absence: bool) -> RecordsLookup:
-    """Look for the order's transfer_id in 1G's records, matched here on transfer_id (the
+    """Look for the order's transfer_id in the provider's records, matched here on transfer_id (the
     server-side filters are hints only, spec section 4).
 
     First every page of a read filtered by player and transfer_id; when that does not show it and
     `want_absence`, every page of an unfiltered read of the same window: only a complete one of
-    those is evidence that 1G does not have it.
+    those is evidence that the provider does not have it.
     """
     since, until = records_window(order, now)
     scan = client.records_all(since, until, player_id=order.player.external_id, transfer_id=order.transfer_id,
@@ -375,7 +301,7 @@ def records_lookup(order: TransferOrder, client, now: dt.datetime, *,
 
 
 def record_disagreement(order: TransferOrder, record) -> str:
-    """What in 1G's record of this transfer_id disagrees with our order ("" when nothing)."""
+    """What in the provider's record of this transfer_id disagrees with our order ("" when nothing)."""
     problems = []
     if record.amount != order.amount:
         problems.append(f"amount {record.raw.get('amount')!r}")
@@ -391,25 +317,25 @@ def record_disagreement(order: TransferOrder, record) -> str:
 
 
 def order_settle_from_record(order: TransferOrder, record, *, now: dt.datetime, actor=None) -> bool:
-    """Close an undecided order as 1G's record of its transfer_id says, when that record agrees
+    """Close an undecided order as the provider's record of its transfer_id says, when that record agrees
     with the order (amount, currency, type, player) and is OK or FAILED. True when closed here.
     A record that disagrees puts the order in front of a person (attention)."""
     disagreement = record_disagreement(order, record)
     if disagreement:
-        _attention(order, now=now, reason=f"1G's record differs: {disagreement}")
+        _attention(order, now=now, reason=f"The provider's record differs: {disagreement}")
         return False
     to = OrderState.CONFIRMED if record.status == "OK" else OrderState.FAILED
     return _finish(order, to, now=now, actor=actor, expected=UNDECIDED_STATES,
-                   note=f"1G's records say {record.status}")
+                   note=f"The provider's records say {record.status}")
 
 
 def _attention(order: TransferOrder, *, now: dt.datetime, reason: str) -> None:
     """Put an undecided order in front of staff (or refresh why it is there). Moves no money."""
     reason = reason[:255]
-    if _claim(order, expected=(OrderState.UNKNOWN,), to=OrderState.ATTENTION, now=now, attention_since=now,
-              last_error=reason):
-        _event(order, EventKind.STATE, now=now, from_state=OrderState.UNKNOWN, to_state=OrderState.ATTENTION,
-               note=reason)
+    if order_claim(order, expected=(OrderState.UNKNOWN,), to=OrderState.ATTENTION, now=now, attention_since=now,
+                   last_error=reason):
+        order_event(order, EventKind.STATE, now=now, from_state=OrderState.UNKNOWN, to_state=OrderState.ATTENTION,
+                    note=reason)
         metrics.attention_entered(order.integration.code)
         transaction.on_commit(metrics.attention_refresh)
     else:
@@ -418,11 +344,11 @@ def _attention(order: TransferOrder, *, now: dt.datetime, reason: str) -> None:
 
 def order_check(order_id: int, *, allow_resend: bool = True, actor=None, note: str = "",
                 manual: bool = False) -> TransferOrder:
-    """Decide an unknown (or needs-attention) order from 1G's records for its transfer_id.
+    """Decide an unknown (or needs-attention) order from the provider's records for its transfer_id.
 
     - Found OK: confirmed. Found FAILED (and no OK): failed, money back. Found but different
       from our order: attention.
-    - Not found, 1G said it holds the id (DUPLICATE_REF_TXN_ID): stays; attention once settled.
+    - Not found, the provider said it holds the id (a duplicate): stays; attention once settled.
     - Not found: re-sent under the same transfer_id while sent fewer than TRANSFER_MAX_SENDS
       times (unknown orders only). After that, once TRANSFER_RECORDS_SETTLE has passed since the
       last send: failed (money back) only when a complete unfiltered read of every page of the
@@ -440,19 +366,19 @@ def order_check(order_id: int, *, allow_resend: bool = True, actor=None, note: s
     checks = order.checks + 1
     TransferOrder.objects.filter(pk=order.pk).update(
         checks=F("checks") + 1, next_check_at=now + dt.timedelta(seconds=backoff_seconds(checks)))
-    _event(order, EventKind.RECORDS, now=now, answer=lookup.answer, actor=actor,
-           note=(f"{note}: " if note else "") + lookup.note)
+    order_event(order, EventKind.RECORDS, now=now, answer=lookup.answer, actor=actor,
+                note=(f"{note}: " if note else "") + lookup.note)
     if lookup.record is not None:
         order_settle_from_record(order, lookup.record, now=now, actor=actor)
         return _reload(order)
     if not lookup.answer.ok:
         if settled and not manual:
-            _attention(order, now=now, reason=f"1G's records could not be read: {lookup.answer.error or lookup.answer.status}")
+            _attention(order, now=now, reason=f"The provider's records could not be read: {lookup.answer.error or lookup.answer.status}")
         return _reload(order)
     if order.provider_holds:
         if settled and not manual:
-            _attention(order, now=now, reason="1G holds this transfer_id (DUPLICATE_REF_TXN_ID) but its records "
-                                              "do not show it")
+            _attention(order, now=now, reason=f"The provider holds this transfer_id (it answered "
+                                              f"{order.last_status or 'a duplicate'}) but its records do not show it")
         return _reload(order)
     if (order.state == OrderState.UNKNOWN and allow_resend
             and (manual or order.attempts < settings.TRANSFER_MAX_SENDS)):
@@ -462,7 +388,7 @@ def order_check(order_id: int, *, allow_resend: bool = True, actor=None, note: s
     last_sent = order.last_sent_at or order.created_at
     if lookup.absent:
         _finish(order, OrderState.FAILED, now=now, actor=actor, expected=UNDECIDED_STATES,
-                note=f"not in 1G's records {int((now - last_sent).total_seconds())} s after the last send "
+                note=f"not in the provider's records {int((now - last_sent).total_seconds())} s after the last send "
                      f"({lookup.note})")
     elif settled:
         _attention(order, now=now, reason=f"no evidence either way: {lookup.note}")
@@ -471,10 +397,10 @@ def order_check(order_id: int, *, allow_resend: bool = True, actor=None, note: s
 
 def _resend(order: TransferOrder, *, actor=None) -> TransferOrder:
     now = timezone.now()
-    if not _claim(order, expected=(OrderState.UNKNOWN,), to=OrderState.SENDING, now=now):
+    if not order_claim(order, expected=(OrderState.UNKNOWN,), to=OrderState.SENDING, now=now):
         return _reload(order)
-    _event(order, EventKind.STATE, now=now, actor=actor, from_state=OrderState.UNKNOWN, to_state=OrderState.SENDING,
-           note="re-sent under the same transfer_id")
+    order_event(order, EventKind.STATE, now=now, actor=actor, from_state=OrderState.UNKNOWN, to_state=OrderState.SENDING,
+                note="re-sent under the same transfer_id")
     order.state = OrderState.SENDING
     return _send_claimed(order)
 
@@ -501,8 +427,8 @@ def orders_resolve_stuck(*, now: dt.datetime | None = None, limit: int = 200,
         changed = TransferOrder.objects.filter(pk=order.pk, state=OrderState.SENDING, updated_at=order.updated_at).update(
             state=OrderState.UNKNOWN, updated_at=now, next_check_at=now, last_error="no answer recorded: worker stopped?")
         if changed:
-            _event(order, EventKind.STATE, now=now, from_state=OrderState.SENDING, to_state=OrderState.UNKNOWN,
-                   note="sending for too long")
+            order_event(order, EventKind.STATE, now=now, from_state=OrderState.SENDING, to_state=OrderState.UNKNOWN,
+                        note="sending for too long")
             counts["unstuck"] += 1
     due = orders.filter(state__in=UNDECIDED_STATES)
     if due_only:
@@ -527,7 +453,7 @@ def _reason_required(reason: str) -> str:
 def order_retry(order: TransferOrder, *, actor, reason: str) -> TransferOrder:
     """Staff: push an open order forward now, under its own transfer_id.
 
-    Never sent: send it. Sending (worker gone) or unknown: ask 1G's records first, and re-send
+    Never sent: send it. Sending (worker gone) or unknown: ask the provider's records first, and re-send
     under the same transfer_id only when they do not show it.
     """
     reason = _reason_required(reason)
@@ -536,12 +462,12 @@ def order_retry(order: TransferOrder, *, actor, reason: str) -> TransferOrder:
     if not order.is_open:
         raise TransferError(f"the order is already {order.state}")
     now = timezone.now()
-    _event(order, EventKind.RETRY, now=now, actor=actor, note=reason)
+    order_event(order, EventKind.RETRY, now=now, actor=actor, note=reason)
     if order.state in (OrderState.CREATED, OrderState.RESERVED):
         return order_send(order.pk)
     sending = order.state == OrderState.SENDING
-    if sending and _claim(order, expected=(OrderState.SENDING,), to=OrderState.UNKNOWN, now=now, next_check_at=now):
-        _event(order, EventKind.STATE, now=now, actor=actor, from_state=OrderState.SENDING,
+    if sending and order_claim(order, expected=(OrderState.SENDING,), to=OrderState.UNKNOWN, now=now, next_check_at=now):
+        order_event(order, EventKind.STATE, now=now, actor=actor, from_state=OrderState.SENDING,
                    to_state=OrderState.UNKNOWN, note=reason)
     return order_check(order.pk, actor=actor, note=reason, manual=True)
 
@@ -566,9 +492,9 @@ def needs_second_user(order: TransferOrder) -> bool:
 def order_resolve(order: TransferOrder, *, actor, reason: str, outcome: str = RESOLVE_AS_RECORDS) -> TransferOrder:
     """Staff: close an open order that was sent.
 
-    By default as 1G's records say (found OK: confirmed, found FAILED or a complete read without
-    it: failed). A person who has checked with 1G may pass outcome="confirmed" or "failed" to
-    decide an order the records do not settle; that decision moves the money as if 1G had
+    By default as the provider's records say (found OK: confirmed, found FAILED or a complete read without
+    it: failed). A person who has checked with the provider may pass outcome="confirmed" or "failed" to
+    decide an order the records do not settle; that decision moves the money as if the provider had
     answered it, and is recorded. Above the adjustment approval threshold such a decision is
     only asked for by the first user (the order keeps its state, `decision_*` set) and is
     applied when a second user resolves it the same way.
@@ -582,12 +508,12 @@ def order_resolve(order: TransferOrder, *, actor, reason: str, outcome: str = RE
         raise TransferError("the order was never sent: retry it, or resolve it as failed")
     now = timezone.now()
     if outcome == RESOLVE_AS_RECORDS:
-        _event(order, EventKind.RESOLVE, now=now, actor=actor, note=f"{outcome}: {reason}")
+        order_event(order, EventKind.RESOLVE, now=now, actor=actor, note=f"{outcome}: {reason}")
         if order.state == OrderState.SENDING:
-            _claim(order, expected=(OrderState.SENDING,), to=OrderState.UNKNOWN, now=now)
+            order_claim(order, expected=(OrderState.SENDING,), to=OrderState.UNKNOWN, now=now)
         order = order_check(order.pk, allow_resend=False, actor=actor, note=reason)
         if order.is_open:
-            raise TransferError("1G's records do not settle this order: " + (order.last_error or "not found"))
+            raise TransferError("The provider's records do not settle this order: " + (order.last_error or "not found"))
         return order
     if outcome not in (OrderState.CONFIRMED, OrderState.FAILED):
         raise TransferError("resolve as 'records', 'confirmed' or 'failed'")
@@ -601,18 +527,18 @@ def order_resolve(order: TransferOrder, *, actor, reason: str, outcome: str = RE
                 updated_at=now)
             if not changed:
                 raise TransferError("the order changed meanwhile; look again")
-            _event(order, EventKind.DECISION, now=now, actor=actor,
-                   note=f"{outcome}, waiting for a second user: {reason}")
+            order_event(order, EventKind.DECISION, now=now, actor=actor,
+                        note=f"{outcome}, waiting for a second user: {reason}")
             return _reload(order)
         if pending != outcome:
             raise TransferError(f"{order.decision_by} asked to resolve it as {pending}: approve that, or ask them to "
                                 f"change it")
         reason = f"{reason} (asked by {order.decision_by}: {order.decision_reason})"
-    _event(order, EventKind.RESOLVE, now=now, actor=actor, note=f"{outcome}: {reason}")
+    order_event(order, EventKind.RESOLVE, now=now, actor=actor, note=f"{outcome}: {reason}")
     if order.state == OrderState.CREATED and order.direction == Direction.WITHDRAW:
-        _claim(order, expected=(OrderState.CREATED,), to=OrderState.UNKNOWN, now=now)
+        order_claim(order, expected=(OrderState.CREATED,), to=OrderState.UNKNOWN, now=now)
     elif order.state == OrderState.RESERVED:
-        _claim(order, expected=(OrderState.RESERVED,), to=OrderState.UNKNOWN, now=now)
+        order_claim(order, expected=(OrderState.RESERVED,), to=OrderState.UNKNOWN, now=now)
     if not _finish(order, outcome, now=now, actor=actor, note=f"resolved by staff: {reason}"):
         raise TransferError("the order changed meanwhile; look again")
     return _reload(order)
@@ -622,31 +548,6 @@ def order_resolve(order: TransferOrder, *, actor, reason: str, outcome: str = RE
 
 
 def provider_balance_last_known(*, integration: Integration, player: Player, currency: str) -> int | None:
-    """The last balance 1G told us for the player's wallet there (ledger units), or None."""
+    """The last balance the provider told us for the player's wallet there (ledger units), or None."""
     return (ProviderWallet.objects.filter(integration=integration, player=player, currency_id=str(currency).upper())
             .values_list("balance", flat=True).first())
-
-
-def withdraw_all(*, integration: Integration, player: Player, currency: str, actor=None) -> TransferOrder | None:
-    """Ask 1G for the player's balance and withdraw all of it ("back to my wallet").
-
-    None when 1G holds nothing (or has no wallet for the player).
-    """
-    _integration_check(integration)
-    currency = str(currency).upper()
-    client = client_for(integration)
-    answer = client.balance(player.external_id, currency)
-    if client.player_missing(answer):
-        return None
-    if not answer.ok or answer.balance is None:
-        raise TransferError("the game provider did not tell us your balance; please try again")
-    answered_currency = (answer.body or {}).get("currency")
-    if answered_currency and str(answered_currency) != currency:
-        raise TransferError("the game provider keeps your money in another currency")
-    now = timezone.now()
-    ProviderWallet.objects.filter(integration=integration, player=player, currency_id=currency).update(
-        balance=answer.balance, balance_at=now)
-    if answer.balance <= 0:
-        return None
-    return transfer_start(integration=integration, player=player, currency=currency, direction=Direction.WITHDRAW,
-                          amount=answer.balance, actor=actor, reason="back to my wallet")

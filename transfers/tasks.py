@@ -17,8 +17,9 @@ from django.db import DatabaseError
 from core.models import Integration, WalletMode
 from core.registry import with_transfer_client
 
-from . import services
+from . import retention, services
 from .models import OrderState
+from .reconcile import reconcile_recent
 
 logger = logging.getLogger(__name__)
 
@@ -68,8 +69,6 @@ def _transfer_integrations():
 
 @shared_task(name="transfers.reconcile_all", acks_late=True)
 def reconcile_all() -> list[dict]:
-    from .reconcile import reconcile_recent
-
     results = []
     for integration in _transfer_integrations():
         try:
@@ -83,6 +82,4 @@ def reconcile_all() -> list[dict]:
 def events_prune() -> int:
     """Transfer events past CALL_HISTORY_RETENTION_DAYS (those of open orders and those that
     decided where the money went stay; transfers/retention.py)."""
-    from .retention import events_prune as prune
-
-    return prune()
+    return retention.events_prune()

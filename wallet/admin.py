@@ -492,7 +492,7 @@ class GameTransactionAdmin(ExactIdSearchMixin, QuickListMixin, admin.ModelAdmin)
 
     @admin.display(description="action", ordering="action")
     def what(self, obj):
-        if obj.payouts_taken_back:  # a rollback that voided its round (Oppi) or took back a paid result (1G)
+        if obj.payouts_taken_back:  # a rollback that voided its round or took back a paid result
             return f"{obj.get_action_display()} (voided round: {obj.payouts_taken_back} payout(s) taken back)"
         if obj.outcome == GameOutcome.APPLIED:
             return obj.get_action_display()

@@ -13,7 +13,7 @@ from django.db.models import Q
 class Currency(models.Model):
     code = models.CharField(max_length=8, primary_key=True)
     name = models.CharField(max_length=64, blank=True)
-    # Fractional digits used on the wire and in the admin (1G table); the ledger keeps five.
+    # Fractional digits used on the wire and in the admin (the seed's table); the ledger keeps five.
     digits = models.PositiveSmallIntegerField(default=2)
     enabled = models.BooleanField(default=True)
 
@@ -27,7 +27,7 @@ class Currency(models.Model):
 
 
 class Player(models.Model):
-    # The id the operator gives providers (1G `player_id`, Oppi `playerId`).
+    # The id the operator gives providers (each names it in its own wire words).
     external_id = models.CharField("player id", max_length=64, unique=True)
     username = models.CharField(max_length=64)
     is_enabled = models.BooleanField("enabled", default=True)
@@ -235,8 +235,9 @@ class GameTransaction(models.Model):
     The unique (integration, external_id) pair is the idempotency key of the provider's call;
     `fingerprint` is a hash of the call's content, so a replay gets its first answer again and
     the same id with other content is detected. `ticket` groups a bet with what settles it
-    (1G txn_ticket; for Oppi the bet's own transactionId). A rollback names its target in
-    `reference` (the 1G ticket, or the Oppi transaction id).
+    (the provider's ticket, or the bet's own transaction id where tickets are not named). A
+    rollback names its target in `reference` (a ticket or a transaction id: the provider's
+    `rules.rollback_by`).
     """
 
     # As on Transfer: the integration and the player lead composite indexes below, a currency

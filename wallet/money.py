@@ -1,8 +1,8 @@
 """Exact money: every amount in the ledger is an integer count of 1/100000 of a currency unit.
 
-One scale for all currencies. Five fractional digits hold Oppi's x100000 wire amounts exactly
-and every 1G currency (at most 3 digits). Integers keep SQLite and PostgreSQL equally exact;
-floats never touch an amount. Conversions to and from the wire live in the provider packages
+One scale for all currencies. Five fractional digits hold wire amounts counted in 1/100000 of
+a unit exactly, and every currency of the seed (at most 3 digits). Integers keep SQLite and
+PostgreSQL equally exact; floats never touch an amount. Conversions to and from the wire live in the provider packages
 and go through these helpers.
 """
 

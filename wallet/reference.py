@@ -1,4 +1,4 @@
-"""Reference data the migrations load: the 1G seed's currencies with their wire digits."""
+"""Reference data the migrations load: the seed's currencies with their wire digits."""
 
 CURRENCIES: list[tuple[str, str, int]] = [
     ("IDR", "Indonesian rupiah", 2),

@@ -34,6 +34,16 @@ class OneGamingRegistration(ProviderRegistration):
     identity_option = "--agent-code"
     secret_max_length = 50
     integration_fields = ("signature_encoding", "time_zone", "accept_bets_in_other_currency")
+    field_texts = {
+        "signature_encoding": ("signature encoding",
+                               "1G: encoding of UG-Data-Signature and bcode, inbound and outbound."),
+        "time_zone": ("time zone",
+                      "1G: the zone of a callback `datetime` sent without one (IANA name, e.g. Asia/Jakarta)."),
+        "accept_bets_in_other_currency": (
+            "accept bets in another currency than the launch's",
+            "1G only. Off: a bet whose currency is not its launch session's is refused with INVALID_CURRENCY. "
+            "On: it is taken from the player's wallet in the bet's currency."),
+    }
     admin_fieldsets = (("1G wire", ("signature_encoding", "time_zone", "accept_bets_in_other_currency")),)
 
     lobby_adapter = "providers.onegaming.lobby_adapter.OneGamingAdapter"

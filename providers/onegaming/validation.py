@@ -41,6 +41,7 @@ from core.net import client_ip
 from lobby.models import LaunchSession
 from lobby.sessions import session_validated
 from providers.calllog import CallRecord, call_logged, caller_refusal_limited
+from transfers.services import provider_balance_last_known
 from wallet.models import Account, AccountKind, Player
 
 from . import dialect
@@ -101,8 +102,6 @@ def _balance_units(integration: Integration, player: Player, wallet: Account) ->
     to us (spec 2.3); nothing known yet (no transfer) is 0."""
     if integration.mode != WalletMode.TRANSFER:
         return wallet.balance
-    from transfers.services import provider_balance_last_known  # transfers imports this package
-
     known = provider_balance_last_known(integration=integration, player=player, currency=wallet.currency_id)
     return known or 0
 

@@ -34,6 +34,12 @@ class OppiRegistration(ProviderRegistration):
     identity_field = "api_key"
     identity_option = "--api-key"
     integration_fields = ("accept_unknown_bet_sessions",)
+    field_texts = {
+        "accept_unknown_bet_sessions": (
+            "accept unknown sessions for bets",
+            "Oppi only. Bets naming a sessionId we did not get from /game/url are accepted for a known player (the "
+            "call history flags them). Off: refused with RS_ERROR_SESSION_REQUIRED_OR_INVALID."),
+    }
     admin_fieldsets = (("Sessions (Oppi)", ("accept_unknown_bet_sessions",)),)
 
     lobby_adapter = "providers.oppi.lobby_adapter.OppiAdapter"

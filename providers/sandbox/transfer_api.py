@@ -532,5 +532,6 @@ def fault_page(request):
             return redirect("sandbox:onegaming-faults")
         except (TypeError, ValueError) as exc:
             error = str(exc)
-    return render(request, "sandbox/faults.html", {"rules": faults(), "faults": FAULTS, "endpoints": ENDPOINTS,
+    return render(request, "sandbox/faults.html", {"provider": "1Gaming", "rules": faults(), "faults": FAULTS,
+                                                   "endpoints": ENDPOINTS,
                                                    "error": error, "default_delay": DEFAULT_DELAY_S})

@@ -265,9 +265,10 @@ def test_validation_of_a_transfer_l_token_before_any_transfer_answers_zero(clien
 def test_the_launch_waits_for_a_worker_to_confirm_the_deposit(transfer_1g, rich_player, fake_1g, monkeypatch, settings):
     from lobby import services as lobby_services
     from transfers import services as transfer_services
+    from transfers import start as transfers_start
 
     queued = []
-    monkeypatch.setattr(transfer_services, "_enqueue_send", queued.append)  # the broker holds the task
+    monkeypatch.setattr(transfers_start, "_enqueue_send", queued.append)  # the broker holds the task
 
     def worker_runs_during_the_wait():
         while queued:
@@ -280,9 +281,9 @@ def test_the_launch_waits_for_a_worker_to_confirm_the_deposit(transfer_1g, rich_
 
 
 def test_a_deposit_no_worker_picks_up_in_time_opens_nothing(transfer_1g, rich_player, fake_1g, monkeypatch, settings):
-    from transfers import services as transfer_services
+    from transfers import start as transfers_start
 
-    monkeypatch.setattr(transfer_services, "_enqueue_send", lambda order_id: None)  # the broker is slow
+    monkeypatch.setattr(transfers_start, "_enqueue_send", lambda order_id: None)  # the broker is slow
     settings.LOBBY_DEPOSIT_WAIT_SECONDS = 0.3
     with pytest.raises(DepositPending, match="could not confirm"):
         launch_start(integration=transfer_1g, player=rich_player, currency="IDR", deposit=10 * UNITS)

@@ -8,7 +8,7 @@ from django.urls import reverse
 
 from tests.conftest import funded_wallet
 from tests.factories import PlayerFactory
-from transfers import services
+from transfers import start
 from transfers.models import EventKind, OrderState, ReconciliationDifference
 from wallet.money import to_units
 
@@ -21,7 +21,7 @@ def unknown_order(fake_1g, transfer_1g):
     funded_wallet(player, "IDR", "300.00")
     fake_1g.fault("deposit", "drop_after_apply")
     fake_1g.fault("records", "http_500")
-    order = services.transfer_start(integration=transfer_1g, player=player, currency="IDR", direction="deposit",
+    order = start.transfer_start(integration=transfer_1g, player=player, currency="IDR", direction="deposit",
                                     amount=to_units("123.45"))
     assert order.state == OrderState.UNKNOWN
     return order

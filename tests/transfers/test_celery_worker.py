@@ -21,7 +21,7 @@ from django.db import connection
 from config.celery import app
 from tests.conftest import funded_wallet
 from tests.factories import PlayerFactory
-from transfers import services
+from transfers import start
 from transfers.models import OrderState, TransferOrder
 from wallet.checks import ledger_violations
 from wallet.models import Account, AccountKind
@@ -108,7 +108,7 @@ def test_worker_killed_mid_transfer_order_still_ends_right(fake_1g, transfer_1g,
     first = _worker(broker, log, beat=False, schedule=tmp_path / "beat")
     second = None
     try:
-        order = services.transfer_start(integration=transfer_1g, player=player, currency="IDR",
+        order = start.transfer_start(integration=transfer_1g, player=player, currency="IDR",
                                         direction="deposit", amount=to_units("100.00"))
         assert order.state == OrderState.RESERVED, "not eager: the worker sends it"
 

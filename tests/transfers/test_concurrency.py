@@ -10,7 +10,7 @@ from django.db import connection
 
 from tests.conftest import funded_wallet
 from tests.factories import PlayerFactory
-from transfers import services
+from transfers import services, start
 from transfers.models import OrderState, TransferOrder
 from wallet.checks import ledger_violations
 from wallet.models import Account, AccountKind
@@ -36,8 +36,8 @@ def _in_threads(n, work):
 def test_eight_duplicate_deliveries_send_once(fake_1g, transfer_1g, monkeypatch):
     player = PlayerFactory(external_id="CC0001")
     funded_wallet(player, "IDR", "200.00")
-    monkeypatch.setattr(services, "_enqueue_send", lambda order_id: None)
-    order = services.transfer_start(integration=transfer_1g, player=player, currency="IDR", direction="deposit",
+    monkeypatch.setattr(start, "_enqueue_send", lambda order_id: None)
+    order = start.transfer_start(integration=transfer_1g, player=player, currency="IDR", direction="deposit",
                                     amount=to_units("100.00"))
 
     states = _in_threads(8, lambda i: services.order_send(order.pk).state)
@@ -55,8 +55,8 @@ def test_racing_final_steps_only_one_wins(fake_1g, transfer_1g, monkeypatch, fir
     """A late answer and the resolver (or a staff resolve) finishing one order at once."""
     player = PlayerFactory(external_id=f"CC-{first}")
     funded_wallet(player, "IDR", "200.00")
-    monkeypatch.setattr(services, "_enqueue_send", lambda order_id: None)
-    order = services.transfer_start(integration=transfer_1g, player=player, currency="IDR", direction="deposit",
+    monkeypatch.setattr(start, "_enqueue_send", lambda order_id: None)
+    order = start.transfer_start(integration=transfer_1g, player=player, currency="IDR", direction="deposit",
                                     amount=to_units("100.00"))
     TransferOrder.objects.filter(pk=order.pk).update(state=OrderState.UNKNOWN)
     from django.utils import timezone

@@ -28,7 +28,7 @@ from django.utils import timezone
 
 from tests.conftest import funded_wallet
 from tests.factories import PlayerFactory
-from transfers import metrics, services
+from transfers import metrics, services, start
 from transfers.models import EventKind, OrderState, TransferOrder
 from transfers.reconcile import reconcile
 from wallet.models import Account, AccountKind, Transfer
@@ -85,7 +85,7 @@ def ledger_check_clean() -> bool:
 
 
 def deposit(integration, player, amount="100.00"):
-    return services.transfer_start(integration=integration, player=player, currency="IDR", direction="deposit",
+    return start.transfer_start(integration=integration, player=player, currency="IDR", direction="deposit",
                                    amount=to_units(amount))
 
 

@@ -15,7 +15,7 @@ from django.utils import timezone
 from lobby.models import Game
 from tests.conftest import funded_wallet
 from tests.factories import PlayerFactory
-from transfers import services
+from transfers import start as transfers_start
 from transfers.models import DifferenceKind, OrderState, ReconciliationDifference, TransferOrder
 from transfers.reconcile import reconcile
 from wallet.checks import ledger_violations
@@ -32,8 +32,8 @@ def player(db):
 
 
 def start(integration, player, direction, amount):
-    return services.transfer_start(integration=integration, player=player, currency="IDR", direction=direction,
-                                   amount=to_units(amount))
+    return transfers_start.transfer_start(integration=integration, player=player, currency="IDR", direction=direction,
+                                          amount=to_units(amount))
 
 
 @pytest.fixture

@@ -8,7 +8,7 @@ from django.urls import reverse
 from audit.models import CheckRun
 from tests.conftest import funded_wallet
 from tests.factories import PlayerFactory
-from transfers import services
+from transfers import start
 from wallet.money import to_units
 
 pytestmark = pytest.mark.django_db
@@ -19,7 +19,7 @@ def test_finance_reconciles_a_transfer_integration_from_the_admin(client, financ
     player = PlayerFactory(external_id="REC-ADMIN-1")
     funded_wallet(player, "IDR", "100.00")
     with django_capture_on_commit_callbacks(execute=True):
-        order = services.transfer_start(integration=transfer_1g, player=player, currency="IDR", direction="deposit",
+        order = start.transfer_start(integration=transfer_1g, player=player, currency="IDR", direction="deposit",
                                         amount=to_units("40.00"))
     order.refresh_from_db()
     assert order.state == "confirmed"

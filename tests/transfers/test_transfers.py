@@ -15,7 +15,7 @@ from providers.models import CallLog
 from providers.models import Direction as CallDirection
 from tests.conftest import funded_wallet
 from tests.factories import PlayerFactory
-from transfers import services, tasks
+from transfers import services, start, tasks
 from transfers.models import EventKind, OrderState, TransferOrder
 from wallet.checks import ledger_violations
 from wallet.models import Account, AccountKind, Transfer
@@ -47,7 +47,7 @@ def derived(kind: str, integration, currency="IDR") -> int:
 
 
 def deposit(integration, player, amount="100.00"):
-    return services.transfer_start(integration=integration, player=player, currency="IDR", direction="deposit",
+    return start.transfer_start(integration=integration, player=player, currency="IDR", direction="deposit",
                                    amount=to_units(amount))
 
 
@@ -86,19 +86,19 @@ def test_withdraw_all_brings_1g_balance_back(fake_1g, transfer_1g, player):
     deposit(transfer_1g, player, "100.00")
     fake_1g.wallets[player.external_id]["balance"] += D("25.50")  # the player won at 1G
 
-    order = services.withdraw_all(integration=transfer_1g, player=player, currency="IDR")
+    order = start.withdraw_all(integration=transfer_1g, player=player, currency="IDR")
 
     assert order.state == OrderState.CONFIRMED and order.amount == to_units("125.50")
     assert fake_1g.balance_of(player.external_id) == 0
     assert wallet_balance(player) == to_units("1525.50")
     assert derived(AccountKind.HELD_AT_PROVIDER, transfer_1g) == -to_units("25.50")
     assert ledger_violations() == []
-    assert services.withdraw_all(integration=transfer_1g, player=player, currency="IDR") is None
+    assert start.withdraw_all(integration=transfer_1g, player=player, currency="IDR") is None
 
 
 def test_withdraw_refused_insufficient_credit_moves_nothing(fake_1g, transfer_1g, player):
     deposit(transfer_1g, player, "10.00")
-    order = services.transfer_start(integration=transfer_1g, player=player, currency="IDR", direction="withdraw",
+    order = start.transfer_start(integration=transfer_1g, player=player, currency="IDR", direction="withdraw",
                                     amount=to_units("50.00"))
     assert order.state == OrderState.FAILED and order.last_status == "INSUFFICIENT_CREDIT"
     assert_moved_once(fake_1g, transfer_1g, player, at_1g="10.00", wallet="1490.00")
@@ -110,7 +110,7 @@ def test_withdraw_refused_insufficient_credit_moves_nothing(fake_1g, transfer_1g
 def test_start_refuses_bad_amounts_without_touching_money(fake_1g, transfer_1g, player, bad, message):
     with pytest.raises(services.TransferError, match=message):
         deposit_units = bad
-        services.transfer_start(integration=transfer_1g, player=player, currency="IDR", direction="deposit",
+        start.transfer_start(integration=transfer_1g, player=player, currency="IDR", direction="deposit",
                                 amount=deposit_units)
     assert TransferOrder.objects.count() == 0 and fake_1g.requests == []
     assert wallet_balance(player) == to_units("1500.00")
@@ -118,9 +118,9 @@ def test_start_refuses_bad_amounts_without_touching_money(fake_1g, transfer_1g, 
 
 def test_start_refuses_seamless_disabled_player_and_missing_wallet(fake_1g, transfer_1g, player, onegaming):
     with pytest.raises(services.TransferError):
-        services.transfer_start(integration=onegaming, player=player, currency="IDR", direction="deposit", amount=1)
+        start.transfer_start(integration=onegaming, player=player, currency="IDR", direction="deposit", amount=1)
     with pytest.raises(services.TransferError, match="no USD wallet"):
-        services.transfer_start(integration=transfer_1g, player=player, currency="USD", direction="deposit",
+        start.transfer_start(integration=transfer_1g, player=player, currency="USD", direction="deposit",
                                 amount=to_units("1"))
     player.is_enabled = False
     player.save()
@@ -262,7 +262,7 @@ def test_worker_died_mid_send_is_unstuck_by_the_resolver(fake_1g, transfer_1g, p
     from django.utils import timezone
 
     deposit(transfer_1g, player, "10.00")  # creates the player's 1G wallet
-    monkeypatch.setattr(services, "_enqueue_send", lambda order_id: None)  # the broker lost the task
+    monkeypatch.setattr(start, "_enqueue_send", lambda order_id: None)  # the broker lost the task
     lost = deposit(transfer_1g, player, "100.00")
     died = deposit(transfer_1g, player, "50.00")
     assert lost.state == died.state == OrderState.RESERVED

@@ -22,12 +22,12 @@ def _moment(value: str, name: str) -> dt.datetime:
 
 
 class Command(BaseCommand):
-    help = ('Reconcile transfer orders with 1G\'s records for a period (default: the last '
+    help = ('Reconcile transfer orders with the provider\'s records for a period (default: the last '
             'TRANSFER_RECONCILE_LOOKBACK_HOURS) and print one JSON line: '
             '{"integration", "checked", "differences", "resolved"}.')
 
     def add_arguments(self, parser):
-        parser.add_argument("code", help="integration code (a 1G integration in transfer mode)")
+        parser.add_argument("code", help="integration code (an integration in transfer mode)")
         parser.add_argument("--since", help="start of the period, ISO 8601 (no zone: UTC)")
         parser.add_argument("--until", help="end of the period, ISO 8601 (no zone: UTC); default now")
 

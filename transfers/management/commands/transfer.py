@@ -5,7 +5,8 @@ import re
 
 from django.core.management.base import BaseCommand, CommandError
 
-from transfers.services import TransferError, client_for, transfer_start
+from transfers.services import TransferError, client_for
+from transfers.start import transfer_start
 from wallet.models import Account, AccountKind, Player
 from wallet.money import AmountError, to_units
 
@@ -20,9 +21,9 @@ class Command(BaseCommand):
             'and print one JSON line: {"id", "transfer_id", "state"}.')
 
     def add_arguments(self, parser):
-        parser.add_argument("code", help="integration code (a 1G integration in transfer mode)")
+        parser.add_argument("code", help="integration code (an integration in transfer mode)")
         parser.add_argument("player_id", help="the player's external id")
-        parser.add_argument("direction", help="deposit (wallet -> 1G) or withdraw (1G -> wallet)")
+        parser.add_argument("direction", help="deposit (wallet -> provider) or withdraw (provider -> wallet)")
         parser.add_argument("amount", help="amount in currency units, e.g. 12.50")
         parser.add_argument("--currency", help="wallet currency (default: the player's first wallet)")
 
