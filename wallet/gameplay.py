@@ -5,7 +5,7 @@ database transaction that first locks the player's wallets, checks for a replay 
 provider transaction id again), applies the rules and writes the GameTransaction and its ledger
 transfers. The result is a domain `Code`; each provider maps codes to its own status strings.
 
-What differs between providers (1G settles a ticket once and rolls back whole tickets; Oppi
+What differs between providers (one settles a ticket once and rolls back whole tickets, another
 pays a bet several times and rolls back single transactions) is chosen by the caller through
 the function it calls and its arguments, never by a provider name in here.
 """
@@ -313,7 +313,7 @@ def _limit_refusal(wallet: Account, amount: int, now: dt.datetime) -> tuple[str,
                         output_field=IntegerField()))
 
     # A transfer's game transaction names the ticket: a bet's or reward's own, the ticket a win
-    # settles, the ticket of what a rollback undid (1G: the ticket; Oppi: its target's ticket).
+    # settles, the ticket of what a rollback undid (a ticket rollback: the ticket; a transaction rollback: its target's ticket).
     started_today = GameTransaction.objects.filter(
         integration=OuterRef("game_transaction__integration"), ticket=OuterRef("game_transaction__ticket"),
         player_id=wallet.player_id, action__in=(GameAction.BET, GameAction.REWARD), created_at__gte=day_start,
@@ -346,7 +346,7 @@ def bet_place(call: GameCall, *, ticket: str, amount: int, rollback_check_first:
 
     Order of refusals: replay/duplicate, no wallet, [ticket rolled back,] ticket already has a
     bet, responsible-gaming limit, funds[, ticket rolled back]. `rollback_check_first` chooses
-    where the rolled-back check stands (1G first, Oppi last).
+    where the rolled-back check stands (first or last, as the provider's rules say).
     """
 
     def apply(wallets: dict[str, Account], now: dt.datetime, seen: _Seen) -> GameResult:
@@ -384,8 +384,8 @@ def win_settle(call: GameCall, *, ticket: str, amount: int, single_settlement: b
 
     Refusals: replay/duplicate, [this id rolled back before it came,] no bet of this player on
     the ticket or the ticket rolled back, [ticket already settled,] currency not the bet's.
-    `refuse_rolled_back_id` is for providers whose rollbacks name transaction ids (Oppi);
-    1G rollbacks name tickets, so a result's own id is never a rollback target there.
+    `refuse_rolled_back_id` is for providers whose rollbacks name transaction ids; where rollbacks
+    name tickets, a result's own id is never a rollback target.
     """
 
     def apply(wallets: dict[str, Account], now: dt.datetime, seen: _Seen) -> GameResult:

@@ -60,10 +60,7 @@ def test_no_code_outside_the_provider_packages_names_a_built_in_provider():
 
 
 # Files outside providers/<name>/ that may still name a provider in their prose, each with why.
-PROSE_ALLOWED = {
-    "wallet/gameplay.py": "its docstrings explain the rule variants by the two providers that need them; "
-                          "to be made generic with the money path's next change",
-}
+PROSE_ALLOWED: dict[str, str] = {}  # path -> why it may name a provider (none now)
 
 
 def test_no_text_outside_the_provider_packages_names_a_provider():
