@@ -255,9 +255,9 @@ def test_a_rare_kind_page_reads_the_kind_index_not_the_id_order(ledger):
     """The ledger filtered by a rare kind, as a loaded ledger holds it: the deposits first, then
     many game transfers. In one statement (the page's joins, ORDER BY id DESC LIMIT 50) the planner
     weighs a walk of the primary key backwards (deposits assumed spread over the ids) against the
-    partial index with heap reads: a near tie it lost at 1M and 10M rows (the walk read every
-    game transfer). The page's ids are read first instead, by an index-only scan of the partial
-    (kind, id) index, far cheaper than either: no statement of the page may walk the id order."""
+    partial index with heap reads: a near tie (at 1M rows it chose the walk, which read every game
+    transfer; at 10M the index). The page's ids are read first instead, by an index-only scan of
+    the partial (kind, id) index, cheaper than either: no statement of the page may walk the id order."""
     wallet, game = ledger["wallet"], ledger["game"]
     with connection.cursor() as cursor:
         cursor.execute("INSERT INTO wallet_transfer (key, kind, debit_account_id, credit_account_id, currency_id, "
