@@ -41,9 +41,10 @@ bench: install
 
 # Staff pages, aggregates and checks at production size (issue 24; not in CI): bulk-loads 10M call-history
 # rows and 5M game transactions with their ledger into a throwaway database (bo_scale, dropped after),
-# then times every admin and report page, reports_rebuild, ledger_check and bets against empty tables;
-# writes bench/scale-results.md (see docs/BENCHMARKS.md). Smaller: make bench-scale SCALE_ARGS="--calls
-# 1000000 --game-transactions 500000". Needs PostgreSQL on 127.0.0.1 (trust) and about 15 GB of disk at 10M.
+# then times every admin and report page, reports_rebuild, ledger_check, bets against empty tables, bets/s
+# with a staff loop and the retention's drop of a day; writes bench/scale-results.md (see
+# docs/BENCHMARKS.md). Smaller: make bench-scale SCALE_ARGS="--calls 1000000 --game-transactions 500000".
+# Needs PostgreSQL on 127.0.0.1 (trust), about 8 GB of disk and an hour and a half at 10M (measured).
 bench-scale: install
 	$(PY) bench/scale.py $(SCALE_ARGS)
 

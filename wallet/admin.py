@@ -16,7 +16,7 @@ from core.admin import AuditedAdmin
 
 from . import selectors, services
 from .admin_history import MoneyAwareContextHelper
-from .admin_paging import ExactIdSearchMixin, QuickListMixin
+from .admin_paging import ExactIdSearchMixin, IdsFirstPaginator, QuickListMixin
 from .models import (
     Account,
     AccountKind,
@@ -424,6 +424,8 @@ class TransferAdmin(ExactIdSearchMixin, QuickListMixin, admin.ModelAdmin):
     list_select_related = ["currency", "debit_account__player", "debit_account__integration",
                            "credit_account__player", "credit_account__integration", "actor"]
     ordering = ["-id"]
+    # The page's ids first, through the narrowest index (a rare kind: transfer_non_game_kind).
+    paginator = IdsFirstPaginator
 
     @admin.display(description="amount", ordering="amount")
     def amount_display(self, obj):
