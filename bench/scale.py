@@ -143,7 +143,11 @@ def child(database: str, runs: int) -> None:
         ("call history: errors", "/admin/providers/calllog/?outcome=error"),
         ("call history: last 24 h", "/admin/providers/calllog/?since=24h"),
         ("call history: endpoint=bet", "/admin/providers/calllog/?endpoint=bet"),
-        ("call history: detail", f"/admin/providers/calllog/{call.pk}/change/"),
+        ("call history: search by txn id, all days", f"/admin/providers/calllog/?q={mid.external_id}&since=all"),
+        ("call history: search by player, all days", f"/admin/providers/calllog/?q={heavy.external_id}&since=all"),
+        # As the list links it: with the row's day (one partition read).
+        ("call history: detail", f"/admin/providers/calllog/{call.pk}/change/?day={call.created_at.date()}"),
+        ("call history: detail without its day", f"/admin/providers/calllog/{call.pk}/change/"),
         ("game transactions: list", "/admin/wallet/gametransaction/"),
         ("game transactions: search by external id", f"/admin/wallet/gametransaction/?q={mid.external_id}"),
         ("game transactions: search by player", f"/admin/wallet/gametransaction/?q={heavy.external_id}"),

@@ -3,7 +3,9 @@
 import datetime as dt
 
 from django.apps import apps
-from django.contrib import admin
+from django.contrib import admin, messages
+from django.contrib.admin.views.main import ChangeList
+from django.core.exceptions import ValidationError
 from django.db.models import Q
 from django.utils import timezone
 from django.utils.html import format_html
@@ -36,20 +38,67 @@ class StatusCodeAdmin(AuditedAdmin):
         return False
 
 
+FUTURE_SLACK = dt.timedelta(days=1)
+
+
 class RecentFilter(admin.SimpleListFilter):
-    """Time windows that keep the query on the (…, created_at) indexes."""
+    """Time windows that keep the query on the (…, created_at) indexes and, on PostgreSQL, on the
+    day partitions they cover (the partition key: planning over a week's partitions, not 90 days').
+
+    With `default` set (the call history's list: DEFAULT_WINDOW), a page without a window shows that
+    window; "All days" is a choice of its own, and a date chosen in the created_at filter replaces
+    the default window."""
 
     title = "when"
     parameter_name = "since"
+    ALL = "all"
     WINDOWS = {"15m": dt.timedelta(minutes=15), "1h": dt.timedelta(hours=1), "24h": dt.timedelta(days=1),
                "7d": dt.timedelta(days=7), "30d": dt.timedelta(days=30)}
+    default: str | None = None
+    date_parameter_prefix = "created_at__"
+
+    def __init__(self, request, params, model, model_admin):
+        self._dated = any(key.startswith(self.date_parameter_prefix) for key in request.GET)
+        super().__init__(request, params, model, model_admin)
 
     def lookups(self, request, model_admin):
         return [(key, f"Last {key}") for key in self.WINDOWS]
 
+    def value(self):
+        chosen = super().value()
+        if chosen or self._dated:
+            return chosen
+        return self.default
+
+    def window(self) -> dt.timedelta | None:
+        return self.WINDOWS.get(self.value() or "")
+
+    def choices(self, changelist):
+        if self.default is None:
+            yield from super().choices(changelist)
+            return
+        yield {"selected": self.value() == self.ALL,
+               "query_string": changelist.get_query_string({self.parameter_name: self.ALL}),
+               "display": "All days"}
+        for key, title in self.lookup_choices:
+            yield {"selected": self.value() == key,
+                   "query_string": changelist.get_query_string({self.parameter_name: key}),
+                   "display": f"{title} (default)" if key == self.default else title}
+
     def queryset(self, request, queryset):
-        window = self.WINDOWS.get(self.value() or "")
-        return queryset.filter(created_at__gte=timezone.now() - window) if window else queryset
+        window = self.window()
+        if not window:
+            return queryset
+        # Bounded above too (calls are written at our clock's now; a day's slack for skew): the
+        # partitions made ahead of time are then not planned either.
+        now = timezone.now()
+        return queryset.filter(created_at__gte=now - window, created_at__lt=now + FUTURE_SLACK)
+
+
+class CallHistoryWindow(RecentFilter):
+    """The call history's list and searches cover the last week unless staff choose otherwise."""
+
+    default = "7d"
 
 
 class OutcomeFilter(admin.SimpleListFilter):
@@ -120,12 +169,31 @@ class CallBodiesMaskedAdmin(CredentialsMaskedAdmin):
         return body_shown(obj.provider, obj.response_body, viewer())
 
 
+DAY_PARAMETER = "day"
+
+
+def _day(value: str | None) -> dt.date | None:
+    try:
+        return dt.date.fromisoformat(value) if value else None
+    except ValueError:
+        return None
+
+
+class CallHistoryChangeList(ChangeList):
+    """Each row's link names the row's UTC day, so that its detail page reads one partition."""
+
+    def url_for_result(self, result):
+        url = super().url_for_result(result)
+        day = result.created_at.astimezone(dt.UTC).date().isoformat()
+        return f"{url}?{DAY_PARAMETER}={day}"
+
+
 @admin.register(CallLog)
 class CallLogAdmin(CallBodiesMaskedAdmin, ExactIdSearchMixin, QuickListMixin, admin.ModelAdmin):
     # At 1280 px: when, who, which call, its answer, how long, which player; the transaction id and
     # bodies are on the detail page (and the id is searchable).
     list_display = ["created_at", "integration_code", "call", "status_badge", "duration", "player_external_id"]
-    list_filter = [RecentFilter, OutcomeFilter, "provider", "integration", "direction", EndpointFilter, StatusFilter,
+    list_filter = [CallHistoryWindow, OutcomeFilter, "provider", "integration", "direction", EndpointFilter, StatusFilter,
                    "session_unknown", "unauthenticated", ("created_at", admin.DateFieldListFilter)]
     search_fields = ["=txn_id", "=player_external_id", "=request_id"]
     # Each on its own partial index (calllog_txn, calllog_player_time, calllog_request).
@@ -136,6 +204,33 @@ class CallLogAdmin(CallBodiesMaskedAdmin, ExactIdSearchMixin, QuickListMixin, ad
     }
     list_select_related = ["integration"]
     fields = readonly_fields = _bodies_masked(CallLog)
+
+    def get_changelist(self, request, **kwargs):
+        return CallHistoryChangeList
+
+    def changelist_view(self, request, extra_context=None):
+        searched_window = CallHistoryWindow.WINDOWS.get(CallHistoryWindow.default or "")
+        windowless = not any(key == CallHistoryWindow.parameter_name or key.startswith("created_at__")
+                             for key in request.GET)
+        if request.GET.get("q") and windowless and searched_window:
+            everything = request.GET.copy()
+            everything[CallHistoryWindow.parameter_name] = CallHistoryWindow.ALL
+            messages.info(request, format_html(
+                'Searched the last {} only. <a href="?{}">Search all days</a> (slower: every day\'s partition).',
+                CallHistoryWindow.default, everything.urlencode()))
+        return super().changelist_view(request, extra_context)
+
+    def get_object(self, request, object_id, from_field=None):
+        """With `day` (the list's links carry it), the row is read from that day's partition alone."""
+        day = _day(request.GET.get(DAY_PARAMETER))
+        if day is None or from_field is not None:
+            return super().get_object(request, object_id, from_field)
+        start = dt.datetime.combine(day, dt.time.min, tzinfo=dt.UTC)
+        queryset = self.get_queryset(request).filter(created_at__gte=start, created_at__lt=start + dt.timedelta(days=1))
+        try:
+            return queryset.get(pk=self.model._meta.pk.to_python(object_id))
+        except (self.model.DoesNotExist, ValidationError, ValueError):
+            return super().get_object(request, object_id, from_field)  # a wrong day: look everywhere
 
     @admin.display(description="integration", ordering="integration__code")
     def integration_code(self, obj):

@@ -21,6 +21,7 @@ figures are (`lag`).
 from __future__ import annotations
 
 import datetime as dt
+import functools
 from dataclasses import dataclass
 
 from django.db import connection, transaction
@@ -128,13 +129,36 @@ def lag() -> Lag:
     marks = {source: last_id for source, (last_id, _at) in cursors.items()}
     refreshed = cursors.get(TRANSFERS, (0, None))[1]
     newest = {TRANSFERS: Transfer.objects.order_by("-pk").values_list("pk", flat=True).first() or 0,
-              CALLS: CallLog.objects.order_by("-pk").values_list("pk", flat=True).first() or 0}
+              CALLS: newest_id_bound(CallLog)}
     counted_until = (Transfer.objects.filter(pk__lte=marks.get(TRANSFERS, 0)).order_by("-pk")
                      .values_list("created_at", flat=True).first())
     rebuild = (RebuildProgress.objects.filter(finished_at__isnull=True).values_list("since", flat=True)[:1])
     return Lag(counted_until=counted_until, refreshed_at=refreshed,
                uncounted=sum(max(0, newest[source] - marks.get(source, 0)) for source in newest),
                rebuilding_since=rebuild[0] if rebuild else False)
+
+
+def newest_id_bound(model) -> int:
+    """The highest id handed out for `model` (an upper bound of its newest row's id).
+
+    On PostgreSQL from the id's sequence: one row, whatever the table's size or partitions (the
+    call history's MAX(id) would plan and probe every day's partition on every page). Ids of
+    rolled-back inserts count too, which is why Lag.uncounted is an upper bound."""
+    if connection.vendor != "postgresql":
+        return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    sequence = _id_sequence(model._meta.db_table, model._meta.pk.column)
+    if sequence is None:
+        return model.objects.order_by("-pk").values_list("pk", flat=True).first() or 0
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT CASE WHEN is_called THEN last_value ELSE 0 END FROM {sequence}")
+        return cursor.fetchone()[0]
+
+
+@functools.cache
+def _id_sequence(table: str, column: str) -> str | None:
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pg_get_serial_sequence(%s, %s)", [table, column])
+        return cursor.fetchone()[0]
 
 
 def cursor_position(source: str) -> int:
