@@ -71,7 +71,12 @@ SEED=${HYPOTHESIS_SEED:-$(( (RANDOM << 15) | RANDOM ))}
 export HYPOTHESIS_PROFILE=${HYPOTHESIS_PROFILE:-ci}
 echo "hypothesis seed: $SEED (profile $HYPOTHESIS_PROFILE; replay: HYPOTHESIS_SEED=$SEED bash scripts/test.sh ...)"
 
-$PY -m pytest -rs --hypothesis-seed="$SEED" "$@"
+# On every core (pytest-xdist; TEST_WORKERS=1 runs in one process): a worker takes a whole module
+# at a time (loadscope), so a module's fixtures are built once; each worker has its own PostgreSQL
+# test database and Redis db (tests/conftest.py).
+WORKERS=${TEST_WORKERS:-auto}
+if [ "$WORKERS" = "1" ]; then XDIST=(); else XDIST=(-n "$WORKERS" --dist loadscope); fi
+$PY -m pytest -rs --hypothesis-seed="$SEED" "${XDIST[@]}" "$@"
 status=$?
 # pytest's 5 means "no tests ran": that is a failure here, never a pass.
 exit $status

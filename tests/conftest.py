@@ -61,15 +61,25 @@ def _fresh_system_account_cache():
 
 
 @pytest.fixture(autouse=True)
-def _reference_data(request):
-    """Transactional tests flush every table, data migrations' rows included: put them back."""
+def _reference_data(request, django_db_blocker):
+    """The data migrations' rows (currencies, 1G catalogue, status codes) are there for every test
+    that uses the database.
+
+    A transactional test's teardown flushes every table, those rows included. pytest-django runs
+    the transactional tests last in one process, but under pytest-xdist a worker may take a module
+    of plain tests after one: so before each database test, one cheap query checks for the rows
+    and they are loaded again when a flush took them (committed, outside the test's transaction
+    when this fixture runs before it)."""
     marker = request.node.get_closest_marker("django_db")
-    if not marker or not (marker.kwargs.get("transaction") or "transactional_db" in request.fixturenames
-                          or "live_server" in request.fixturenames):
+    transactional = bool(marker and marker.kwargs.get("transaction")) or any(
+        name in request.fixturenames for name in ("transactional_db", "live_server"))
+    if not (marker or transactional or "db" in request.fixturenames):
         yield
         return
-    request.getfixturevalue("transactional_db")
-    reference_data_load()
+    request.getfixturevalue("django_db_setup")
+    with django_db_blocker.unblock():
+        if reference_data_missing():
+            reference_data_load()
     yield
 
 
@@ -84,8 +94,18 @@ def django_db_setup(django_db_setup, django_db_blocker):
             reference_data_load()
 
 
+def reference_data_missing() -> bool:
+    from django.contrib.auth.models import Group
+
+    from providers.models import StatusCode
+    from wallet.models import Currency
+
+    return not (Currency.objects.exists() and StatusCode.objects.exists() and Group.objects.exists())
+
+
 def reference_data_load() -> None:
-    """What the data migrations load (currencies, 1G catalogue, status codes), idempotently."""
+    """What the data migrations load (currencies, 1G catalogue, status codes, staff roles), idempotently."""
+    from audit.roles import roles_sync
     from lobby.models import Game
     from lobby.reference import catalogue_load
     from providers.models import StatusCode
@@ -96,6 +116,24 @@ def reference_data_load() -> None:
     currencies_load(Currency)
     catalogue_load(Game)
     status_codes_load(StatusCode)
+    roles_sync(Group, Permission)
+
+
+def pytest_configure(config):
+    """Under pytest-xdist (scripts/test.sh runs the suite on every core) each worker gets a Redis
+    database of its own, counting down from TEST_REDIS_URL's (gw0 keeps it, gw1 the one below, …):
+    tests that flush or count keys must not see another worker's. Each worker's PostgreSQL test
+    database is pytest-django's own (test_<name>_gw0, …)."""
+    import os
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER", "")
+    url = os.environ.get("TEST_REDIS_URL")
+    if worker.startswith("gw") and url:
+        base, _, db = url.rpartition("/")
+        own = int(db or 0) - int(worker[2:])
+        if own < 0:
+            raise pytest.UsageError(f"TEST_REDIS_URL's db {db} leaves no Redis db for xdist worker {worker}")
+        os.environ["TEST_REDIS_URL"] = f"{base}/{own}"
 
 
 def pytest_sessionfinish(session, exitstatus):

@@ -26,7 +26,7 @@ pytestmark = [pytest.mark.postgres, pytest.mark.redis, pytest.mark.django_db]
 
 ROOT = Path(__file__).resolve().parent.parent
 COMPOSE = yaml.safe_load((ROOT / "docker-compose.yml").read_text())
-APP_SERVICES = ("migrate", "web", "worker", "beat")
+APP_SERVICES = ("migrate", "web", "backoffice", "worker", "beat")
 BIN = Path(sys.executable).parent
 WAIT_SECONDS = 90  # generous: CI machines are small and busy
 
@@ -94,9 +94,28 @@ def test_compose_file_has_the_production_services_on_one_image_and_one_environme
     assert services["web"]["command"][:3] == ["gunicorn", "-c", "gunicorn.conf.py"]
 
 
-def test_migrate_service_command_runs(tmp_path):
-    done = subprocess.run(_command("migrate"), cwd=ROOT, env=_service_env("migrate", tmp_path),
-                          capture_output=True, text=True, timeout=WAIT_SECONDS * 2)
+@pytest.fixture(autouse=True)
+def _test_database(django_db_setup):
+    """The services point at this worker's test database: make sure it exists and that
+    connection.settings_dict names it (under pytest-xdist this module may be a worker's first)."""
+
+
+def _lock_waits() -> list:
+    """Who waits for whom on the test database (a diagnosis for a migrate that does not finish)."""
+    with connection.cursor() as cursor:
+        cursor.execute("SELECT pid, state, wait_event_type, left(query, 200), pg_blocking_pids(pid) FROM pg_stat_activity "
+                       "WHERE datname = current_database() AND pid <> pg_backend_pid()")
+        return cursor.fetchall()
+
+
+def test_migrate_service_command_runs(tmp_path, django_db_blocker):
+    try:
+        done = subprocess.run(_command("migrate"), cwd=ROOT, env=_service_env("migrate", tmp_path),
+                              capture_output=True, text=True, timeout=WAIT_SECONDS * 2)
+    except subprocess.TimeoutExpired as exc:
+        with django_db_blocker.unblock():
+            waits = _lock_waits()
+        raise AssertionError(f"migrate did not finish; sessions on the database: {waits}") from exc
     assert done.returncode == 0, done.stderr[-3000:]
 
 
@@ -122,6 +141,36 @@ def test_web_service_serves_healthz_with_database_redis_and_broker(tmp_path):
     assert answer is not None, output[-3000:]
     assert answer.status_code == 200, (answer.text, output[-3000:])
     assert answer.json() == {"status": "ok", "database": "ok", "redis": "ok", "broker": "ok"}
+
+
+def test_backoffice_service_serves_staff_pages_from_workers_at_a_lower_cpu_priority(tmp_path):
+    """Staff pages have their own service whose workers run at nice 10 (issue 24: staff reads
+    cannot starve callbacks): the kernel gives the callbacks' workers the cores first."""
+    env = _service_env("backoffice", tmp_path)
+    port = _free_port()
+    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1")
+    host = env["ALLOWED_HOSTS"].split(",")[0]
+    service = subprocess.Popen(_command("backoffice"), cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    answer, niceness = None, []
+    try:
+        deadline = time.monotonic() + WAIT_SECONDS
+        while time.monotonic() < deadline and service.poll() is None:
+            try:
+                answer = httpx.get(f"http://127.0.0.1:{port}/admin/login/", timeout=5,
+                                   headers={"Host": host, "X-Forwarded-Proto": "https"})
+                break
+            except httpx.TransportError:
+                time.sleep(0.5)
+        children = Path(f"/proc/{service.pid}/task/{service.pid}/children").read_text().split()
+        niceness = [os.getpriority(os.PRIO_PROCESS, int(pid)) for pid in children]
+        niceness.append(os.getpriority(os.PRIO_PROCESS, service.pid))
+    finally:
+        output = _stop(service)
+    assert answer is not None, output[-3000:]
+    assert answer.status_code == 200, (answer.text[:500], output[-3000:])
+    assert "Log in" in answer.text or "Sign in" in answer.text
+    assert len(niceness) >= 2 and set(niceness) == {os.getpriority(os.PRIO_PROCESS, 0) + 10}, niceness
 
 
 def test_worker_service_answers_a_ping(tmp_path):
