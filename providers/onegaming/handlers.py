@@ -13,7 +13,8 @@ from dataclasses import dataclass, replace
 from django.conf import settings
 
 from core.models import Integration, WalletMode
-from lobby.models import Game, LaunchSession
+from lobby.integrations import game_discovered
+from lobby.models import LaunchSession
 from lobby.sessions import session_read, session_touch
 from providers import lookups
 from wallet import gameplay, reads
@@ -183,10 +184,8 @@ def lobby_game_accept(integration: Integration, game_id: str, session: LaunchSes
     if game is not None:
         return game.discovered_at is not None and not game.enabled
     _game_type, category, brand = launched_into
-    Game.objects.get_or_create(
-        integration=integration, game_id=game_id,
-        defaults={"provider": integration.provider, "name": f"{brand or 'Lobby'} game {game_id}"[:100],
-                  "category": category or "", "brand": brand or "", "enabled": False, "discovered_at": now})
+    game_discovered(integration=integration, game_id=game_id, name=f"{brand or 'Lobby'} game {game_id}",
+                    category=category or "", brand=brand or "", now=now)
     return True
 
 
@@ -236,7 +235,7 @@ def _known_player(integration: Integration, call: WalletCall, currency: str | No
                   token: str | None = None) -> Outcome | tuple[str, Player, LaunchSession | None]:
     """Rules shared by every money call: a replay answers first (rules 1-2), then an unknown player
     answers USER_NOT_EXIST. Otherwise (fingerprint, player with `balance_units` in `currency`,
-    the launch session of `token` when one is asked for)."""
+    the launch session of `token` when one is asked for: None unless we issued it to this player)."""
     fingerprint = _fingerprint(call)
     # One statement before the lock (wallet.reads): the earlier transaction with this txn_id, the
     # player with their balance, and the launch session of the l_token (the lobby's part), if asked.
