@@ -80,27 +80,31 @@ def database_prepare(db: str, players: int, reuse: bool = False) -> None:
     from django.utils import timezone
 
     call_command("migrate", verbosity=0)
+    from core.models import LaunchMethod
+    from lobby.adapters import LaunchRequest
     from lobby.integrations import integration_upsert
-    from lobby.models import Game, LaunchSession
+    from lobby.models import Device
+    from lobby.reference import reference_game_upsert
+    from lobby.sessions import session_open, session_validated
     from wallet import services
     from wallet.models import Player
 
     onegaming, _ = integration_upsert(provider="onegaming", code="bench-1g", agent_code="BENCH", secret=SECRET_1G)
     oppi, _ = integration_upsert(provider="oppi", code="bench-oppi", api_key=OPPI_KEY, secret=SECRET_OPPI)
-    Game.objects.get_or_create(provider="onegaming", integration=None, game_id="301",
-                               defaults={"name": "bench 1G", "game_type": "list", "enabled": True})
-    Game.objects.get_or_create(provider="oppi", integration=None, game_id="bench-game",
-                               defaults={"name": "bench Oppi", "enabled": True})
+    reference_game_upsert("onegaming", "301", {"name": "bench 1G", "game_type": "list", "enabled": True},
+                          keep_existing=True)
+    reference_game_upsert("oppi", "bench-game", {"name": "bench Oppi", "enabled": True}, keep_existing=True)
     now = timezone.now()
     far = now + dt.timedelta(days=1)
     for i in range(1, players + 1):
         player = Player.objects.create(external_id=f"B{i}", username=f"bench{i}")
         wallet = services.wallet_open(player=player, currency="IDR")
         services.wallet_deposit(wallet=wallet, amount=10**15, key=f"bench-deposit:{i}")
-        for integration in (onegaming, oppi):
-            LaunchSession.objects.create(token=f"tok-{integration.provider}-B{i}", integration=integration,
-                                         player=player, currency_id="IDR", created_at=now, expires_at=far,
-                                         validated_at=now, last_seen_at=now)
+        for integration in (onegaming, oppi):  # launched and validated (seen) now, through the lobby's service
+            request = LaunchRequest(integration=integration, player=player, game=None, device=Device.DESKTOP,
+                                    method=LaunchMethod.IFRAME, wallet=wallet)
+            session = session_open(request, token=f"tok-{integration.provider}-B{i}", now=now, expires_at=far)
+            session_validated(session, now)
 
 
 def applied_count(provider: str, action: str) -> int:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import datetime as dt
 import ipaddress
 
 from django.core.exceptions import ValidationError
@@ -113,3 +114,14 @@ def game_upsert(*, integration: Integration, game_id: str, name: str, category: 
         defaults["brand"] = brand
     game, created = Game.objects.update_or_create(integration=integration, game_id=str(game_id).strip(), defaults=defaults)
     return game, created
+
+
+def game_discovered(*, integration: Integration, game_id: str, name: str, category: str, brand: str,
+                    now: dt.datetime) -> Game:
+    """Record a game the provider reported play on that the integration's catalogue lacks (inside a
+    lobby session): disabled (not launchable until staff enable it) and marked discovered `now`.
+    A row already there, discovered or not, is left as it is."""
+    return Game.objects.get_or_create(
+        integration=integration, game_id=game_id,
+        defaults={"provider": integration.provider, "name": name[:100], "category": category, "brand": brand,
+                  "enabled": False, "discovered_at": now})[0]

@@ -1,11 +1,14 @@
 """Every write of a launch session, in one place: the provider packages open, validate and touch
-sessions through these functions and never write LaunchSession themselves."""
+sessions through these functions and never write LaunchSession themselves. Also the launch
+session's part of a money call's read before the wallet lock (session_read)."""
 
 from __future__ import annotations
 
 import datetime as dt
 
 from django.db.models import Q
+
+from wallet.reads import PLAYER_ID, ReadPart
 
 from .adapters import LaunchRequest
 from .models import Game, LaunchSession
@@ -40,3 +43,17 @@ def session_touch(session: LaunchSession, now: dt.datetime, *, seen_before: dt.d
     LaunchSession.objects.filter(pk=session.pk).filter(
         Q(last_seen_at__isnull=True) | Q(last_seen_at__lt=seen_before)
     ).update(last_seen_at=now)
+
+
+# The columns of a launch session a money call's checks read (token, expiry, currency, touch).
+_READ_FIELDS = ("id", "player_id", "currency_id", "created_at", "expires_at", "validated_at", "last_seen_at")
+_READ_SQL = (f"SELECT {', '.join(_READ_FIELDS)} FROM {LaunchSession._meta.db_table} "
+             f"WHERE integration_id = %s AND token = %s AND player_id = {PLAYER_ID} ORDER BY id LIMIT 1")
+
+
+def session_read(integration_id: int, token: str, *, name: str = "session") -> ReadPart:
+    """The launch session a money call names by `token`, if this integration issued it to the
+    call's player, as a part of the wallet's read before the lock (wallet.reads.call_read): the
+    provider passes it in, so the session is read in the same statement as the player and the
+    earlier transaction. A token of another player's session finds none."""
+    return ReadPart(name=name, model=LaunchSession, fields=_READ_FIELDS, sql=_READ_SQL, params=(integration_id, token))

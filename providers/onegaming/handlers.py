@@ -11,15 +11,15 @@ import datetime as dt
 from dataclasses import dataclass, replace
 
 from django.conf import settings
-from django.db import connection
 
 from core.models import Integration, WalletMode
-from lobby.models import Game, LaunchSession
-from lobby.sessions import session_touch
+from lobby.integrations import game_discovered
+from lobby.models import LaunchSession
+from lobby.sessions import session_read, session_touch
 from providers import lookups
-from wallet import gameplay, sql
+from wallet import gameplay, reads
 from wallet.gameplay import GameCall
-from wallet.models import Account, AccountKind, GameTransaction, Player
+from wallet.models import Player
 
 from . import dialect, parsing
 from .codes import Status
@@ -107,27 +107,10 @@ def envelope_open(*, call: str, raw: bytes, signature: str | None, ip: str | Non
 # --- helpers ------------------------------------------------------------------------------------
 
 
-# Hand-written (what the ORM built from .only().annotate(Subquery)): every money call runs it.
-_PLAYER_SQL = (
-    f"SELECT p.id, p.external_id, p.is_enabled, (SELECT a.balance FROM {Account._meta.db_table} a "
-    f"WHERE a.player_id = p.id AND a.currency_id = %s AND a.kind = %s LIMIT 1) AS balance_units "
-    f"FROM {Player._meta.db_table} p WHERE p.external_id = %s ORDER BY p.id LIMIT 1"
-)
-
-
-_SESSION_SQL = (  # hand-written, as _PLAYER_SQL: what the ORM built from .only(...).first()
-    # Columns in the model's field order: Model.from_db maps values by that order.
-    f"SELECT id, player_id, currency_id, created_at, expires_at, validated_at, last_seen_at "
-    f"FROM {LaunchSession._meta.db_table} "
-    "WHERE integration_id = %s AND token = %s ORDER BY id LIMIT 1"
-)
-
-
-def _player(external_id: str, currency: str | None = None) -> Player | None:
+def _player(integration: Integration, external_id: str, currency: str | None) -> Player | None:
     """The player, with `balance_units` (their wallet's balance in `currency`, or None) in the same query."""
-    rows = sql.fetch(Player, _PLAYER_SQL, [currency or "", AccountKind.WALLET.value, external_id],
-                     fields=("id", "external_id", "is_enabled"), extra=("balance_units",))
-    return rows[0] if rows else None
+    return reads.call_read(integration_id=integration.pk, player_external_id=external_id,
+                           balance_currency=currency or "").player
 
 
 def _balance(player_id: int, currency: str) -> int | None:
@@ -138,71 +121,7 @@ def _fingerprint(call: WalletCall) -> str:
     return gameplay.fingerprint(call=call.call, **call.fingerprint_fields())
 
 
-_PREVIOUS_SQL = (  # hand-written, as _PLAYER_SQL
-    f"SELECT fingerprint, outcome, player_id, currency_id FROM {GameTransaction._meta.db_table} "
-    "WHERE integration_id = %s AND external_id = %s ORDER BY id LIMIT 1"
-)
-_PREVIOUS_COLUMNS = ("fingerprint", "outcome", "player_id", "currency_id")
-_SESSION_FIELDS = ("id", "player_id", "currency_id", "created_at", "expires_at", "validated_at", "last_seen_at")
-
-# The three reads of a money call in one round trip (PostgreSQL): the earlier transaction with
-# this txn_id, the player with their balance, the launch session of the l_token. Each is the
-# same query as on its own, joined LATERAL to one row so that a missing one gives NULLs.
-_READS_SQL = (
-    f"SELECT r.*, p.*, s.* FROM (VALUES (1)) AS one (x) "
-    f"LEFT JOIN LATERAL ({_PREVIOUS_SQL}) r ON true "
-    f"LEFT JOIN LATERAL ({_PLAYER_SQL}) p ON true "
-    f"LEFT JOIN LATERAL ({_SESSION_SQL}) s ON true"
-)
-
-
-@dataclass(frozen=True)
-class _Earlier:
-    """The earlier transaction with this txn_id, as the reads found it (gameplay.replay_of judges it)."""
-
-    fingerprint: str
-    outcome: str
-    player_id: int
-    currency_id: str | None
-
-
-@dataclass(frozen=True)
-class _Reads:
-    previous: dict | None  # the applied transaction (or tombstone) with this txn_id, if any
-    player: Player | None  # with `balance_units` in the currency asked for
-    session: LaunchSession | None  # of the l_token asked for
-
-
-def _reads(integration: Integration, call: WalletCall, currency: str | None, token: str | None) -> _Reads:
-    """What every money call reads before its checks, in one statement on PostgreSQL (each read
-    was a round trip, and round trips were most of a callback's wall time)."""
-    player_params = [currency or "", AccountKind.WALLET.value, call.player_id]
-    if connection.vendor != "postgresql":
-        with connection.cursor() as cursor:
-            cursor.execute(_PREVIOUS_SQL, [integration.pk, call.txn_id])
-            row = cursor.fetchone()
-        previous = dict(zip(_PREVIOUS_COLUMNS, row, strict=True)) if row else None
-        session = None
-        if token is not None:
-            sessions = sql.fetch(LaunchSession, _SESSION_SQL, [integration.pk, token], fields=_SESSION_FIELDS)
-            session = sessions[0] if sessions else None
-        return _Reads(previous, _player(call.player_id, currency), session)
-    with sql.statement_cursor() as cursor:
-        cursor.execute(_READS_SQL, [integration.pk, call.txn_id, *player_params, integration.pk, token or ""])
-        row = cursor.fetchone()
-    previous_row, player_row, session_row = row[:4], row[4:8], row[8:]
-    previous = dict(zip(_PREVIOUS_COLUMNS, previous_row, strict=True)) if previous_row[0] is not None else None
-    player = None
-    if player_row[0] is not None:
-        player = Player.from_db(connection.alias, ["id", "external_id", "is_enabled"], player_row[:3])
-        player.balance_units = player_row[3]
-    session = None
-    if token is not None and session_row[0] is not None:
-        session = LaunchSession.from_db(connection.alias, list(_SESSION_FIELDS), session_row)
-    return _Reads(previous, player, session)
-
-
-def _replay_answer(call: WalletCall, fingerprint: str, previous: dict | None,
+def _replay_answer(call: WalletCall, fingerprint: str, previous: reads.Earlier | None,
                    player: Player | None) -> Outcome | None:
     """Rules 1-2 of every money call, before any check of the player, token or game: a known
     txn_id gets its first answer (with today's balance), or DUPLICATE_REF_TXN_ID.
@@ -210,17 +129,16 @@ def _replay_answer(call: WalletCall, fingerprint: str, previous: dict | None,
     Only applied calls (and rollback tombstones) are stored, so a hit is always a first answer
     worth repeating. gameplay checks again under the wallet lock, which settles races.
     """
-    verdict = gameplay.replay_of(_Earlier(**previous) if previous is not None else None,
-                                 player_pk=player.pk if player is not None else None, fingerprint=fingerprint,
-                                 currency=call.currency)
+    verdict = gameplay.replay_of(previous, player_pk=player.pk if player is not None else None,
+                                 fingerprint=fingerprint, currency=call.currency)
     if verdict is None:
         return None
     if not verdict.replayed:  # the player's balance in the call's own currency
-        player = _player(call.player_id, call.currency)
-        return Outcome(Status.DUPLICATE_REF_TXN_ID, player.balance_units if player else None, call.currency)
+        return Outcome(Status.DUPLICATE_REF_TXN_ID, _balance(player.pk, call.currency) if player else None,
+                       call.currency)
     # The first answer's currency: a rollback's fingerprint leaves `currency` out, and it answered
     # in the bet's currency.
-    return Outcome(dialect.status_for(call.call, verdict.code), _balance(previous["player_id"], verdict.currency),
+    return Outcome(dialect.status_for(call.call, verdict.code), _balance(previous.player_id, verdict.currency),
                    verdict.currency)
 
 
@@ -266,10 +184,8 @@ def lobby_game_accept(integration: Integration, game_id: str, session: LaunchSes
     if game is not None:
         return game.discovered_at is not None and not game.enabled
     _game_type, category, brand = launched_into
-    Game.objects.get_or_create(
-        integration=integration, game_id=game_id,
-        defaults={"provider": integration.provider, "name": f"{brand or 'Lobby'} game {game_id}"[:100],
-                  "category": category or "", "brand": brand or "", "enabled": False, "discovered_at": now})
+    game_discovered(integration=integration, game_id=game_id, name=f"{brand or 'Lobby'} game {game_id}",
+                    category=category or "", brand=brand or "", now=now)
     return True
 
 
@@ -290,7 +206,7 @@ def _answer(call: WalletCall, result: gameplay.GameResult, fallback_balance: int
 
 def balance_get(integration: Integration, call: WalletCall) -> Outcome:
     """3.1: the player's balance in one currency."""
-    player = _player(call.player_id, call.currency)
+    player = _player(integration, call.player_id, call.currency)
     if player is None:
         return Outcome(Status.USER_NOT_EXIST)
     balance = player.balance_units
@@ -319,15 +235,19 @@ def _known_player(integration: Integration, call: WalletCall, currency: str | No
                   token: str | None = None) -> Outcome | tuple[str, Player, LaunchSession | None]:
     """Rules shared by every money call: a replay answers first (rules 1-2), then an unknown player
     answers USER_NOT_EXIST. Otherwise (fingerprint, player with `balance_units` in `currency`,
-    the launch session of `token` when one is asked for)."""
+    the launch session of `token` when one is asked for: None unless we issued it to this player)."""
     fingerprint = _fingerprint(call)
-    reads = _reads(integration, call, currency, token)
-    replay = _replay_answer(call, fingerprint, reads.previous, reads.player)
+    # One statement before the lock (wallet.reads): the earlier transaction with this txn_id, the
+    # player with their balance, and the launch session of the l_token (the lobby's part), if asked.
+    found = reads.call_read(integration_id=integration.pk, player_external_id=call.player_id,
+                            external_id=call.txn_id, balance_currency=currency or "",
+                            parts=(session_read(integration.pk, token),) if token is not None else ())
+    replay = _replay_answer(call, fingerprint, found.previous, found.player)
     if replay is not None:
         return replay
-    if reads.player is None:
+    if found.player is None:
         return Outcome(Status.USER_NOT_EXIST)
-    return fingerprint, reads.player, reads.session
+    return fingerprint, found.player, found.parts.get("session")
 
 
 def _currency_not_the_launchs(integration: Integration, session: LaunchSession | None, currency: str | None) -> bool:

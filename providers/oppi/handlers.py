@@ -10,16 +10,15 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import dataclass, field
 
-from django.db import connection
 from django.utils import timezone
 
 from core.models import Integration
 from lobby.models import LaunchSession
-from lobby.sessions import session_touch
+from lobby.sessions import session_read, session_touch
 from providers import lookups
-from wallet import gameplay, sql
+from wallet import gameplay, reads
 from wallet.gameplay import GameCall, GameResult
-from wallet.models import Account, AccountKind, GameTransaction, Player
+from wallet.models import Account, AccountKind, Player
 
 from . import dialect
 from .codes import Status
@@ -57,69 +56,12 @@ def _body(status: Status, *, balance: int | None, **ids) -> dict:
 # --- reads -----------------------------------------------------------------------------------
 
 
-# The reads every money call makes are hand-written SQL (what the ORM built for them): the ORM's
-# compilation of these small queries cost more CPU than the database's work (issue 11).
-def _columns(model) -> str:
-    return ", ".join(field.column for field in model._meta.concrete_fields)
-
-
-def _first(model, where: str, params: list):
-    rows = sql.fetch(model, f"SELECT {_columns(model)} FROM {model._meta.db_table} WHERE {where} ORDER BY id LIMIT 1",
-                     params)
-    return rows[0] if rows else None
-
-
-def _player(external_id: str) -> Player | None:
-    return _first(Player, "external_id = %s", [external_id])
-
-
-def _session(integration: Integration, token: str, player: Player | None) -> LaunchSession | None:
-    """The launch session Oppi named, if we got it from /game/url for this very player."""
-    if player is None:
-        return None
-    return _first(LaunchSession, "integration_id = %s AND token = %s AND player_id = %s",
-                  [integration.pk, token, player.pk])
-
-
-def _prefixed_columns(model, alias: str) -> str:
-    return ", ".join(f"{alias}.{field.column}" for field in model._meta.concrete_fields)
-
-
-def _width(model) -> int:
-    return len(model._meta.concrete_fields)
-
-
-# The three reads of a money call in one round trip (PostgreSQL): the player, the launch session
-# Oppi named (for this player), the earlier transaction with this transactionId. Each is the same
-# query as on its own (_player, _session, _first), joined LATERAL to one row so that a missing one
-# gives NULLs. Round trips were most of a callback's wall time.
-def _reads_sql() -> str:
-    player, session, txn = Player._meta.db_table, LaunchSession._meta.db_table, GameTransaction._meta.db_table
-    return (
-        f"SELECT {_prefixed_columns(Player, 'p')}, {_prefixed_columns(LaunchSession, 's')}, "
-        f"{_prefixed_columns(GameTransaction, 'g')} FROM (VALUES (1)) AS one (x) "
-        f"LEFT JOIN LATERAL (SELECT * FROM {player} WHERE external_id = %s ORDER BY id LIMIT 1) p ON true "
-        f"LEFT JOIN LATERAL (SELECT * FROM {session} WHERE integration_id = %s AND token = %s AND player_id = p.id "
-        f"ORDER BY id LIMIT 1) s ON true "
-        f"LEFT JOIN LATERAL (SELECT * FROM {txn} WHERE integration_id = %s AND external_id = %s ORDER BY id LIMIT 1) g "
-        f"ON true"
-    )
-
-
-def _reads(integration: Integration, player_id: str, token: str, txn_id: str):
-    """(player, their session of `token`, the earlier transaction `txn_id`), each or None."""
-    if connection.vendor != "postgresql":
-        player = _player(player_id)
-        previous = _first(GameTransaction, "integration_id = %s AND external_id = %s", [integration.pk, txn_id])
-        return player, _session(integration, token, player), previous
-    with sql.statement_cursor() as cursor:
-        cursor.execute(_reads_sql(), [player_id, integration.pk, token, integration.pk, txn_id])
-        row = cursor.fetchone()
-    found = []
-    for model in (Player, LaunchSession, GameTransaction):
-        values, row = row[:_width(model)], row[_width(model):]
-        found.append(model.from_db(connection.alias, None, values) if values[0] is not None else None)
-    return tuple(found)
+def _reads(integration: Integration, player_id: str, token: str, txn_id: str | None = None):
+    """(player, their session of `token`, the earlier transaction `txn_id`), each or None: one
+    statement before the lock (wallet.reads), the session being the lobby's part of it."""
+    found = reads.call_read(integration_id=integration.pk, player_external_id=player_id, external_id=txn_id,
+                            parts=(session_read(integration.pk, token),))
+    return found.player, found.part("session"), found.previous
 
 
 def _latest_session_currency(integration: Integration, player: Player) -> str | None:
@@ -176,7 +118,7 @@ def _fingerprint(operation: str, parsed: Parsed) -> str:
     return gameplay.fingerprint(operation=operation, **parsed.fields)
 
 
-def _earlier(previous: GameTransaction | None, player: Player | None, fingerprint: str,
+def _earlier(previous: reads.Earlier | None, player: Player | None, fingerprint: str,
              currency: str | None) -> GameResult | None:
     """The spec's first rule, before any other: a known transactionId is a replay or a duplicate.
 
@@ -224,8 +166,7 @@ def _call(integration: Integration, player: Player, parsed: Parsed, fingerprint:
 
 def balance(integration: Integration, parsed: Parsed) -> Answer:
     f = parsed.fields
-    player = _player(f["playerId"])
-    session = _session(integration, f["sessionId"], player)
+    player, session, _ = _reads(integration, f["playerId"], f["sessionId"])
 
     def answer(status, units=None):
         return Answer(_body(status, balance=units, sessionId=f["sessionId"]), player_id=f["playerId"],

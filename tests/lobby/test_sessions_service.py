@@ -1,29 +1,16 @@
 """Launch sessions are written through lobby.sessions only (issue 23): the provider packages open,
-validate and touch them there."""
+validate and touch them there (tests/architecture/test_lobby_writes.py guards it), and read a
+money call's session as the lobby's part of the wallet's read before the lock."""
 
-import ast
 import datetime as dt
-from pathlib import Path
 
 import pytest
 from django.utils import timezone
 
 from lobby.models import LaunchSession
-from lobby.sessions import session_touch, session_validated
-
-ROOT = Path(__file__).resolve().parents[2]
-
-
-def test_no_provider_package_writes_launch_sessions_itself():
-    writers = []
-    for path in sorted((ROOT / "providers").rglob("*.py")):
-        text = path.read_text()
-        for node in ast.walk(ast.parse(text)):
-            if isinstance(node, ast.Attribute) and node.attr in ("create", "update", "save", "bulk_create", "delete"):
-                segment = ast.get_source_segment(text, node) or ""
-                if "LaunchSession" in segment or segment.startswith("session."):
-                    writers.append(f"{path.relative_to(ROOT)}:{node.lineno}: {segment[:60]}")
-    assert writers == []
+from lobby.sessions import session_read, session_touch, session_validated
+from tests.factories import PlayerFactory
+from wallet.reads import call_read
 
 
 @pytest.fixture
@@ -57,3 +44,25 @@ def test_validation_marks_the_session_validated_and_seen(session):
     session_validated(session, now)
     session.refresh_from_db()
     assert (session.validated_at, session.last_seen_at) == (now, now)
+
+
+def _read(integration, player_external_id: str, token: str):
+    return call_read(integration_id=integration.pk, player_external_id=player_external_id,
+                     parts=(session_read(integration.pk, token),)).part("session")
+
+
+@pytest.mark.django_db
+def test_a_money_calls_session_is_the_one_this_integration_issued_to_this_player(session, onegaming, rich_player):
+    found = _read(onegaming, rich_player.external_id, "t-1")
+    assert found.pk == session.pk
+    assert (found.player_id, found.created_at, found.expires_at) == (rich_player.pk, session.created_at,
+                                                                     session.expires_at)
+
+
+@pytest.mark.django_db
+def test_a_token_never_issued_to_the_player_finds_no_session(session, onegaming, oppi, rich_player):
+    PlayerFactory(external_id="P-2")
+    assert _read(onegaming, "P-2", "t-1") is None  # another player's token
+    assert _read(oppi, rich_player.external_id, "t-1") is None  # another integration's token
+    assert _read(onegaming, rich_player.external_id, "t-2") is None  # never issued
+    assert _read(onegaming, "nobody", "t-1") is None  # no such player

@@ -13,10 +13,9 @@ from django.views.decorators.http import require_POST
 
 from core.models import Integration
 from core.net import client_ip
-from lobby.models import LaunchSession
+from lobby.sessions import session_read
 from providers.calllog import CallRecord, call_logged
-from wallet import gameplay
-from wallet.models import Player
+from wallet import gameplay, reads
 from wallet.money import AmountError, from_units, to_units
 
 from .registration import PROVIDER, registration
@@ -54,13 +53,16 @@ def money_call(request, action: str):
             amount = to_units(str(Decimal(str(body.get("amount", "0")))))
         except (ValueError, InvalidOperation, AmountError):
             return _answer(record, "ERROR")
-        player = Player.objects.filter(external_id=str(body.get("player", ""))).first()
         record.player_external_id, record.txn_id = str(body.get("player", "")), str(body.get("txn", ""))
+        # A bet needs the player's launch session: read with the player, in the wallet's one read.
+        parts = (session_read(integration.pk, str(body.get("session", ""))),) if action == "bet" else ()
+        found = reads.call_read(integration_id=integration.pk, player_external_id=record.player_external_id,
+                                parts=parts)
+        player = found.player
         if player is None:
             return _answer(record, "DENIED")
         ticket = str(body.get("ticket", ""))
-        if action == "bet" and not LaunchSession.objects.filter(integration=integration, player=player,
-                                                                token=str(body.get("session", ""))).exists():
+        if action == "bet" and found.part("session") is None:
             return _answer(record, "DENIED")
         call = gameplay.GameCall(integration_id=integration.pk, player=player, external_id=record.txn_id,
                                  fingerprint=gameplay.fingerprint(action=action, **body), currency=body.get("currency"),

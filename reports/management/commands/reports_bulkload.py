@@ -24,7 +24,7 @@ from django.utils import timezone
 
 from core.models import Integration
 from core.registry import registration_for, registrations
-from lobby.models import Game
+from lobby.integrations import game_upsert
 from reports import aggregation
 from wallet import services
 from wallet.models import Account, AccountKind, BetTicket, Currency, GameTransaction, LimitRefusal, Player, Transfer
@@ -148,9 +148,7 @@ class Loader:
             games = _games(registration)
             if not registration.reference_games:
                 for game_id, name in games:
-                    Game.objects.get_or_create(integration=integration, game_id=game_id,
-                                               defaults={"provider": registration.name, "name": name,
-                                                         "category": "SLOT"})
+                    game_upsert(integration=integration, game_id=game_id, name=name, category="SLOT")
             self.games[integration.pk] = [game_id for game_id, _ in games]
         # Popular games first: weights fall off like 1/rank.
         self.game_weights = {pk: [1 / (rank + 1) for rank in range(len(codes))] for pk, codes in self.games.items()}
