@@ -62,14 +62,13 @@ def _fresh_system_account_cache():
 
 @pytest.fixture(autouse=True)
 def _reference_data(request, django_db_blocker):
-    """The data migrations' rows (currencies, 1G catalogue, status codes) are there for every test
-    that uses the database.
+    """The data migrations' rows (currencies, 1G catalogue, status codes, roles) are there for every
+    test that uses the database.
 
     A transactional test's teardown flushes every table, those rows included. pytest-django runs
     the transactional tests last in one process, but under pytest-xdist a worker may take a module
-    of plain tests after one: so before each database test, one cheap query checks for the rows
-    and they are loaded again when a flush took them (committed, outside the test's transaction
-    when this fixture runs before it)."""
+    of plain tests after one: pytest_runtest_teardown below puts them back after each database
+    test. This check (one cheap query) covers the first test of a session on a reused database."""
     marker = request.node.get_closest_marker("django_db")
     transactional = bool(marker and marker.kwargs.get("transaction")) or any(
         name in request.fixturenames for name in ("transactional_db", "live_server"))
@@ -92,6 +91,25 @@ def django_db_setup(django_db_setup, django_db_blocker):
     with django_db_blocker.unblock():
         if not Currency.objects.exists():  # flushed (a fresh database has them from its migrations)
             reference_data_load()
+
+
+@pytest.hookimpl(wrapper=True)
+def pytest_runtest_teardown(item, nextitem):
+    """After a database test's teardown (a transactional test's flush included), the data
+    migrations' rows are put back, committed: the next test, in this worker, finds the database as
+    migrated. (Reloading them inside the next test's transaction instead would hold their keys
+    uncommitted, and a service started by that test, e.g. `migrate`, would wait on them.)"""
+    result = yield
+    marker = item.get_closest_marker("django_db")
+    names = getattr(item, "fixturenames", ())
+    # nextitem None: the session ends, its test databases are gone already.
+    if nextitem is not None and (marker or any(name in names for name in ("db", "transactional_db", "live_server"))):
+        from pytest_django.plugin import blocking_manager_key
+
+        with item.config.stash[blocking_manager_key].unblock():
+            if reference_data_missing():
+                reference_data_load()
+    return result
 
 
 def reference_data_missing() -> bool:
