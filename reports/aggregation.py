@@ -481,6 +481,12 @@ def _recent_gaps(model, *, after: int, upto: int, window: int = 10_000) -> list[
     return [i for i in range(upto, low, -1) if i not in present][:MAX_PENDING_PER_BATCH]
 
 
+def _next_existing_id(model, after: int, upper: int) -> int:
+    """`after`, or just below the first id above it (up to `upper`); `upper` when there is none."""
+    first = model.objects.filter(pk__gt=after, pk__lte=upper).order_by("pk").values_list("pk", flat=True).first()
+    return upper if first is None else max(after, first - 1)
+
+
 def rebuild_step(source: str, *, batch_size: int = BATCH_SIZE, now: dt.datetime | None = None) -> RebuildProgress:
     """Recount the next batch of ids of one source; the aggregates and the progress move together."""
     model, add = SOURCES[source]
@@ -489,7 +495,11 @@ def rebuild_step(source: str, *, batch_size: int = BATCH_SIZE, now: dt.datetime 
         progress = RebuildProgress.objects.select_for_update().get(source=source)
         if progress.finished_at is not None:
             return progress
-        low, high = progress.next_id, min(progress.next_id + batch_size, progress.upper_id)
+        # Ids have gaps (rolled-back inserts, sequences cached per session, deleted calls): a batch
+        # starts at the next id that exists, so a sparse range costs one index probe, not a
+        # statement per batch of nothing.
+        low = _next_existing_id(model, progress.next_id, progress.upper_id)
+        high = min(low + batch_size, progress.upper_id)
         condition = Q(pk__gt=low, pk__lte=high)
         if progress.since is not None:
             condition &= Q(created_at__gte=_day_start(progress.since)) | Q(pk__gt=progress.mark_before)

@@ -24,6 +24,8 @@ from django.db import IntegrityError, transaction
 from django.db.models import Case, Exists, IntegerField, OuterRef, Q, Sum, When
 from django.utils import timezone
 
+from core.registry import GameRules
+
 from . import sql
 from .models import (
     Account,
@@ -74,6 +76,16 @@ class GameCall:
     # A row the caller wants written in the same statement as the money (a provider's call
     # history: its answer is known once the rules have decided, before the write). None: none.
     answer_row: AnswerRow | None = None
+    # The provider's declared rule variants (its registration's `rules`): the services below read
+    # them from here. None (tests of one service): each service's own default, or its argument.
+    rules: GameRules | None = None
+
+
+def _rule(call: GameCall, name: str, given: bool | None, default: bool) -> bool:
+    """A rule variant: the argument when given (tests of the variants), else the call's rules."""
+    if given is not None:
+        return given
+    return getattr(call.rules, name) if call.rules is not None else default
 
 
 class AnswerRow(Protocol):
@@ -341,13 +353,14 @@ def _limit_refusal(wallet: Account, amount: int, now: dt.datetime) -> tuple[str,
 # --- the operations -----------------------------------------------------------------------
 
 
-def bet_place(call: GameCall, *, ticket: str, amount: int, rollback_check_first: bool = True) -> GameResult:
+def bet_place(call: GameCall, *, ticket: str, amount: int, rollback_check_first: bool | None = None) -> GameResult:
     """Debit a bet on a ticket.
 
     Order of refusals: replay/duplicate, no wallet, [ticket rolled back,] ticket already has a
-    bet, responsible-gaming limit, funds[, ticket rolled back]. `rollback_check_first` chooses
-    where the rolled-back check stands (first or last, as the provider's rules say).
+    bet, responsible-gaming limit, funds[, ticket rolled back]. The rule `rollback_check_first`
+    (call.rules; True without rules) chooses where the rolled-back check stands (first or last).
     """
+    rollback_check_first = _rule(call, "rollback_check_first", rollback_check_first, True)
 
     def apply(wallets: dict[str, Account], now: dt.datetime, seen: _Seen) -> GameResult:
         wallet = wallets.get(call.currency or "")
@@ -378,15 +391,19 @@ def bet_place(call: GameCall, *, ticket: str, amount: int, rollback_check_first:
     return _run(call, apply, tickets=(ticket,), references=(ticket,))
 
 
-def win_settle(call: GameCall, *, ticket: str, amount: int, single_settlement: bool,
-               refuse_rolled_back_id: bool = True) -> GameResult:
+def win_settle(call: GameCall, *, ticket: str, amount: int, single_settlement: bool | None = None,
+               refuse_rolled_back_id: bool | None = None) -> GameResult:
     """Credit what a bet won (0 records a loss). Never refused for token or player state.
 
     Refusals: replay/duplicate, [this id rolled back before it came,] no bet of this player on
     the ticket or the ticket rolled back, [ticket already settled,] currency not the bet's.
-    `refuse_rolled_back_id` is for providers whose rollbacks name transaction ids; where rollbacks
-    name tickets, a result's own id is never a rollback target.
+    The rules (call.rules; without rules: single_settlement False, refuse_rolled_back_id True):
+    `refuse_rolled_back_id` is for providers whose rollbacks name transaction ids (where rollbacks
+    name tickets, a result's own id is never a rollback target); `single_settlement`, a ticket
+    settled once.
     """
+    single_settlement = _rule(call, "single_settlement", single_settlement, False)
+    refuse_rolled_back_id = _rule(call, "refuse_rolled_back_id", refuse_rolled_back_id, True)
 
     def apply(wallets: dict[str, Account], now: dt.datetime, seen: _Seen) -> GameResult:
         currency = call.currency

@@ -147,7 +147,7 @@ def _game_call(integration: Integration, player: Player, call: WalletCall, finge
     """`history`: the call's history row to write with the money (providers.calllog.HistoryWithMoney)."""
     return GameCall(integration_id=integration.pk, player=player, external_id=call.txn_id, fingerprint=fingerprint,
                     currency=call.currency, game_code=call.game_id, round_id=call.round_id,
-                    session_token=call.l_token, answer_row=history)
+                    session_token=call.l_token, answer_row=history, rules=RULES)
 
 
 def game_playable(integration: Integration, game_id: str) -> bool:
@@ -283,7 +283,7 @@ def bet_place(integration: Integration, call: WalletCall, now: dt.datetime, hist
     if not game_playable(integration, call.game_id) and not lobby_game_accept(integration, call.game_id, session, now):
         return known(Status.INVALID_GAME_ID)
     result = gameplay.bet_place(_game_call(integration, player, call, fingerprint, history), ticket=call.txn_ticket,
-                                amount=call.amount, rollback_check_first=RULES.rollback_check_first)
+                                amount=call.amount)
     if result.applied and not result.replayed and session is not None:
         _token_touch(session, now)
     return _answer(call, result, balance)
@@ -296,8 +296,7 @@ def result_settle(integration: Integration, call: WalletCall, now: dt.datetime, 
         return found
     fingerprint, player, _ = found
     result = gameplay.win_settle(_game_call(integration, player, call, fingerprint, history), ticket=call.txn_ticket,
-                                 amount=call.amount, single_settlement=RULES.single_settlement,
-                                 refuse_rolled_back_id=RULES.refuse_rolled_back_id)
+                                 amount=call.amount)
     return _answer(call, result)
 
 

@@ -157,7 +157,7 @@ def _call(integration: Integration, player: Player, parsed: Parsed, fingerprint:
     return GameCall(
         integration_id=integration.pk, player=player, external_id=f["transactionId"], fingerprint=fingerprint,
         currency=currency, game_code=f.get("gameId", ""), session_token=f.get("sessionId", ""),
-        answer_row=history,
+        answer_row=history, rules=RULES,
     )
 
 
@@ -274,8 +274,7 @@ def bet(integration: Integration, parsed: Parsed, history=None) -> Answer:
     def apply(call: GameCall) -> GameResult:
         # Oppi rolls back single transactions, so a bet's ticket is its own id; the
         # rolled-back-first check comes last in the spec's bet rules.
-        return gameplay.bet_place(call, ticket=call.external_id, amount=parsed.units["amount"],
-                                  rollback_check_first=RULES.rollback_check_first)
+        return gameplay.bet_place(call, ticket=call.external_id, amount=parsed.units["amount"])
 
     return _money_call("bet", integration, parsed, currency_field="currency", checks=checks, apply=apply,
                        history=history)
@@ -288,9 +287,7 @@ def _no_checks(player: Player, session: LaunchSession | None, currency: str | No
 def payout(integration: Integration, parsed: Parsed, history=None) -> Answer:
     def apply(call: GameCall) -> GameResult:
         amount = dialect.payout_credit(parsed.units["amount"], parsed.fields["isWin"])
-        return gameplay.win_settle(call, ticket=parsed.fields["refTransactionId"], amount=amount,
-                                   single_settlement=RULES.single_settlement,
-                                   refuse_rolled_back_id=RULES.refuse_rolled_back_id)
+        return gameplay.win_settle(call, ticket=parsed.fields["refTransactionId"], amount=amount)
 
     return _money_call("payout", integration, parsed, currency_field="currency", checks=_no_checks, apply=apply,
                        history=history)

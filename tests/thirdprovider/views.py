@@ -66,14 +66,11 @@ def money_call(request, action: str):
             return _answer(record, "DENIED")
         call = gameplay.GameCall(integration_id=integration.pk, player=player, external_id=record.txn_id,
                                  fingerprint=gameplay.fingerprint(action=action, **body), currency=body.get("currency"),
-                                 game_code=str(body.get("game", "")), round_id=ticket)
-        rules = registration.rules
+                                 game_code=str(body.get("game", "")), round_id=ticket, rules=registration.rules)
         if action == "bet":
-            result = gameplay.bet_place(call, ticket=ticket, amount=amount,
-                                        rollback_check_first=rules.rollback_check_first)
+            result = gameplay.bet_place(call, ticket=ticket, amount=amount)
         elif action == "result":
-            result = gameplay.win_settle(call, ticket=ticket, amount=amount, single_settlement=rules.single_settlement,
-                                         refuse_rolled_back_id=rules.refuse_rolled_back_id)
+            result = gameplay.win_settle(call, ticket=ticket, amount=amount)
         else:
             result = gameplay.transaction_rollback(call, reference=ticket)
         return _answer(record, registration.status_for(action, result.code), result.balance)
