@@ -111,54 +111,48 @@ def test_migrate_service_command_runs(tmp_path):
     assert done.returncode == 0, done.stderr[-3000:]
 
 
-def test_web_service_serves_healthz_with_database_redis_and_broker(tmp_path):
-    env = _service_env("web", tmp_path)
+def _gunicorn_service(name: str, tmp_path: Path, path: str, inspect=lambda process: None):
+    """Start a compose gunicorn service's command on a free port, GET `path` once it answers, call
+    `inspect(process)` while it runs; (the answer or None, what inspect gave, the service's output)."""
+    env = _service_env(name, tmp_path)
     port = _free_port()
     env.update(GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1")
     host = env["ALLOWED_HOSTS"].split(",")[0]
-    web = subprocess.Popen(_command("web"), cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                           stderr=subprocess.STDOUT, text=True)
-    answer = None
+    process = subprocess.Popen(_command(name), cwd=ROOT, env=env, stdout=subprocess.PIPE,
+                               stderr=subprocess.STDOUT, text=True)
+    answer, seen = None, None
     try:
         deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline and web.poll() is None:
+        while time.monotonic() < deadline and process.poll() is None:
             try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/healthz", timeout=5,
+                answer = httpx.get(f"http://127.0.0.1:{port}{path}", timeout=5,
                                    headers={"Host": host, "X-Forwarded-Proto": "https"})
                 break
             except httpx.TransportError:
                 time.sleep(0.5)
+        seen = inspect(process)
     finally:
-        output = _stop(web)
+        output = _stop(process)
+    return answer, seen, output
+
+
+def test_web_service_serves_healthz_with_database_redis_and_broker(tmp_path):
+    answer, _, output = _gunicorn_service("web", tmp_path, "/healthz")
     assert answer is not None, output[-3000:]
     assert answer.status_code == 200, (answer.text, output[-3000:])
     assert answer.json() == {"status": "ok", "database": "ok", "redis": "ok", "broker": "ok"}
 
 
+def _niceness(process) -> list[int]:
+    """The nice value of a process and of each of its children (gunicorn's master and workers)."""
+    children = Path(f"/proc/{process.pid}/task/{process.pid}/children").read_text().split()
+    return [os.getpriority(os.PRIO_PROCESS, process.pid), *(os.getpriority(os.PRIO_PROCESS, int(c)) for c in children)]
+
+
 def test_backoffice_service_serves_staff_pages_from_workers_at_a_lower_cpu_priority(tmp_path):
     """Staff pages have their own service whose workers run at nice 10 (issue 24: staff reads
     cannot starve callbacks): the kernel gives the callbacks' workers the cores first."""
-    env = _service_env("backoffice", tmp_path)
-    port = _free_port()
-    env.update(GUNICORN_BIND=f"127.0.0.1:{port}", WEB_CONCURRENCY="1")
-    host = env["ALLOWED_HOSTS"].split(",")[0]
-    service = subprocess.Popen(_command("backoffice"), cwd=ROOT, env=env, stdout=subprocess.PIPE,
-                               stderr=subprocess.STDOUT, text=True)
-    answer, niceness = None, []
-    try:
-        deadline = time.monotonic() + WAIT_SECONDS
-        while time.monotonic() < deadline and service.poll() is None:
-            try:
-                answer = httpx.get(f"http://127.0.0.1:{port}/admin/login/", timeout=5,
-                                   headers={"Host": host, "X-Forwarded-Proto": "https"})
-                break
-            except httpx.TransportError:
-                time.sleep(0.5)
-        children = Path(f"/proc/{service.pid}/task/{service.pid}/children").read_text().split()
-        niceness = [os.getpriority(os.PRIO_PROCESS, int(pid)) for pid in children]
-        niceness.append(os.getpriority(os.PRIO_PROCESS, service.pid))
-    finally:
-        output = _stop(service)
+    answer, niceness, output = _gunicorn_service("backoffice", tmp_path, "/admin/login/", inspect=_niceness)
     assert answer is not None, output[-3000:]
     assert answer.status_code == 200, (answer.text[:500], output[-3000:])
     assert "Log in" in answer.text or "Sign in" in answer.text
