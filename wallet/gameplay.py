@@ -40,8 +40,7 @@ from .models import (
     Transfer,
     TransferKind,
 )
-from .services import Posting, player_wallets_lock, system_account_id, transfer_prepare
-from .sql import fetch as sql_fetch
+from .services import Posting, player_wallets_lock_then, system_account_id, transfer_prepare
 
 
 class Code(StrEnum):
@@ -100,6 +99,7 @@ class AnswerRow(Protocol):
 
 # The rows answer_row gave during one attempt of _run, when _run's transaction is the outermost
 # one (a row is kept only if that transaction commits; nested, the caller writes its own row).
+# Not None also tells `_record` that its write may carry the transaction's COMMIT.
 _answer_rows: ContextVar[list | None] = ContextVar("answer_rows", default=None)
 
 
@@ -142,8 +142,14 @@ class _Seen:
     this call's own id, the rows of the tickets it touches, the rows it names by id, and this
     player's rollbacks of the references it cares about."""
 
-    def __init__(self, call: GameCall, *, tickets: tuple[str, ...], ids: tuple[str, ...],
-                 references: tuple[str, ...]):
+    def __init__(self, call: GameCall, rows: list[GameTransaction]):
+        self.call = call
+        self.rows = rows
+
+    @staticmethod
+    def query(call: GameCall, *, tickets: tuple[str, ...], ids: tuple[str, ...],
+              references: tuple[str, ...]) -> tuple[str, list]:
+        """The SELECT of those rows and its parameters, sent with the lock (`_run`)."""
         # Hand-written SQL (the same query the ORM would build): on every money call, and the
         # ORM's compilation of this OR of three conditions cost more CPU than the database's work.
         external_ids = [call.external_id, *ids]
@@ -158,8 +164,7 @@ class _Seen:
             sql.append(f" OR (action = %s AND reference IN ({_marks(refs)}) AND player_id = %s)")
             params += [GameAction.ROLLBACK.value, *refs, call.player.pk]
         sql.append(") ORDER BY id")
-        self.call = call
-        self.rows = sql_fetch(GameTransaction, "".join(sql), params)
+        return "".join(sql), params
 
     def by_id(self, external_id: str) -> GameTransaction | None:
         return next((r for r in self.rows if r.external_id == external_id), None)
@@ -236,9 +241,13 @@ def _record(call: GameCall, answer: GameResult, *, action: str, now: dt.datetime
         "created_at": now,
     }
     ticket_guard = {"integration_id": call.integration_id, "ticket": ticket} if bet_ticket else None
+    # The write is the last statement of _run's transaction (every `apply` returns `_record`'s
+    # result; tests/wallet/test_write_commits.py checks it): when that transaction is the
+    # outermost one, its COMMIT travels with the write, one round trip fewer inside the lock.
     sql.insert_with_postings(GameTransaction, values, postings=postings, posting_model=Transfer, updated=Account,
                              child=BetTicket if bet_ticket else None, child_values=ticket_guard,
-                             parent_column="bet_id", extra=_answer_row(call, answer))
+                             parent_column="bet_id", extra=_answer_row(call, answer),
+                             commit=_answer_rows.get() is not None)
     return answer
 
 
@@ -283,8 +292,10 @@ def _run(call: GameCall, apply, *, tickets: tuple[str, ...] = (), ids: tuple[str
         token = _answer_rows.set(rows)
         try:
             with transaction.atomic():
-                wallets = player_wallets_lock(call.player.pk)
-                seen = _Seen(call, tickets=tickets, ids=ids, references=references)
+                # The lock and the read of earlier transactions under it: one round trip.
+                wallets, rows_seen = player_wallets_lock_then(
+                    call.player.pk, GameTransaction, *_Seen.query(call, tickets=tickets, ids=ids, references=references))
+                seen = _Seen(call, rows_seen)
                 replayed = _replay(call, wallets, seen)
                 if replayed is not None:
                     return replayed
