@@ -177,11 +177,17 @@ if DATABASES["default"]["ENGINE"] == "psqlextra.backend":
     _prepare = env.str("DB_PREPARE_THRESHOLD", default="5")
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["prepare_threshold"] = int(_prepare) if _prepare else None
-    # A prepared statement is still planned with its values each time (it saves the parse only):
-    # PostgreSQL's generic plan, chosen after five runs, was made from the statistics of that
-    # moment (none on young tables) and scanned a whole integration's rows per call as the tables
-    # grew (make bench on a fresh database: database CPU per call tripled within minutes).
-    _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode=force_custom_plan".strip()
+    # Which plan a prepared statement runs with. "auto" (PostgreSQL's default): after five runs
+    # planned with their values, a statement keeps one generic plan when it costs no more, and
+    # stops paying the planner (about a third of the database's CPU on a money call). That is
+    # safe only for statements whose every plan reads a unique key, so only those are prepared:
+    # the lock, the read under it and the write travel as text (wallet/sql.py), and
+    # tests/test_generic_plans.py fails if a prepared statement's generic plan on a
+    # never-analysed database scans a table. (A generic plan made from the statistics of a young
+    # table once scanned a whole integration's rows per call as the tables grew, which is why
+    # this was force_custom_plan until 2026-12-07.)
+    _plan_cache_mode = env.str("DB_PLAN_CACHE_MODE", default="auto")
+    _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode={_plan_cache_mode}".strip()
 # Staff reads cannot starve callbacks (core/staff_db.py, docs/operations.md): every statement of
 # an admin or report request stops after this many milliseconds (0: no limit), and with a
 # replica the ORM reads of staff GET requests go there.
