@@ -170,13 +170,14 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     DATABASES["default"]["ENGINE"] = "psqlextra.backend"
     POSTGRES_EXTRA_AUTO_EXTENSION_SET_UP = False
 if DATABASES["default"]["ENGINE"] == "psqlextra.backend":
-    # psycopg prepares a statement after this many uses on a connection, for the cursors that bind
-    # on the server: only the money path's hand-written statements (wallet/sql.py); Django's own
-    # queries bind on the client and are never prepared. Empty turns it off (a pooler in
-    # transaction mode older than PgBouncer 1.21 cannot keep prepared statements).
-    _prepare = env.str("DB_PREPARE_THRESHOLD", default="5")
+    # The money path's hand-written statements (wallet/sql.py) are PREPAREd in SQL on their first
+    # use per connection: PostgreSQL parses each once and may keep a generic plan. psycopg's own
+    # preparing stays off (prepare_threshold None): psycopg sends DEALLOCATE ALL after every
+    # ROLLBACK on a connection where it prepared anything, which would drop those too.
+    # DB_PREPARED_STATEMENTS=false sends them as they are (a pooler in transaction mode older than
+    # PgBouncer 1.21 cannot keep prepared statements).
     _options = DATABASES["default"].setdefault("OPTIONS", {})
-    _options["prepare_threshold"] = int(_prepare) if _prepare else None
+    _options["prepare_threshold"] = None
     # Which plan a prepared statement runs with. "auto" (PostgreSQL's default): after five runs
     # planned with their values, a statement keeps one generic plan when it costs no more, and
     # stops paying the planner (about a third of the database's CPU on a money call). That is
@@ -191,6 +192,8 @@ if DATABASES["default"]["ENGINE"] == "psqlextra.backend":
 # Staff reads cannot starve callbacks (core/staff_db.py, docs/operations.md): every statement of
 # an admin or report request stops after this many milliseconds (0: no limit), and with a
 # replica the ORM reads of staff GET requests go there.
+# wallet/sql.py: PREPARE the money path's statements in SQL (PostgreSQL; see DATABASES above).
+MONEY_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 STAFF_PATH_PREFIXES = ("/admin/",)
 STAFF_STATEMENT_TIMEOUT_MS = env.int("STAFF_STATEMENT_TIMEOUT_MS", default=5000)
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")

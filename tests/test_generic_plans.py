@@ -1,13 +1,21 @@
-"""PostgreSQL: every statement the money path prepares has a generic plan that reads by index,
-even on a young database that was never analysed (config/settings.py, DB_PLAN_CACHE_MODE).
+"""PostgreSQL: every statement the money path prepares keeps a generic plan that stays cheap as
+the tables grow (config/settings.py, DB_PLAN_CACHE_MODE).
 
 With plan_cache_mode "auto" a prepared statement may keep one generic plan, made from the
-statistics of that moment, for the life of the connection. A generic plan that scans a table is
-cheap on a young table and ruinous at production size, and it is not replanned as the table
-grows; so a statement whose generic plan could scan must not be prepared. This test runs the
-callbacks of both providers and the wallet's own operations, records every statement sent through
-a server-binding cursor (the only ones psycopg prepares), and asks PostgreSQL for each one's
-generic plan (force_generic_plan) on the test database: tables a few rows long, no statistics.
+statistics of its first runs, for the life of the connection; growing tables do not make
+PostgreSQL plan it again. A generic plan made on young tables that walks an integration's rows
+(or a whole table) is cheap then and ruinous at production size: the read under the wallet lock
+(an OR of three conditions) did exactly that before 2026-12-07, so it is never prepared, and
+this test fails if it were. So this test:
+
+1. runs the callbacks of both providers and the wallet's own operations on the test database
+   (a few rows a table, never analysed), recording every statement sent through a
+   server-binding cursor (the ones psycopg prepares) or PREPAREd in SQL by wallet.sql, with the
+   parameters it was sent with;
+2. makes each one's generic plan there (force_generic_plan);
+3. grows the tables (thousands of one integration's game transactions, thousands of players)
+   and runs each SELECT again on its cached generic plan with its real parameters: no plan may
+   scan a table, and none may read more than a few rows it then throws away.
 """
 
 from __future__ import annotations
@@ -24,44 +32,68 @@ from tests.onegaming.wire import OneGamingWire
 from tests.onegaming.wire import launch as onegaming_launch
 from tests.oppi.conftest import OppiCaller, bet_body, payout_body, reward_body, rollback_item
 from tests.oppi.conftest import launch as oppi_launch
-from wallet import services
+from wallet import services, sql
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db]
+
+ROWS_THROWN_AWAY_AT_MOST = 50  # each grown integration has 4,000 game transactions
 
 
 @pytest.fixture
 def prepared_statements(monkeypatch):
-    """The text of every statement executed through psycopg's server-binding Cursor (Django's own
-    cursors are ClientCursors, which never prepare)."""
-    seen: dict[str, None] = {}
-    real = psycopg.Cursor.execute
+    """Every statement executed through psycopg's server-binding Cursor (Django's own cursors are
+    ClientCursors, which never prepare) or PREPAREd in SQL by wallet.sql, with the parameters it
+    was last sent with."""
+    seen: dict[str, list] = {}
+    real_execute = psycopg.Cursor.execute
 
     def recording(self, query, params=None, **kwargs):
         if type(self) is psycopg.Cursor and kwargs.get("prepare") is not False:
-            seen[query if isinstance(query, str) else query.decode()] = None
-        return real(self, query, params, **kwargs)
+            seen[query if isinstance(query, str) else query.decode()] = list(params or ())
+        return real_execute(self, query, params, **kwargs)
 
     monkeypatch.setattr(psycopg.Cursor, "execute", recording)
+    real_message = sql._message
+
+    def message(statements):
+        for text, params, prepare in statements:
+            if prepare:  # what wallet.sql PREPAREs
+                seen[text] = list(params)
+        return real_message(statements)
+
+    monkeypatch.setattr(sql, "_message", message)
     return seen
 
 
-def _generic_plan(sql: str) -> str:
-    n = iter(range(1, 1000))
-    numbered = re.sub(r"%s", lambda _: f"${next(n)}", sql)
-    count = next(n) - 1
+def _numbered(text: str) -> str:
+    numbers = iter(range(1, 1000))
+    return re.sub(r"%s", lambda _: f"${next(numbers)}", text)
+
+
+def _grow(integrations, player) -> None:
+    """What a young database becomes: thousands of each integration's game transactions (one
+    player's, a third of them rollbacks), thousands of players with their wallets."""
     with connection.cursor() as cursor:
-        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
-        cursor.execute(f"PREPARE generic_plan_check AS {numbered}")
-        try:
-            args = ", ".join(["NULL"] * count)
-            cursor.execute(f"EXPLAIN EXECUTE generic_plan_check{f'({args})' if count else ''}")
-            return "\n".join(row[0] for row in cursor.fetchall())
-        finally:
-            cursor.execute("DEALLOCATE generic_plan_check")
+        for integration in integrations:
+            cursor.execute(
+                "INSERT INTO wallet_gametransaction (integration_id, external_id, action, outcome, player_id, currency_id, "
+                "amount, ticket, reference, round_id, game_code, session_token, fingerprint, payouts_taken_back, "
+                "created_at) SELECT %s, 'grown-' || n, CASE WHEN n %% 3 = 0 THEN 'rollback' ELSE 'bet' END, "
+                "'applied', %s, 'IDR', 0, 'grown-ticket-' || n, 'grown-ref-' || n, '', '301', '', 'f', 0, now() "
+                "FROM generate_series(1, 4000) AS n", [integration.pk, player.pk])
+        cursor.execute("INSERT INTO wallet_player (external_id, username, is_enabled, created_at) "
+                       "SELECT 'grown-player-' || n, '', true, now() FROM generate_series(1, 3000) AS n")
+        cursor.execute("INSERT INTO wallet_account (kind, currency_id, player_id, balance, floor, created_at) "
+                       "SELECT 'wallet', 'IDR', id, 0, 0, now() FROM wallet_player WHERE external_id LIKE 'grown-%%'")
 
 
-def test_every_prepared_statement_of_the_money_path_has_an_index_only_generic_plan(
-        prepared_statements, client, onegaming, oppi, rich_player):
+def _rows_thrown_away(plan: dict) -> int:
+    """Rows the plan's nodes read and then dropped (filters, rechecks), summed over the tree."""
+    own = plan.get("Rows Removed by Filter", 0) + plan.get("Rows Removed by Index Recheck", 0)
+    return own + sum(_rows_thrown_away(child) for child in plan.get("Plans", ()))
+
+
+def _workload(client, onegaming, oppi, rich_player) -> None:
     # 1G: balance, bet, result, rollback, a batch.
     one = OneGamingWire(client)
     token = onegaming_launch(onegaming, rich_player).token
@@ -90,10 +122,40 @@ def test_every_prepared_statement_of_the_money_path_has_an_index_only_generic_pl
         services.wallet_deposit(wallet=wallet, amount=100, key=f"dep-{n}")
         services.wallet_withdraw(wallet=wallet, amount=100, key=f"wd-{n}")
 
-    assert prepared_statements, "no statement went through a server-binding cursor"
-    scans = {}
-    for sql in prepared_statements:
-        plan = _generic_plan(sql)
-        if "Seq Scan" in plan:
-            scans[sql] = plan
-    assert not scans, "\n\n".join(f"{sql}\n{plan}" for sql, plan in scans.items())
+
+def test_every_prepared_statement_keeps_a_generic_plan_that_stays_cheap_as_the_tables_grow(
+        prepared_statements, client, onegaming, oppi, rich_player):
+    _workload(client, onegaming, oppi, rich_player)
+    assert any("FOR UPDATE" in text for text in prepared_statements), "the wallet lock was not recorded"
+    assert any("INSERT INTO \"wallet_gametransaction\"" in text for text in prepared_statements), \
+        "the money write was not recorded"
+    names = {}
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL plan_cache_mode = force_generic_plan")
+        for n, text in enumerate(prepared_statements):  # the generic plans, made on the young tables
+            names[text] = f"generic_{n}"
+            cursor.execute(f"PREPARE generic_{n} AS {_numbered(text)}")
+            count = text.count("%s")
+            cursor.execute(f"EXPLAIN EXECUTE generic_{n}({', '.join(['NULL'] * count)})" if count
+                           else f"EXPLAIN EXECUTE generic_{n}")
+    _grow((onegaming, oppi), rich_player)
+    scans, wasteful = {}, {}
+    with connection.cursor() as cursor:
+        for text, params in prepared_statements.items():
+            args = f"({', '.join(['%s'] * len(params))})" if params else ""
+            if text.lstrip().upper().startswith("SELECT"):
+                cursor.execute(f"EXPLAIN (ANALYZE, FORMAT JSON) EXECUTE {names[text]}{args}", params)
+                found = cursor.fetchone()[0]
+                plan = (found[0] if isinstance(found, list) else found)["Plan"]
+                if _rows_thrown_away(plan) > ROWS_THROWN_AWAY_AT_MOST:
+                    wasteful[text] = plan
+                plan_text = str(plan)
+            else:  # a write: its plan only (it ran once already)
+                cursor.execute(f"EXPLAIN EXECUTE {names[text]}{args}", params)
+                plan_text = "\n".join(row[0] for row in cursor.fetchall())
+            if "Seq Scan" in plan_text:
+                scans[text] = plan_text
+        for name in names.values():
+            cursor.execute(f"DEALLOCATE {name}")
+    assert not scans, "\n\n".join(f"{text}\n{plan}" for text, plan in scans.items())
+    assert not wasteful, "\n\n".join(f"{text}\n{plan}" for text, plan in wasteful.items())

@@ -149,7 +149,12 @@ class _Seen:
     @staticmethod
     def query(call: GameCall, *, tickets: tuple[str, ...], ids: tuple[str, ...],
               references: tuple[str, ...]) -> tuple[str, list]:
-        """The SELECT of those rows and its parameters, sent with the lock (`_run`)."""
+        """The SELECT of those rows and its parameters, sent with the lock (`_run`).
+
+        Planned with its values on every call, never kept as a generic plan: without the values
+        PostgreSQL cannot tell the three indexes it needs from the (integration, external_id)
+        one, and a generic plan made on young tables read every row of the integration through
+        that one (tests/test_generic_plans.py runs the prepared statements on grown tables)."""
         # Hand-written SQL (the same query the ORM would build): on every money call, and the
         # ORM's compilation of this OR of three conditions cost more CPU than the database's work.
         external_ids = [call.external_id, *ids]
@@ -284,7 +289,8 @@ def _run(call: GameCall, apply, *, tickets: tuple[str, ...] = (), ids: tuple[str
 
     Two different players can race on the same transaction id or the same ticket (they lock
     different rows); a unique key stops the second, which is then judged again as a replay, a
-    duplicate or a ticket that has its bet.
+    duplicate or a ticket that has its bet. A transaction that found the connection's prepared
+    statements gone (sql.PreparedStatementsLost) kept nothing and runs again the same way.
     """
     outermost = not transaction.get_connection().in_atomic_block
     for attempt in range(2):
@@ -303,7 +309,7 @@ def _run(call: GameCall, apply, *, tickets: tuple[str, ...] = (), ids: tuple[str
             for row in rows or ():  # committed
                 row.kept()
             return result
-        except IntegrityError:
+        except (IntegrityError, sql.PreparedStatementsLost):
             if attempt:
                 raise
         finally:

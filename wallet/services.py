@@ -97,16 +97,19 @@ def player_wallets_lock(player_id: int) -> dict[str, Account]:
     return {wallet.currency_id: wallet for wallet in sql.fetch(*_wallets_lock_query(player_id))}
 
 
-def player_wallets_lock_then(player_id: int, model, query: str, params: Sequence) -> tuple[dict[str, Account], list]:
+def player_wallets_lock_then(player_id: int, model, query: str, params: Sequence, *,
+                             prepare: bool = False) -> tuple[dict[str, Account], list]:
     """`player_wallets_lock`, then the rows of `model` that the SELECT `query` reads under the
     lock: in one round trip on PostgreSQL (`sql.fetch_together`), so the lock is held for one
-    round trip fewer. The read still sees everything the lock's previous holder committed."""
-    wallets, rows = sql.fetch_together(_wallets_lock_query(player_id), (model, query, params))
+    round trip fewer. The read still sees everything the lock's previous holder committed.
+    `prepare`: may `query` keep a generic plan (sql._message)?"""
+    wallets, rows = sql.fetch_together((*_wallets_lock_query(player_id), True), (model, query, params, prepare))
     return {wallet.currency_id: wallet for wallet in wallets}, rows
 
 
 def _wallets_lock_query(player_id: int) -> tuple[type, str, list]:
     # Hand-written: every money call runs it, and the ORM's compilation cost more than the query.
+    # Its generic plan reads the (player, kind) index (tests/test_generic_plans.py).
     lock = " FOR UPDATE" if connection.features.has_select_for_update else ""
     return (Account, f"SELECT {sql.columns_of(Account)} FROM {Account._meta.db_table} "
                      f"WHERE player_id = %s AND kind = %s ORDER BY id{lock}", [player_id, AccountKind.WALLET.value])

@@ -13,33 +13,45 @@ wallet lock. Elsewhere (SQLite) they run one after the other, in the caller's tr
 
 from __future__ import annotations
 
+import itertools
+import re
+import weakref
 from collections.abc import Sequence
 from functools import lru_cache
 
-from django.db import DEFAULT_DB_ALIAS, connection, connections
+from django.conf import settings
+from django.db import DEFAULT_DB_ALIAS, DatabaseError, connection, connections
 
 
 def statement_cursor():
-    """A cursor for the hand-written statements of the money path.
-
-    On PostgreSQL it binds values on the server (psycopg's Cursor, where Django's default is a
-    client-side ClientCursor that pastes them into the text): each statement here is the same text
-    every call, so psycopg prepares it once per connection after DB_PREPARE_THRESHOLD uses
-    (settings) and PostgreSQL stops parsing and planning it on every call. Django's own queries
-    keep client-side binding and are never prepared. Errors are Django's as with any cursor."""
+    """A cursor for the hand-written statements of the money path: on PostgreSQL each statement
+    it executes is PREPAREd in SQL on first use per connection and EXECUTEd (`_message`), so
+    PostgreSQL parses it once per connection and may keep a generic plan. Every statement sent
+    through it must have generic plans that read by unique or primary key
+    (tests/test_generic_plans.py). Errors are Django's as with any cursor."""
     db = connections[DEFAULT_DB_ALIAS]
     if db.vendor != "postgresql":
         return db.cursor()
-    import psycopg
+    return _PreparingCursor(_text_cursor())
 
-    # What BaseDatabaseWrapper.cursor() does, with psycopg's server-binding cursor in place of the
-    # one Django would create (not one created and thrown away per statement).
-    db.close_if_health_check_failed()
-    db.ensure_connection()
-    db.validate_thread_sharing()
-    with db.wrap_database_errors:
-        raw = psycopg.Cursor(db.connection)
-    return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
+
+class _PreparingCursor:
+    """A Django cursor whose `execute` goes through `_message_execute` (prepare on)."""
+
+    def __init__(self, cursor):
+        self._cursor = cursor
+
+    def execute(self, sql: str, params: Sequence = ()) -> None:
+        _message_execute(self._cursor, [(sql, list(params), True)])
+
+    def __getattr__(self, name):
+        return getattr(self._cursor, name)
+
+    def __enter__(self):
+        return self
+
+    def __exit__(self, *exc) -> None:
+        self._cursor.close()
 
 
 @lru_cache(maxsize=256)
@@ -159,24 +171,116 @@ def _text_cursor():
     return db.make_debug_cursor(raw) if db.queries_logged else db.make_cursor(raw)
 
 
+class _Prepared:
+    """The statements this connection has PREPAREd at the SQL level (one per connection)."""
+
+    CAP = 256  # statement shapes per connection; past it, statements are sent unprepared
+
+    def __init__(self):
+        self.names: dict[str, str] = {}
+        self.counter = itertools.count()
+
+
+# Keyed by psycopg's connection: a new connection (a reconnect) starts with nothing prepared.
+_prepared_by_connection: weakref.WeakKeyDictionary = weakref.WeakKeyDictionary()
+
+
+def _numbered(sql: str) -> str:
+    """`sql` with its %s placeholders as $1, $2, ... (PREPARE's parameters)."""
+    numbers = itertools.count(1)
+    return re.sub(r"%s", lambda _: f"${next(numbers)}", sql)
+
+
+def _message(statements: Sequence[tuple[str, Sequence, bool]]) -> tuple[str, list, int]:
+    """One simple-protocol message that runs `statements` ((sql, params, prepare), %s
+    placeholders) in order: its text, its parameters, and how many results come before the
+    statements' own.
+
+    A simple-protocol message cannot use protocol-level prepared statements, so a statement is
+    PREPAREd in SQL the first time this connection sends it (all PREPAREs first in the message,
+    so a failing statement never leaves a later one unprepared) and EXECUTEd after: PostgreSQL
+    then parses it once per connection and, with plan_cache_mode auto, may keep a generic plan.
+    Only statements with `prepare` set: those whose every generic plan reads a unique key or the
+    primary key (tests/test_generic_plans.py runs them on grown tables); a statement whose
+    generic plan could pick a worse index is planned with its values each time.
+
+    Names are never reused on a connection: when a message finds its statements gone (DISCARD
+    ALL by a pooler), each is prepared again under a new name and the message or its
+    transaction runs again (`_message_execute`). DB_PREPARED_STATEMENTS=false (a pooler in transaction mode, which
+    cannot keep prepared statements) sends the statements as they are.
+
+    Why not psycopg's own prepared statements (prepare_threshold): psycopg sends DEALLOCATE ALL
+    after every ROLLBACK (a savepoint's too) on a connection where it prepared anything, which
+    would also drop these; so psycopg prepares nothing here (settings), and nothing drops them.
+    And a simple-protocol message is what lets several statements share a round trip."""
+    db = connections[DEFAULT_DB_ALIAS]
+    flat = [p for _, params, _ in statements for p in params]
+    if not settings.MONEY_PREPARED_STATEMENTS:
+        return "; ".join(sql for sql, _, _ in statements), flat, 0
+    prepared = _prepared_by_connection.get(db.connection)
+    if prepared is None:
+        prepared = _prepared_by_connection[db.connection] = _Prepared()
+    prepares, executes = [], []
+    for sql, params, prepare in statements:
+        name = prepared.names.get(sql) if prepare else None
+        if name is None and prepare and len(prepared.names) < _Prepared.CAP:
+            name = prepared.names[sql] = f"money_{next(prepared.counter)}"
+            prepares.append(f"PREPARE {name} AS {_numbered(sql)}")
+        if name is None:
+            executes.append(sql)
+        else:
+            executes.append(f"EXECUTE {name}({', '.join(['%s'] * len(params))})")
+    return "; ".join(prepares + executes), flat, len(prepares)
+
+
+class PreparedStatementsLost(DatabaseError):
+    """This connection's prepared statements were dropped behind our back (DISCARD ALL by a
+    pooler, DEALLOCATE ALL by a library): the transaction failed, nothing of it was kept, and
+    the next attempt prepares them again. wallet.gameplay's `_run` tries once more."""
+
+
+def _message_execute(cursor, statements: Sequence[tuple[str, Sequence, bool]]) -> None:
+    """Send `_message(statements)` on `cursor`, positioned on the first statement's result.
+
+    If the connection's prepared statements are gone, each is prepared again under a new name:
+    outside a transaction the message is sent again at once (nothing of it ran); inside one,
+    PreparedStatementsLost tells the caller to run the transaction again."""
+    db = connections[DEFAULT_DB_ALIAS]
+    for attempt in range(2):
+        text, params, skip = _message(statements)
+        try:
+            cursor.execute(text, params)
+            break
+        except DatabaseError as exc:
+            if getattr(exc.__cause__, "sqlstate", None) != "26000":
+                raise
+            prepared = _prepared_by_connection.get(db.connection)
+            if prepared is not None:
+                prepared.names.clear()
+            if attempt or db.in_atomic_block:
+                raise PreparedStatementsLost(str(exc)) from exc
+    for _ in range(skip):
+        cursor.nextset()
+
+
 def fetch_together(*queries: tuple) -> list[list]:
-    """`fetch` of several (model, sql, params) queries, each selecting every column of its
-    model, in order, in ONE round trip on PostgreSQL: one simple-protocol message holding them
-    all (psycopg's pipeline mode did the same with more client CPU than the round trip saved).
+    """`fetch` of several (model, sql, params, prepare) queries, each selecting every column of
+    its model, in order, in ONE round trip on PostgreSQL: one simple-protocol message holding
+    them all (`_message`, which PREPAREs those with `prepare`; psycopg's pipeline mode did the
+    same with more client CPU than the round trip saved).
 
     Each statement still runs on its own, one after the other, with its own snapshot (READ
     COMMITTED takes one per statement, when it starts): so a query after a `FOR UPDATE` sees
     what the lock's previous holder committed, exactly as if it had been sent after the lock's
     answer came back. What it saves is the wait: inside the wallet lock, one round trip fewer.
     A failure in one statement skips the rest and raises as Django's error, as a plain cursor
-    would. The statements are not prepared (a simple-protocol message never is). Elsewhere
-    (SQLite): one by one."""
+    would. Elsewhere (SQLite): one by one."""
     if connection.vendor != "postgresql":
-        return [fetch(model, sql, params) for model, sql, params in queries]
+        return [fetch(model, sql, params) for model, sql, params, _ in queries]
     found = []
     with _text_cursor() as cursor:
-        cursor.execute("; ".join(sql for _, sql, _ in queries), [p for _, _, params in queries for p in params])
-        for n, (model, _, _) in enumerate(queries):
+        _message_execute(cursor, [(sql, params, prepare) for _, sql, params, prepare in queries])
+        for n, (model, _, _, _) in enumerate(queries):
             if n:
                 cursor.nextset()
             found.append([model.from_db(connection.alias, None, row) for row in cursor.fetchall()])
@@ -241,5 +345,6 @@ def insert_with_postings(model, values: dict, *, postings: Sequence, posting_mod
             cursor.execute(statement, params)
             return _one_value(cursor)
     with _text_cursor() as cursor:
-        cursor.execute(f"{statement}; COMMIT", params)  # the first result is the write's
+        # The write's plan reads only primary keys (its UPDATEs); its INSERTs have none to choose.
+        _message_execute(cursor, [(statement, params, True), ("COMMIT", [], False)])
         return _one_value(cursor)

@@ -28,6 +28,7 @@ from wallet import gameplay, services, sql
 from wallet.checks import ledger_violations
 from wallet.gameplay import Code, GameCall
 from wallet.models import Account, GameTransaction
+from wallet.reads import call_read
 
 pytestmark = [pytest.mark.postgres, pytest.mark.django_db(transaction=True)]
 
@@ -156,10 +157,10 @@ def test_a_write_that_fails_commits_nothing_and_the_call_is_tried_again():
     assert ledger_violations() == []
 
 
-def test_a_pipelined_failure_is_djangos_error():
+def test_a_failure_inside_a_message_is_djangos_error():
     with pytest.raises(DataError), transaction.atomic():
-        sql.fetch_together((Account, "SELECT * FROM wallet_account WHERE id = %s", [0]),
-                           (Account, "SELECT * FROM wallet_account WHERE 1 / %s = 1", [0]))
+        sql.fetch_together((Account, "SELECT * FROM wallet_account WHERE id = %s", [0], True),
+                           (Account, "SELECT * FROM wallet_account WHERE 1 / %s = 1", [0], False))
 
 
 def test_every_write_of_gameplay_is_the_last_thing_its_transaction_does():
@@ -176,3 +177,86 @@ def test_every_write_of_gameplay_is_the_last_thing_its_transaction_does():
     applied = [n for n, statement in enumerate(with_block.body)
                if "apply(" in ast.unparse(statement)]
     assert applied == [len(with_block.body) - 1], "the statement that calls apply must end the atomic block"
+
+
+def test_prepared_statements_dropped_behind_our_back_are_prepared_again_and_the_call_applies():
+    """A pooler's DISCARD ALL or a library's DEALLOCATE ALL drops what the connection prepared.
+    The read before the lock (outside a transaction) is sent again at once; the money
+    transaction fails, keeps nothing and runs again: every bet applies once."""
+    integration = OneGamingIntegrationFactory()
+    player = PlayerFactory()
+    wallet = funded_wallet(player, "IDR", "100.00")
+    assert gameplay.bet_place(_call(integration, player, "v1"), ticket="T-v1", amount=10**5).code is Code.APPLIED
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    assert gameplay.bet_place(_call(integration, player, "v2"), ticket="T-v2", amount=10**5).code is Code.APPLIED
+    with connection.cursor() as cursor:
+        cursor.execute("DEALLOCATE ALL")
+    reads = call_read(integration_id=integration.pk, player_external_id=player.external_id, external_id="v2")
+    assert reads.previous is not None and reads.player.pk == player.pk
+    assert _committed_elsewhere("SELECT balance FROM wallet_account WHERE id = %s", [wallet.pk]) == [(98 * 10**5,)]
+    assert _committed_elsewhere("SELECT external_id FROM wallet_gametransaction WHERE player_id = %s ORDER BY id",
+                                [player.pk]) == [("v1",), ("v2",)]
+    assert ledger_violations() == []
+    # The statements prepared before the second DEALLOCATE ALL are still listed; a transaction
+    # that meets one fails once (only gameplay's money calls run theirs again): leave no such
+    # names to the next test on this pooled connection.
+    for prepared in sql._prepared_by_connection.values():
+        prepared.names.clear()  # (names are never reused: the counter stays)
+
+
+def test_without_prepared_statements_the_messages_carry_the_statements_themselves(monkeypatch, settings):
+    """DB_PREPARED_STATEMENTS=false (a pooler in transaction mode that cannot keep prepared
+    statements): no PREPARE, no EXECUTE."""
+    integration = OneGamingIntegrationFactory()
+    player = PlayerFactory()
+    funded_wallet(player, "IDR", "100.00")
+    settings.MONEY_PREPARED_STATEMENTS = False
+    sent = []
+    real = sql._message
+
+    def spy(statements):
+        found = real(statements)
+        sent.append(found[0])
+        return found
+
+    monkeypatch.setattr(sql, "_message", spy)
+    assert gameplay.bet_place(_call(integration, player, "u1"), ticket="T-u1", amount=10**5).code is Code.APPLIED
+    assert len(sent) == 2 and not any("PREPARE" in text or "EXECUTE" in text for text in sent)
+    assert sent[0].rstrip().endswith("ORDER BY id") and sent[1].endswith("; COMMIT")
+
+
+def test_rollbacks_on_the_connection_keep_its_prepared_statements():
+    """psycopg, when it has prepared statements of its own, sends DEALLOCATE ALL after every
+    ROLLBACK, which would drop wallet.sql's too: so psycopg prepares nothing (settings), and money
+    calls after rollbacks, of transactions and of savepoints, find their statements."""
+    assert connection.settings_dict["OPTIONS"].get("prepare_threshold") is None
+    integration = OneGamingIntegrationFactory()
+    player = PlayerFactory()
+    wallet = funded_wallet(player, "IDR", "100.00")
+    lost = []
+    real = sql._message_execute
+
+    def spy(cursor, statements):
+        try:
+            return real(cursor, statements)
+        except sql.PreparedStatementsLost:
+            lost.append(statements)
+            raise
+
+    sql._message_execute = spy
+    try:
+        for n in range(3):
+            assert gameplay.bet_place(_call(integration, player, f"k{n}"), ticket=f"T-k{n}", amount=10**5).code \
+                is Code.APPLIED
+            with pytest.raises(RuntimeError), transaction.atomic():  # a transaction that rolls back
+                Account.objects.filter(pk=wallet.pk).exists()
+                raise RuntimeError
+            # a savepoint that rolls back
+            with transaction.atomic(), pytest.raises(RuntimeError), transaction.atomic():
+                Account.objects.filter(pk=wallet.pk).exists()
+                raise RuntimeError
+    finally:
+        sql._message_execute = real
+    assert lost == []
+    assert _committed_elsewhere("SELECT balance FROM wallet_account WHERE id = %s", [wallet.pk]) == [(97 * 10**5,)]
