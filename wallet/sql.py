@@ -7,8 +7,10 @@ database column takes (`<fk>_id` integers, aware datetimes, strings), so only mo
 columns need no conversion go through here (no JSON, no custom fields).
 
 On PostgreSQL, statements that belong together travel as one, with data-modifying CTEs (a
-transfer and the balance it moves; a bet and its ticket guard): fewer round trips inside the
-wallet lock. Elsewhere (SQLite) they run one after the other, in the caller's transaction.
+transfer and the balance it moves; a bet and its ticket guard), and statements that follow each
+other share one message (the wallet lock and the read under it; the write and its COMMIT): fewer
+round trips inside the wallet lock. They are PREPAREd in SQL on first use per connection
+(`_message`). Elsewhere (SQLite) they run one after the other, in the caller's transaction.
 """
 
 from __future__ import annotations
@@ -206,8 +208,8 @@ def _message(statements: Sequence[tuple[str, Sequence, bool]]) -> tuple[str, lis
 
     Names are never reused on a connection: when a message finds its statements gone (DISCARD
     ALL by a pooler), each is prepared again under a new name and the message or its
-    transaction runs again (`_message_execute`). DB_PREPARED_STATEMENTS=false (a pooler in transaction mode, which
-    cannot keep prepared statements) sends the statements as they are.
+    transaction runs again (`_message_execute`). DB_PREPARED_STATEMENTS=false (a pooler in
+    transaction mode, which cannot keep prepared statements) sends the statements as they are.
 
     Why not psycopg's own prepared statements (prepare_threshold): psycopg sends DEALLOCATE ALL
     after every ROLLBACK (a savepoint's too) on a connection where it prepared anything, which
@@ -229,7 +231,7 @@ def _message(statements: Sequence[tuple[str, Sequence, bool]]) -> tuple[str, lis
         if name is None:
             executes.append(sql)
         else:
-            executes.append(f"EXECUTE {name}({', '.join(['%s'] * len(params))})")
+            executes.append(f"EXECUTE {name}({', '.join(['%s'] * len(params))})" if params else f"EXECUTE {name}")
     return "; ".join(prepares + executes), flat, len(prepares)
 
 
@@ -299,11 +301,10 @@ def insert_with_postings(model, values: dict, *, postings: Sequence, posting_mod
     one row in one statement are not allowed to both take effect (PostgreSQL's WITH).
 
     With `commit` (the caller's outermost transaction has nothing left to do after this row):
-    on PostgreSQL the COMMIT goes in the same round trip (psycopg's pipeline mode); the wallet's
-    lock is released one round trip sooner: both go in one simple-protocol message (not
-    prepared). Django's own COMMIT at the end of its atomic block then finds no transaction open
-    (psycopg sends nothing). A failed write skips the COMMIT (PostgreSQL skips the rest of a
-    message after an error) and raises; the atomic block rolls back."""
+    on PostgreSQL the COMMIT goes in the same message (`_message`), so the wallet's lock is
+    released one round trip sooner. Django's own COMMIT at the end of its atomic block then finds
+    no transaction open (psycopg sends nothing). A failed write skips the COMMIT (PostgreSQL skips
+    the rest of a message after an error) and raises; the atomic block rolls back."""
     merged: dict[int, dict] = {}
     for posting in postings:
         merged.update(posting.updates)
