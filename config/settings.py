@@ -171,29 +171,29 @@ if DATABASES["default"]["ENGINE"] == "django.db.backends.postgresql":
     POSTGRES_EXTRA_AUTO_EXTENSION_SET_UP = False
 if DATABASES["default"]["ENGINE"] == "psqlextra.backend":
     # The money path's hand-written statements (wallet/sql.py) are PREPAREd in SQL on their first
-    # use per connection: PostgreSQL parses each once and may keep a generic plan. psycopg's own
+    # use per connection: PostgreSQL parses each once (and may keep a generic plan, below). psycopg's own
     # preparing stays off (prepare_threshold None): psycopg sends DEALLOCATE ALL after every
     # ROLLBACK on a connection where it prepared anything, which would drop those too.
     # DB_PREPARED_STATEMENTS=false sends them as they are (a pooler in transaction mode older than
     # PgBouncer 1.21 cannot keep prepared statements).
     _options = DATABASES["default"].setdefault("OPTIONS", {})
     _options["prepare_threshold"] = None
-    # Which plan a prepared statement runs with. "auto" (PostgreSQL's default): after five runs
-    # planned with their values, a statement keeps one generic plan when it costs no more, and
-    # stops paying the planner (about a third of the database's CPU on a money call). That is
-    # safe only for statements whose every plan reads a unique key, so only those are prepared:
-    # the lock, the read under it and the write travel as text (wallet/sql.py), and
-    # tests/test_generic_plans.py fails if a prepared statement's generic plan on a
-    # never-analysed database scans a table. (A generic plan made from the statistics of a young
-    # table once scanned a whole integration's rows per call as the tables grew, which is why
-    # this was force_custom_plan until 2026-12-07.)
-    _plan_cache_mode = env.str("DB_PLAN_CACHE_MODE", default="auto")
+    # Which plan a prepared statement runs with. force_custom_plan (the default): planned with its
+    # values on every run, so a plan never outlives the data it was made for. "auto" lets a
+    # prepared statement keep one generic plan and skip the planner (the bet's statements spend
+    # more time planning than running): 1G bet spread +13 % in make bench. But a generic plan is
+    # made from the statistics of its moment, and on tables never analysed (autovacuum off, a
+    # fresh database) PostgreSQL cannot tell a unique index from a one-column one: Oppi's launch
+    # session lookup kept a plan through the integration's index and read 500 rows a call
+    # (docs/decisions.md, "The callback's third pass"). So "auto" is for databases with statistics
+    # (autovacuum on); tests/test_generic_plans.py checks the generic plans from young to grown.
+    _plan_cache_mode = env.str("DB_PLAN_CACHE_MODE", default="force_custom_plan")
     _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode={_plan_cache_mode}".strip()
+# wallet/sql.py: PREPARE the money path's statements in SQL (PostgreSQL; see DATABASES above).
+MONEY_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 # Staff reads cannot starve callbacks (core/staff_db.py, docs/operations.md): every statement of
 # an admin or report request stops after this many milliseconds (0: no limit), and with a
 # replica the ORM reads of staff GET requests go there.
-# wallet/sql.py: PREPARE the money path's statements in SQL (PostgreSQL; see DATABASES above).
-MONEY_PREPARED_STATEMENTS = env.bool("DB_PREPARED_STATEMENTS", default=True)
 STAFF_PATH_PREFIXES = ("/admin/",)
 STAFF_STATEMENT_TIMEOUT_MS = env.int("STAFF_STATEMENT_TIMEOUT_MS", default=5000)
 DATABASE_REPLICA_URL = env.str("DATABASE_REPLICA_URL", default="")
