@@ -183,10 +183,11 @@ if DATABASES["default"]["ENGINE"] == "psqlextra.backend":
     # prepared statement keep one generic plan and skip the planner (the bet's statements spend
     # more time planning than running): 1G bet spread +13 % in make bench. But a generic plan is
     # made from the statistics of its moment, and on tables never analysed (autovacuum off, a
-    # fresh database) PostgreSQL cannot tell a unique index from a one-column one: Oppi's launch
-    # session lookup kept a plan through the integration's index and read 500 rows a call
-    # (docs/decisions.md, "The callback's third pass"). So "auto" is for databases with statistics
-    # (autovacuum on); tests/test_generic_plans.py checks the generic plans from young to grown.
+    # fresh database) PostgreSQL cannot tell a unique index from another that leads with the
+    # same column: Oppi's read before the lock kept a plan that filtered every game transaction of
+    # the integration (docs/decisions.md, "The callback's third pass"). So "auto" is for databases
+    # with statistics (autovacuum on); tests/test_generic_plans.py checks generic plans made on
+    # near-empty tables as the tables grow.
     _plan_cache_mode = env.str("DB_PLAN_CACHE_MODE", default="force_custom_plan")
     _options["options"] = f"{_options.get('options', '')} -c plan_cache_mode={_plan_cache_mode}".strip()
 # wallet/sql.py: PREPARE the money path's statements in SQL (PostgreSQL; see DATABASES above).

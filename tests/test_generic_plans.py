@@ -19,9 +19,10 @@ this test fails if it were. So this test:
    and runs each SELECT again on its cached generic plan with its real parameters: no plan may
    scan a table, and none may read more than a few rows it then throws away.
 
-What it does not catch (docs/decisions.md, "The callback's third pass"): a plan made when a table
-was of middle size, without statistics, can still pick a one-column index (Oppi's launch session
-lookup did, in make bench); that is why "auto" is not the default.
+What it does not catch (docs/decisions.md, "The callback's third pass"): a plan made when the
+tables held a few hundred rows, without statistics, can still pick an index that leads with the
+integration alone (Oppi's read before the lock did, in make bench); that is why "auto" is not the
+default.
 """
 
 from __future__ import annotations
