@@ -41,6 +41,7 @@ from .models import (
     TransferKind,
 )
 from .services import Posting, player_wallets_lock_then, system_account_id, transfer_prepare
+from .sql import columns_of
 
 
 class Code(StrEnum):
@@ -128,11 +129,6 @@ def _outcome_code(outcome: str) -> Code:
     return Code.UNKNOWN_REFERENCE if outcome == GameOutcome.UNKNOWN_REFERENCE else Code.APPLIED
 
 
-def _columns(model) -> str:
-    """Every column of a model, for hand-written SELECTs that build full instances."""
-    return ", ".join(field.column for field in model._meta.concrete_fields)
-
-
 def _marks(values) -> str:
     return ", ".join(["%s"] * len(values))
 
@@ -158,7 +154,7 @@ class _Seen:
         # Hand-written SQL (the same query the ORM would build): on every money call, and the
         # ORM's compilation of this OR of three conditions cost more CPU than the database's work.
         external_ids = [call.external_id, *ids]
-        sql = [f"SELECT {_columns(GameTransaction)} FROM {GameTransaction._meta.db_table} "
+        sql = [f"SELECT {columns_of(GameTransaction)} FROM {GameTransaction._meta.db_table} "
                f"WHERE integration_id = %s AND (external_id IN ({_marks(external_ids)})"]
         params: list = [call.integration_id, *external_ids]
         if tickets:
